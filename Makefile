@@ -1,0 +1,125 @@
+# fleetmod: one GNU make build for the whole tree (non-recursive).
+#
+# Each part of the tree keeps its rules in a fragment next to its sources
+# (host-api/build.mk, plugin/mobway/build.mk, ...), included below. A
+# fragment adds its outputs to ALL_TARGETS, its test targets to CHECK_TARGETS
+# and its install steps to INSTALL_TARGETS / UNINSTALL_TARGETS.
+#
+# Variables honoured: CC CPPFLAGS CFLAGS LDFLAGS PKG_CONFIG INSTALL PREFIX
+# EXEC_PREFIX BINDIR LIBDIR INCLUDEDIR SYSCONFDIR MANDIR DATADIR MODULEDIR
+# DESTDIR V=1 B=builddir SANITIZE=address,undefined (or thread).
+
+VERSION     := 1.0.0
+SOVERSION   := 1
+
+PREFIX      ?= /usr/local
+EXEC_PREFIX ?= $(PREFIX)
+BINDIR      ?= $(EXEC_PREFIX)/bin
+LIBDIR      ?= $(EXEC_PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+DOCDIR      ?= $(DATADIR)/doc/fleetmod
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR  ?= /etc
+else
+SYSCONFDIR  ?= $(PREFIX)/etc
+endif
+MODULEDIR   ?= $(LIBDIR)/fleetmod
+
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+INSTALL     ?= install
+PYTHON      ?= python3
+CFLAGS      ?= -O2 -g
+
+# Build outputs go to $(B); a sanitizer build gets its own tree so that it
+# never mixes objects with a normal build.
+ifeq ($(SANITIZE),)
+B ?= build
+else
+B ?= build-$(subst $(comma),-,$(SANITIZE))
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+comma := ,
+
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+# msgpack-c 6 renamed its pkg-config file to msgpack-c; Debian 12 has msgpack.
+MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+# Flags every object gets. The user's CPPFLAGS/CFLAGS come last so that
+# distribution hardening flags (dpkg-buildflags) apply.
+BASE_CPPFLAGS := -D_GNU_SOURCE -Ihost-api/include
+BASE_CFLAGS   := -std=c11 -Wall -Wextra -Werror -fPIC $(SAN_FLAGS)
+BASE_LDFLAGS  := $(SAN_FLAGS)
+# Modules and libraries: only the contract's symbols leave the object.
+MODULE_CFLAGS := -fvisibility=hidden
+MODULE_LDFLAGS := -shared -Wl,-z,defs -Wl,--as-needed
+
+compile = $(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS)
+
+# Paths the tests use to find what the build produced.
+BINDIR_B    := $(B)/bin
+MODDIR_B    := $(B)/modules
+LIBDIR_B    := $(B)/lib
+OBJDIR_B    := $(B)/obj
+
+ALL_TARGETS :=
+CHECK_TARGETS :=
+INSTALL_TARGETS :=
+UNINSTALL_TARGETS :=
+CLEAN_FILES :=
+
+.PHONY: all check install uninstall clean distclean deps demo bench fuzz soak
+.DEFAULT_GOAL := all
+
+# Every object: $(OBJDIR_B)/path/to/file.o from path/to/file.c, with its
+# header dependencies tracked. Fragments add per-target flags with
+# target-specific variables (EXTRA_CFLAGS).
+$(OBJDIR_B)/%.o: %.c
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(compile) $(EXTRA_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(OBJDIR_B) -name '*.d' 2>/dev/null)
+
+include $(wildcard host-api/build.mk)
+include $(wildcard plugin/*/build.mk)
+include $(wildcard examples/*/build.mk)
+include $(wildcard examples/providers/*/build.mk)
+include $(wildcard tests/*/build.mk)
+include $(wildcard packaging/build.mk)
+
+all: $(ALL_TARGETS)
+
+# The README's test command: everything CI runs. deps first, in its own
+# step, because the pkg-config flags above are read when make starts.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-run
+
+.PHONY: check-run
+check-run: $(CHECK_TARGETS)
+	@echo "make check: all checks passed"
+
+# Installs the Debian packages the build and tests need when run as root,
+# otherwise prints the command; quiet when everything is there.
+deps:
+	@sh packaging/deps.sh
+
+install: $(INSTALL_TARGETS)
+uninstall: $(UNINSTALL_TARGETS)
+
+clean:
+	rm -rf build build-* $(CLEAN_FILES)
+
+distclean: clean

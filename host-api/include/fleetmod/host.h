@@ -1,0 +1,263 @@
+/*
+ * fleetmod/host.h - libfleetmod, the library hosts link against.
+ *
+ * It loads provider modules (search path, dlopen, validation of the
+ * contract's table, init), calls them, routes commands across several
+ * providers (stacks), and spares C hosts from hand-packing msgpack.
+ *
+ *     pkg-config --cflags --libs fleetmod
+ *
+ * Everything here is thread-safe unless said otherwise; nothing keeps
+ * hidden global state except the read-only search path taken from the
+ * environment at each call. Functions that return an error text write it
+ * into a caller's buffer (err, errlen; err may be NULL): one line, no
+ * trailing newline, naming the file, symbol, section or check that failed.
+ */
+#ifndef FLEETMOD_HOST_H
+#define FLEETMOD_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <fleetmod/module.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A sensible size for the err buffers below. */
+#define FLEETMOD_ERR_MAX 512
+
+/* ------------------------------------------------------------------------
+ * Return codes
+ */
+
+/* A short English sentence for rc ("the provider could not be reached").
+ * Never NULL; an unknown value gets a generic text. */
+const char *fleetmod_strerror(fleetmod_rc rc);
+
+/* The rc's name without prefix, as in a reply's error.name ("EDENIED").
+ * Never NULL; an unknown value gets "EUNKNOWNRC". */
+const char *fleetmod_rc_name(fleetmod_rc rc);
+
+/* ------------------------------------------------------------------------
+ * Loading modules
+ *
+ * A module is named by a path (anything containing '/') or a bare name
+ * ("mobway"), which is looked up as NAME.so in each directory of the
+ * colon-separated environment variable FLEETMOD_MODULE_PATH, then in the
+ * compiled-in module directory (fleetmod_moduledir()).
+ */
+
+/* A loaded module and one instance of it. Opaque. */
+struct fleetmod_handle;
+
+/* The module directory compiled into libfleetmod (the fleetmod.pc
+ * variable moduledir), e.g. "/usr/lib/x86_64-linux-gnu/fleetmod". */
+const char *fleetmod_moduledir(void);
+
+/* Resolve a module name or path to the file that fleetmod_open would load.
+ * Writes the path into path (size bytes). Returns FLEETMOD_OK, or
+ * FLEETMOD_ECONFIG with err naming every directory searched. */
+fleetmod_rc fleetmod_module_find(const char *module, char *path, size_t size,
+                                 char *err, size_t errlen);
+
+/* Load a module's file without creating an instance: dlopen with
+ * RTLD_NOW | RTLD_LOCAL, resolve fleetmod_module_v1, validate the table
+ * (abi_version, struct_size, name syntax [a-z0-9_]{1,32}, non-empty
+ * version, init/send/confirm/status present). On success *table points to
+ * the module's table and *dl to the dlopen handle, which the caller closes
+ * with dlclose(3) once done with the table. Returns FLEETMOD_ECONFIG with a
+ * precise err on any failure. Used by fleetcmd modules and the
+ * conformance tool; hosts normally use fleetmod_open. */
+fleetmod_rc fleetmod_module_probe(const char *path,
+                                  const struct fleetmod_module **table,
+                                  void **dl, char *err, size_t errlen);
+
+/* Called for each *.so file found on the search path, in search order
+ * (FLEETMOD_MODULE_PATH entries, then the module directory; a name seen
+ * earlier shadows later ones and is not repeated). table is NULL and error
+ * says why when the file is not a valid module. Return non-zero to stop. */
+typedef int (*fleetmod_module_visit_fn)(void *user, const char *path,
+                                        const struct fleetmod_module *table,
+                                        const char *error);
+
+/* Visit every module on the search path. Returns the number visited. */
+size_t fleetmod_modules_foreach(fleetmod_module_visit_fn visit, void *user);
+
+/* Find, probe and initialise a module. config_path may be NULL (the
+ * module's default); host may be NULL (no logging; user and log must stay
+ * valid until fleetmod_close). On success *out is a new handle. On failure
+ * *out is NULL and the rc is FLEETMOD_ECONFIG for a loader failure (file
+ * not found, dlopen error, missing symbol, bad table) or whatever the
+ * module's init returned; err says which file and which check. */
+fleetmod_rc fleetmod_open(const char *module, const char *config_path,
+                          const struct fleetmod_host *host,
+                          struct fleetmod_handle **out, char *err,
+                          size_t errlen);
+
+/* The module's table and the file it was loaded from. */
+const struct fleetmod_module *fleetmod_handle_module(
+    const struct fleetmod_handle *h);
+const char *fleetmod_handle_path(const struct fleetmod_handle *h);
+
+/* Forward a call to the module (see fleetmod_call_fn in module.h for the
+ * rules: exactly one reply map is written, thread-safe, bounded). */
+fleetmod_rc fleetmod_send(struct fleetmod_handle *h, const char *req,
+                          size_t req_len, fleetmod_write_fn write, void *sink);
+fleetmod_rc fleetmod_confirm(struct fleetmod_handle *h, const char *req,
+                             size_t req_len, fleetmod_write_fn write,
+                             void *sink);
+fleetmod_rc fleetmod_status(struct fleetmod_handle *h, const char *req,
+                            size_t req_len, fleetmod_write_fn write,
+                            void *sink);
+
+/* Shut the instance down and dlclose the module. NULL is ignored. Not
+ * concurrent with any other call on h. */
+void fleetmod_close(struct fleetmod_handle *h);
+
+/* ------------------------------------------------------------------------
+ * Stacks: several providers in one ini file, PAM-style (CONTRACT.md,
+ * "Stacks"; the file format is in fleetmod-stack(5)).
+ *
+ * send goes to the first provider whose vins globs match the request's VIN
+ * (all VINs of a batch must route to one provider), in file order; it falls
+ * through to the next matching provider only on FLEETMOD_EDENIED from a
+ * "sufficient" provider, never on any other outcome. confirm and status go
+ * to the provider named by the request's "provider" key; without it,
+ * confirm routes like send and status asks the providers in order until
+ * one knows the id (falling through only on FLEETMOD_ENOTFOUND). In replies
+ * from a stack, "provider" is the section name.
+ */
+
+struct fleetmod_stack;
+
+/* SYSCONFDIR "/fleetmod/stack.conf", the default stack file. */
+const char *fleetmod_default_stack_path(void);
+
+/* Open a stack file and every provider in it. A provider whose init fails
+ * makes the open fail with its rc and section named in err, unless its
+ * section says optional = true: then it is kept in the list in state
+ * "failed" and never routed to. */
+fleetmod_rc fleetmod_stack_open(const char *path,
+                                const struct fleetmod_host *host,
+                                struct fleetmod_stack **out, char *err,
+                                size_t errlen);
+
+/* One provider of a stack, for listing. Pointers live as long as the
+ * stack. */
+struct fleetmod_stack_entry {
+    const char *section;             /* unique section name */
+    const char *module_path;         /* the file loaded, or as written */
+    const struct fleetmod_module *module; /* NULL when it failed to load */
+    const char *state;               /* "ready" or "failed" */
+    const char *error;               /* why it failed, else NULL */
+};
+
+size_t fleetmod_stack_size(const struct fleetmod_stack *s);
+/* Fills *out for provider i (0-based, file order). false if out of range. */
+bool fleetmod_stack_entry(const struct fleetmod_stack *s, size_t i,
+                          struct fleetmod_stack_entry *out);
+
+fleetmod_rc fleetmod_stack_send(struct fleetmod_stack *s, const char *req,
+                                size_t req_len, fleetmod_write_fn write,
+                                void *sink);
+fleetmod_rc fleetmod_stack_confirm(struct fleetmod_stack *s, const char *req,
+                                   size_t req_len, fleetmod_write_fn write,
+                                   void *sink);
+fleetmod_rc fleetmod_stack_status(struct fleetmod_stack *s, const char *req,
+                                  size_t req_len, fleetmod_write_fn write,
+                                  void *sink);
+
+/* Close every provider. NULL is ignored. */
+void fleetmod_stack_close(struct fleetmod_stack *s);
+
+/* ------------------------------------------------------------------------
+ * Message helpers: so a C host never hand-packs msgpack.
+ */
+
+/* A growable byte buffer. Zero-initialise it; free with fleetmod_buf_free. */
+struct fleetmod_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+/* A fleetmod_write_fn appending to a struct fleetmod_buf (the sink). */
+int fleetmod_buf_write(void *sink, const char *buf, size_t len);
+void fleetmod_buf_free(struct fleetmod_buf *b);
+
+/* A request in C terms. Zero-initialise it and set what the call needs;
+ * NULL strings, zero counts and wait_ms 0 are left out of the message. */
+struct fleetmod_request {
+    const char *vin;
+    const char *command;
+    const char *code;
+    const char *id;
+    const char *request_id;
+    const char *provider;
+    uint64_t wait_ms;
+    const char *const *vins; /* batch send: n_vins strings */
+    size_t n_vins;
+    const char *const *ids;  /* batch status: n_ids strings */
+    size_t n_ids;
+};
+
+/* Pack req as a msgpack map, appended to out. FLEETMOD_ENOMEM on
+ * allocation failure. */
+fleetmod_rc fleetmod_request_pack(const struct fleetmod_request *req,
+                                  struct fleetmod_buf *out);
+
+/* The error map of a reply. */
+struct fleetmod_reply_error {
+    int code;                 /* the rc */
+    const char *name;         /* "EDENIED"; never NULL when has_error */
+    const char *message;      /* never NULL when has_error */
+    int http_status;          /* 0 when no HTTP answer came */
+    const char *delivered;    /* "no", "yes", "unknown" or NULL */
+    int64_t retry_after_ms;   /* -1 when not given */
+};
+
+/* A reply decoded into C. Strings are NUL-terminated copies (NULL when the
+ * key is absent or not a string) owned by the struct. */
+struct fleetmod_reply {
+    const char *provider;
+    const char *status;
+    bool terminal;
+    const char *id;
+    const char *vin;
+    const char *command;
+    const char *request_id;
+    const char *code;
+    const char *message;
+    const char *detail_text;  /* detail when it is a string */
+    bool has_detail_map;      /* detail is a map (see fleetmod_msg_to_json) */
+    bool has_created, has_updated, has_executed;
+    int64_t created, updated, executed;
+    bool has_error;
+    struct fleetmod_reply_error error;
+    size_t n_results;                /* status "batch" */
+    struct fleetmod_reply *results;  /* n_results items, request order */
+    void *priv;                      /* storage; do not touch */
+};
+
+/* Decode a reply map. Unknown keys are ignored. Returns FLEETMOD_EINVAL if
+ * buf is not one msgpack map with string "provider" and "status" (out is
+ * then zeroed), FLEETMOD_ENOMEM, or FLEETMOD_OK. Free with
+ * fleetmod_reply_free in every case. */
+fleetmod_rc fleetmod_reply_decode(const char *buf, size_t len,
+                                  struct fleetmod_reply *out);
+void fleetmod_reply_free(struct fleetmod_reply *r);
+
+/* Render any one msgpack object as compact JSON text on one line (maps
+ * with non-string keys get their keys rendered as JSON text; binary as a
+ * base64 string; NaN and infinities as null). Returns a malloc'd string
+ * for free(3), or NULL if buf is not exactly one valid msgpack object. */
+char *fleetmod_msg_to_json(const char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FLEETMOD_HOST_H */
