@@ -65,6 +65,18 @@ BASE_LDFLAGS  := $(SAN_FLAGS)
 MODULE_CFLAGS := -fvisibility=hidden
 MODULE_LDFLAGS := -shared -Wl,-z,defs -Wl,--as-needed
 
+# The checks that run a program under memcheck prefix it with $(MEMCHECK).
+# Under SANITIZE it is empty: valgrind cannot run sanitizer builds, which
+# check memory themselves.
+ifeq ($(SANITIZE),)
+MEMCHECK ?= valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect \
+	--show-leak-kinds=definite,indirect --track-fds=no
+else
+MEMCHECK :=
+endif
+export MEMCHECK
+
 compile = $(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS)
 
 # Paths the tests use to find what the build produced.
