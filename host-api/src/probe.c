@@ -1,0 +1,101 @@
+/*
+ * probe.c - load a module's file and check its table against the contract,
+ * before anything in it is called (other than fleetmod_module_v1 itself).
+ */
+#include <dlfcn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define NAME_MAX_LEN 32
+
+static bool valid_name(const char *name)
+{
+    size_t n = 0;
+    for (const char *p = name; *p != '\0'; p++, n++) {
+        bool ok =
+            (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+        if (!ok || n >= NAME_MAX_LEN)
+            return false;
+    }
+    return n > 0;
+}
+
+/* The first rule of the contract the table breaks, or NULL. Members are
+ * read in an order that never reads past what struct_size covers. */
+static const char *table_problem(const struct fleetmod_module *m, char *why,
+                                 size_t size)
+{
+    if (m->abi_version != FLEETMOD_ABI_VERSION) {
+        snprintf(why, size, "abi_version is %u, expected %d", m->abi_version,
+                 FLEETMOD_ABI_VERSION);
+        return why;
+    }
+    if (m->struct_size < FM_MODULE_V1_SIZE) {
+        snprintf(why, size,
+                 "struct_size %u is smaller than the v1 table (%zu bytes)",
+                 m->struct_size, (size_t)FM_MODULE_V1_SIZE);
+        return why;
+    }
+    if (m->name == NULL || !valid_name(m->name)) {
+        snprintf(why, size, "name \"%.40s\" is not [a-z0-9_]{1,32}",
+                 m->name != NULL ? m->name : "(null)");
+        return why;
+    }
+    if (m->version == NULL || *m->version == '\0')
+        return "version is empty";
+    if (m->init == NULL)
+        return "init is NULL";
+    if (m->send == NULL)
+        return "send is NULL";
+    if (m->confirm == NULL)
+        return "confirm is NULL";
+    if (m->status == NULL)
+        return "status is NULL";
+    return NULL;
+}
+
+/* dlsym returns a data pointer; the contract's symbol is a function. */
+static fleetmod_module_fn entry_point(void *dl)
+{
+    fleetmod_module_fn fn;
+    void *sym = dlsym(dl, FLEETMOD_MODULE_SYMBOL);
+    memcpy(&fn, &sym, sizeof(fn));
+    return fn;
+}
+
+FLEETMOD_API fleetmod_rc
+fleetmod_module_probe(const char *path, const struct fleetmod_module **table,
+                      void **dl, char *err, size_t errlen)
+{
+    *table = NULL;
+    *dl = NULL;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        fm_err(err, errlen, "cannot load module %s: %s", path, dlerror());
+        return FLEETMOD_ECONFIG;
+    }
+    dlerror();
+    fleetmod_module_fn fn = entry_point(h);
+    if (fn == NULL) {
+        const char *why = dlerror();
+        fm_err(err, errlen, "module %s does not export %s: %s", path,
+               FLEETMOD_MODULE_SYMBOL, why != NULL ? why : "symbol is NULL");
+        dlclose(h);
+        return FLEETMOD_ECONFIG;
+    }
+    const struct fleetmod_module *m = fn();
+    char why[128];
+    const char *problem = m == NULL ? FLEETMOD_MODULE_SYMBOL "() returned NULL"
+                                    : table_problem(m, why, sizeof(why));
+    if (problem != NULL) {
+        fm_err(err, errlen, "module %s: bad table: %s", path, problem);
+        dlclose(h);
+        return FLEETMOD_ECONFIG;
+    }
+    *table = m;
+    *dl = h;
+    return FLEETMOD_OK;
+}
