@@ -1,0 +1,255 @@
+/*
+ * args.c - fleetcmd's command line.
+ *
+ * One getopt_long pass over the whole line, in GNU order (options may come
+ * before or after the command and its operands), then a check of which
+ * options the chosen command accepts. A new option (a batch's --vins-file)
+ * is one entry in long_opts, one case in take_option and one rule.
+ */
+#include "args.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_id {
+    OPT_JSON = 256,
+    OPT_WAIT,
+    OPT_YES,
+    OPT_CODE,
+    OPT_PROVIDER,
+    OPT_VERSION
+};
+
+static const struct option long_opts[] = {
+    {"module", required_argument, NULL, 'm'},
+    {"config", required_argument, NULL, 'c'},
+    {"stack", required_argument, NULL, 's'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"wait", required_argument, NULL, OPT_WAIT},
+    {"yes", no_argument, NULL, OPT_YES},
+    {"code", required_argument, NULL, OPT_CODE},
+    {"provider", required_argument, NULL, OPT_PROVIDER},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0}};
+
+#define CMD_BIT(c) (1u << (c))
+#define CALLS                                                                  \
+    (CMD_BIT(FC_CMD_SEND) | CMD_BIT(FC_CMD_CONFIRM) | CMD_BIT(FC_CMD_STATUS))
+
+/* Options that only some commands take; the others apply to all. */
+static const struct opt_rule {
+    int id;
+    const char *name;
+    unsigned cmds;
+} rules[] = {
+    {'c', "-c", CALLS},
+    {OPT_WAIT, "--wait", CALLS},
+    {OPT_YES, "--yes", CMD_BIT(FC_CMD_SEND)},
+    {OPT_CODE, "--code", CMD_BIT(FC_CMD_SEND)},
+    {OPT_PROVIDER, "--provider",
+     CMD_BIT(FC_CMD_CONFIRM) | CMD_BIT(FC_CMD_STATUS)},
+};
+#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+
+static const struct subcmd {
+    const char *name;
+    enum fc_cmd cmd;
+    int operands;
+    const char *synopsis;
+} subcmds[] = {
+    {"send", FC_CMD_SEND, 2, "send VIN COMMAND"},
+    {"confirm", FC_CMD_CONFIRM, 3, "confirm VIN COMMAND CODE"},
+    {"status", FC_CMD_STATUS, 1, "status ID"},
+    {"modules", FC_CMD_MODULES, 0, "modules"},
+};
+#define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
+
+/* Keeps the millisecond count exact in a double and in a uint64_t. */
+#define MAX_WAIT_SECONDS 1e9
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt,
+                                                             ...)
+{
+    va_list ap;
+
+    fputs("fleetcmd: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'fleetcmd --help' for more information.\n", stderr);
+    return FC_EXIT_USAGE;
+}
+
+/* SECONDS: a non-negative decimal number, fractions allowed ("2.5"). */
+static int parse_seconds(const char *s, uint64_t *ms)
+{
+    char *end;
+    double v;
+
+    if (!isdigit((unsigned char)s[0]) && s[0] != '.')
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (*end != '\0' || errno != 0 || !isfinite(v) || v > MAX_WAIT_SECONDS)
+        return -1;
+    *ms = (uint64_t)(v * 1000.0 + 0.5);
+    return 0;
+}
+
+static void mark_seen(int id, unsigned *seen)
+{
+    for (size_t i = 0; i < N_RULES; i++)
+        if (rules[i].id == id)
+            *seen |= 1u << i;
+}
+
+/* Stores one option. Returns 0 or a usage error. */
+static int take_option(struct fc_args *a, int c, const char *arg,
+                       const char *as_written)
+{
+    switch (c) {
+    case 'm':
+        a->module = arg;
+        return 0;
+    case 'c':
+        a->config = arg;
+        return 0;
+    case 's':
+        a->stack = arg;
+        return 0;
+    case 'v':
+        a->verbose = true;
+        return 0;
+    case 'h':
+        a->cmd = FC_CMD_HELP;
+        return 0;
+    case OPT_VERSION:
+        a->cmd = FC_CMD_VERSION;
+        return 0;
+    case OPT_JSON:
+        a->json = true;
+        return 0;
+    case OPT_YES:
+        a->yes = true;
+        return 0;
+    case OPT_CODE:
+        a->code = arg;
+        return 0;
+    case OPT_PROVIDER:
+        a->provider = arg;
+        return 0;
+    case OPT_WAIT:
+        a->wait = true;
+        if (parse_seconds(arg, &a->wait_ms) != 0)
+            return usage_error("--wait takes a non-negative number of "
+                               "seconds, not '%s'",
+                               arg);
+        return 0;
+    case ':':
+        return usage_error("option '%s' needs an argument", as_written);
+    default:
+        return usage_error("unknown option '%s'", as_written);
+    }
+}
+
+/* The option getopt_long stopped at, as the user wrote it. */
+static const char *offending(char **argv, char *buf)
+{
+    const char *last = argv[optind - 1];
+
+    if (strncmp(last, "--", 2) == 0 || optopt <= 0 || optopt > 255)
+        return last;
+    buf[0] = '-';
+    buf[1] = (char)optopt;
+    buf[2] = '\0';
+    return buf;
+}
+
+static int parse_options(int argc, char **argv, struct fc_args *a,
+                         unsigned *seen)
+{
+    char buf[3];
+    int c;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":m:c:s:vh", long_opts, NULL)) != -1) {
+        int rc = take_option(a, c, optarg, offending(argv, buf));
+        if (rc != 0)
+            return rc;
+        mark_seen(c, seen);
+    }
+    return 0;
+}
+
+static const struct subcmd *find_subcmd(const char *name)
+{
+    for (size_t i = 0; i < N_SUBCMDS; i++)
+        if (strcmp(subcmds[i].name, name) == 0)
+            return &subcmds[i];
+    return NULL;
+}
+
+static void take_operands(struct fc_args *a, char **op)
+{
+    if (a->cmd == FC_CMD_SEND || a->cmd == FC_CMD_CONFIRM) {
+        a->vin = op[0];
+        a->command = op[1];
+    }
+    if (a->cmd == FC_CMD_CONFIRM)
+        a->code = op[2];
+    if (a->cmd == FC_CMD_STATUS)
+        a->id = op[0];
+}
+
+/* Options that the chosen command does not take, and exclusive pairs. */
+static int check_combinations(const struct fc_args *a, unsigned seen,
+                              const char *cmd_name)
+{
+    for (size_t i = 0; i < N_RULES; i++)
+        if ((seen & (1u << i)) && !(rules[i].cmds & CMD_BIT(a->cmd)))
+            return usage_error("%s does not apply to '%s'", rules[i].name,
+                               cmd_name);
+    if (a->module && a->stack)
+        return usage_error("-m and -s exclude each other");
+    if (a->config && !a->module)
+        return usage_error("-c needs -m (a stack file names each "
+                           "provider's config itself)");
+    if (a->yes && a->code)
+        return usage_error("--yes and --code exclude each other");
+    return 0;
+}
+
+int fc_args_parse(int argc, char **argv, struct fc_args *a)
+{
+    const struct subcmd *sc;
+    unsigned seen = 0;
+    int rc, n;
+
+    memset(a, 0, sizeof(*a));
+    rc = parse_options(argc, argv, a, &seen);
+    if (rc != 0 || a->cmd == FC_CMD_HELP || a->cmd == FC_CMD_VERSION)
+        return rc;
+    if (optind >= argc)
+        return usage_error("no command given (send, confirm, status "
+                           "or modules)");
+    sc = find_subcmd(argv[optind]);
+    if (!sc)
+        return usage_error("unknown command '%s' (send, confirm, status or "
+                           "modules)",
+                           argv[optind]);
+    n = argc - optind - 1;
+    if (n != sc->operands)
+        return usage_error("usage: fleetcmd [OPTIONS] %s", sc->synopsis);
+    a->cmd = sc->cmd;
+    take_operands(a, argv + optind + 1);
+    return check_combinations(a, seen, sc->name);
+}

@@ -1,0 +1,46 @@
+/*
+ * args.h - fleetcmd's command line, parsed and validated before anything is
+ * loaded: a usage error never costs a dlopen or a network request.
+ */
+#ifndef FLEETCMD_ARGS_H
+#define FLEETCMD_ARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit status of a usage error (sysexits.h EX_USAGE). */
+#define FC_EXIT_USAGE 64
+
+enum fc_cmd {
+    FC_CMD_NONE,
+    FC_CMD_SEND,
+    FC_CMD_CONFIRM,
+    FC_CMD_STATUS,
+    FC_CMD_MODULES,
+    FC_CMD_HELP,
+    FC_CMD_VERSION
+};
+
+/* Everything the command line said. Strings point into argv. */
+struct fc_args {
+    enum fc_cmd cmd;
+    const char *module;   /* -m: a module name or path */
+    const char *config;   /* -c: the module's ini file */
+    const char *stack;    /* -s: a stack file */
+    bool json;            /* --json: one JSON object per reply on stdout */
+    bool verbose;         /* -v: every module log line on stderr */
+    const char *vin;      /* send, confirm */
+    const char *command;  /* send, confirm */
+    const char *code;     /* confirm; send --code */
+    const char *id;       /* status */
+    const char *provider; /* --provider: confirm, status */
+    bool yes;             /* send --yes */
+    bool wait;            /* --wait was given */
+    uint64_t wait_ms;     /* --wait SECONDS, in milliseconds */
+};
+
+/* Parse argv into *out. Returns 0, or FC_EXIT_USAGE after printing one line
+ * saying what is wrong and a hint to --help on stderr. */
+int fc_args_parse(int argc, char **argv, struct fc_args *out);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * output.c - replies as JSON lines or as a summary for people.
+ */
+#include "output.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <msgpack.h>
+
+static const char *or_dash(const char *s)
+{
+    return s ? s : "-";
+}
+
+static void print_time(const char *key, bool has, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+
+    if (!has)
+        return;
+    if (gmtime_r(&tt, &tm) &&
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+        printf("  %s=%s\n", key, buf);
+    else
+        printf("  %s=%" PRId64 "\n", key, t);
+}
+
+/* A nested value (map, array, binary) as the same JSON --json shows. */
+static void print_as_json(msgpack_object o)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    char *json;
+
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_object(&pk, o);
+    json = fleetmod_msg_to_json(sb.data, sb.size);
+    fputs(json ? json : "?", stdout);
+    free(json);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static void print_value(msgpack_object o)
+{
+    switch (o.type) {
+    case MSGPACK_OBJECT_STR:
+        printf("%.*s", (int)o.via.str.size, o.via.str.ptr);
+        break;
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        printf("%" PRIu64, o.via.u64);
+        break;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        printf("%" PRId64, o.via.i64);
+        break;
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64:
+        /* 15 digits: what a double holds exactly in decimal, so 0.1 does
+         * not read 0.10000000000000001. */
+        printf("%.15g", o.via.f64);
+        break;
+    default:
+        print_as_json(o);
+    }
+}
+
+static const msgpack_object *map_get(const msgpack_object *map, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object_kv *kv = &map->via.map.ptr[i];
+        if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == n &&
+            memcmp(kv->key.via.str.ptr, key, n) == 0)
+            return &kv->val;
+    }
+    return NULL;
+}
+
+/* decode gives only has_detail_map; the entries come from the raw map. */
+static void print_detail_map(const struct fleetmod_buf *raw)
+{
+    msgpack_unpacked u;
+    size_t off = 0;
+    const msgpack_object *d = NULL;
+
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, raw->data, raw->len, &off) ==
+            MSGPACK_UNPACK_SUCCESS &&
+        u.data.type == MSGPACK_OBJECT_MAP)
+        d = map_get(&u.data, "detail");
+    for (uint32_t i = 0;
+         d && d->type == MSGPACK_OBJECT_MAP && i < d->via.map.size; i++) {
+        fputs("  ", stdout);
+        print_value(d->via.map.ptr[i].key);
+        putchar('=');
+        print_value(d->via.map.ptr[i].val);
+        putchar('\n');
+    }
+    msgpack_unpacked_destroy(&u);
+}
+
+static void print_summary(const struct fc_exchange *x)
+{
+    const struct fleetmod_reply *r = &x->reply;
+
+    printf("%s  %s  %s", r->status, or_dash(r->command), or_dash(r->vin));
+    if (r->id)
+        printf("  id=%s", r->id);
+    printf("\n  provider=%s\n", r->provider);
+    if (r->code)
+        printf("  code=%s\n", r->code);
+    if (r->message)
+        printf("  message=%s\n", r->message);
+    print_time("created", r->has_created, r->created);
+    print_time("updated", r->has_updated, r->updated);
+    print_time("executed", r->has_executed, r->executed);
+    if (r->detail_text)
+        printf("  detail=%s\n", r->detail_text);
+    if (r->has_detail_map)
+        print_detail_map(&x->raw);
+}
+
+static void print_error(const struct fc_exchange *x)
+{
+    const struct fleetmod_reply_error *e = &x->reply.error;
+
+    if (!x->reply.has_error) {
+        fprintf(stderr, "fleetcmd: %s: %s\n", fleetmod_rc_name(x->rc),
+                fleetmod_strerror(x->rc));
+        return;
+    }
+    fprintf(stderr, "fleetcmd: %s: %s (delivered: %s", e->name, e->message,
+            or_dash(e->delivered));
+    if (e->http_status)
+        fprintf(stderr, ", http %d", e->http_status);
+    if (e->retry_after_ms >= 0)
+        fprintf(stderr, ", retry after %" PRId64 " ms", e->retry_after_ms);
+    fputs(")\n", stderr);
+}
+
+static void print_json(const struct fc_exchange *x)
+{
+    char *json = fleetmod_msg_to_json(x->raw.data, x->raw.len);
+
+    if (json)
+        puts(json);
+    free(json);
+}
+
+void fc_output_reply(bool json, const struct fc_exchange *x)
+{
+    const struct fleetmod_reply *r = &x->reply;
+
+    if (json)
+        print_json(x);
+    else if (x->rc == FLEETMOD_OK)
+        print_summary(x);
+    /* Flushed per reply: a script reading a pipe sees the send reply while
+     * fleetcmd still waits for the outcome. */
+    fflush(stdout);
+    if (x->rc != FLEETMOD_OK)
+        print_error(x);
+    else if (!json && r->status && strcmp(r->status, "error") == 0)
+        fprintf(stderr,
+                "fleetcmd: the provider reports that command %s "
+                "failed (exit status stays 0: the call worked)\n",
+                or_dash(r->id));
+}

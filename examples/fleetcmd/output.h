@@ -1,0 +1,26 @@
+/*
+ * output.h - how replies are shown.
+ *
+ * --json: each reply map as one line of JSON on stdout, exactly as the
+ * module wrote it (fleetmod_msg_to_json), for scripts.
+ * Otherwise a short summary on stdout for people:
+ *
+ *     success  location  WP0ZZZ99ZTS392124  id=8619b2df-...
+ *       provider=skeleton
+ *       executed=2024-05-01T12:00:03Z
+ *       latitude=-23.5505
+ *
+ * In both modes a call that failed (rc != 0) gets one line on stderr:
+ *
+ *     fleetcmd: EDENIED: VIN not found (delivered: no)
+ */
+#ifndef FLEETCMD_OUTPUT_H
+#define FLEETCMD_OUTPUT_H
+
+#include <stdbool.h>
+
+#include "session.h"
+
+void fc_output_reply(bool json, const struct fc_exchange *x);
+
+#endif

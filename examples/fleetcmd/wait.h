@@ -1,0 +1,26 @@
+/*
+ * wait.h - waiting for a command's outcome (--wait SECONDS).
+ */
+#ifndef FLEETCMD_WAIT_H
+#define FLEETCMD_WAIT_H
+
+#include <stdint.h>
+
+#include "session.h"
+
+/*
+ * Ask for the status of command id (provider: the reply's provider, which a
+ * stack routes by; NULL to let it search) until it is terminal or wait_ms
+ * has passed; wait_ms 0 is one look. *x holds the last status reply (free
+ * it with fc_exchange_free); returns its rc.
+ *
+ * When stderr is a terminal the wait is cut into one-second status calls so
+ * that a line rewritten in place shows how long it has been
+ * ("waiting for 8619b2df... pending 3.2 s"); the line is erased at the end.
+ * Otherwise it is one status call with wait_ms: the module's own backoff,
+ * the fewest requests to the provider.
+ */
+fleetmod_rc fc_wait(struct fc_session *s, const char *id, const char *provider,
+                    uint64_t wait_ms, struct fc_exchange *x);
+
+#endif
