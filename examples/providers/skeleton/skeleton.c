@@ -1,0 +1,231 @@
+/*
+ * skeleton.c - the module's exported table and its three calls.
+ *
+ * Every call follows the same path: refuse an instance from another
+ * process (fork), decode and validate the request, let commands.c fill the
+ * reply, pack it to the host, log one line. Keep this file as is; change
+ * SK_NAME and the version, and the default config path in build.mk.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "skeleton.h"
+
+#ifndef SK_DEFAULT_CONFIG
+#define SK_DEFAULT_CONFIG "/etc/fleetmod/skeleton.conf"
+#endif
+
+void sk_logf(const struct sk_log *log, int level, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    if (!log->fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    /* One line whatever a request carried: control bytes become '?'. */
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    log->fn(log->user, level, line);
+}
+
+static fleetmod_rc sk_init(const struct fleetmod_host *host,
+                           const char *config_path,
+                           struct fleetmod_instance **out)
+{
+    struct fleetmod_instance *inst;
+    const char *path = config_path ? config_path : SK_DEFAULT_CONFIG;
+    fleetmod_rc rc;
+
+    if (!out)
+        return FLEETMOD_EINVAL;
+    *out = NULL;
+    inst = calloc(1, sizeof *inst);
+    if (!inst)
+        return FLEETMOD_ENOMEM;
+    /* Read only what the host's struct_size says it has. */
+    if (host && FLEETMOD_HAS_MEMBER(host, struct fleetmod_host, log))
+        inst->log = (struct sk_log){host->log, host->user};
+
+    rc = sk_config_load(path, &inst->log, &inst->cfg);
+    if (rc == FLEETMOD_OK && (rc = sk_store_init(&inst->store)) != 0)
+        sk_config_free(&inst->cfg);
+    if (rc) {
+        free(inst);
+        return rc;
+    }
+    inst->pid = getpid();
+    sk_logf(&inst->log, LOG_INFO,
+            "%s: %zu vehicles, commands complete after %llu ms", path,
+            inst->cfg.n_vehicles, (unsigned long long)inst->cfg.complete_ms);
+    *out = inst;
+    return FLEETMOD_OK;
+}
+
+static void sk_shutdown(struct fleetmod_instance *inst)
+{
+    if (!inst)
+        return;
+    sk_store_free(&inst->store);
+    sk_config_free(&inst->cfg);
+    free(inst);
+}
+
+static const char *const call_names[] = {"send", "confirm", "status"};
+
+/* A log line being built; what does not fit is cut. */
+struct line {
+    char buf[256];
+    size_t len;
+};
+
+__attribute__((format(printf, 2, 3))) static void add(struct line *l,
+                                                      const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (l->len >= sizeof l->buf)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(l->buf + l->len, sizeof l->buf - l->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        l->len += (size_t)n;
+}
+
+/* The one INFO line of a call. Never the confirmation code. */
+static void log_call(const struct fleetmod_instance *inst, enum sk_call call,
+                     const struct sk_request *q, const struct sk_reply *r,
+                     fleetmod_rc rc)
+{
+    struct line l = {.len = 0};
+
+    add(&l, "%s", call_names[call]);
+    if (q->request_id.ptr)
+        add(&l, " request_id=%.*s", (int)q->request_id.len, q->request_id.ptr);
+    if (q->items)
+        add(&l, " batch=%zu", q->n_items);
+    if (r->vin[0])
+        add(&l, " vin=%s command=%s", r->vin, r->command);
+    if (r->id[0])
+        add(&l, " id=%s", r->id);
+    if (rc)
+        sk_logf(&inst->log, LOG_INFO, "%s: %s (%s)", l.buf, sk_rc_name(rc),
+                r->text);
+    else
+        sk_logf(&inst->log, LOG_INFO, "%s: %s", l.buf,
+                q->items ? "batch" : r->status);
+}
+
+/* Run a valid request and pack its reply (or batch of replies). */
+static fleetmod_rc run(struct fleetmod_instance *inst, enum sk_call call,
+                       const struct sk_request *q, struct sk_out *o,
+                       struct sk_reply *first)
+{
+    size_t n = q->items ? q->n_items : 1;
+    struct sk_reply *r = n == 1 && !q->items ? first : calloc(n, sizeof *r);
+
+    if (!r) {
+        sk_reply_fail(first, FLEETMOD_ENOMEM, "out of memory for %zu items", n);
+        sk_out_reply(o, first);
+        return FLEETMOD_ENOMEM;
+    }
+    if (call == SK_SEND)
+        sk_do_send(inst, q, r, n);
+    else if (call == SK_CONFIRM)
+        sk_do_confirm(inst, q, r);
+    else
+        sk_do_status(inst, q, r, n);
+
+    if (!q->items) {
+        r->request_id = q->request_id;
+        sk_out_reply(o, r);
+        return r->rc;
+    }
+    sk_out_batch(o, q->request_id, n);
+    for (size_t i = 0; i < n; i++)
+        sk_out_reply(o, &r[i]);
+    free(r);
+    return FLEETMOD_OK;
+}
+
+static fleetmod_rc sk_call(enum sk_call call, struct fleetmod_instance *inst,
+                           const char *req, size_t len, fleetmod_write_fn write,
+                           void *sink)
+{
+    struct sk_out o;
+    struct sk_reply r = {0};
+    struct sk_request q;
+    msgpack_unpacked u;
+    char why[SK_TEXT_SIZE];
+    fleetmod_rc rc;
+
+    if (!write)
+        return FLEETMOD_EINVAL; /* nowhere to put the reply */
+    sk_out_init(&o, write, sink);
+    if (!inst || inst->pid != getpid()) {
+        /* After fork the parent's lock and state are not ours to touch. */
+        sk_reply_fail(&r, FLEETMOD_EINTERNAL,
+                      "this instance belongs to another process: make a "
+                      "new one after fork");
+        sk_out_reply(&o, &r);
+        return sk_out_rc(&o, FLEETMOD_EINTERNAL);
+    }
+
+    msgpack_unpacked_init(&u);
+    rc = sk_request_decode(call, req, len, &u, &q, why, sizeof why);
+    if (rc) {
+        sk_reply_fail(&r, rc, "%s", why);
+        r.request_id = q.request_id;
+        sk_out_reply(&o, &r);
+    } else {
+        rc = run(inst, call, &q, &o, &r);
+    }
+    rc = sk_out_rc(&o, rc);
+    log_call(inst, call, &q, &r, rc);
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
+
+static fleetmod_rc sk_send(struct fleetmod_instance *inst, const char *req,
+                           size_t len, fleetmod_write_fn write, void *sink)
+{
+    return sk_call(SK_SEND, inst, req, len, write, sink);
+}
+
+static fleetmod_rc sk_confirm(struct fleetmod_instance *inst, const char *req,
+                              size_t len, fleetmod_write_fn write, void *sink)
+{
+    return sk_call(SK_CONFIRM, inst, req, len, write, sink);
+}
+
+static fleetmod_rc sk_status(struct fleetmod_instance *inst, const char *req,
+                             size_t len, fleetmod_write_fn write, void *sink)
+{
+    return sk_call(SK_STATUS, inst, req, len, write, sink);
+}
+
+static const struct fleetmod_module table = {
+    .struct_size = sizeof(struct fleetmod_module),
+    .abi_version = FLEETMOD_ABI_VERSION,
+    .name = SK_NAME,
+    .version = "1.0.0",
+    .init = sk_init,
+    .send = sk_send,
+    .confirm = sk_confirm,
+    .status = sk_status,
+    .shutdown = sk_shutdown,
+};
+
+FLEETMOD_EXPORT const struct fleetmod_module *fleetmod_module_v1(void)
+{
+    return &table;
+}
