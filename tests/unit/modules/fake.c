@@ -1,0 +1,232 @@
+/*
+ * fake.c - a well-behaved module whose answers the tests choose.
+ *
+ * Its config_path is not a file but a label ("alpha"); the instance
+ * answers as that label says:
+ *   - init fails with rc N when the label is "initrc=N".
+ *   - send/confirm: EDENIED when the VIN contains "[LABEL:deny]",
+ *     EUNREACHABLE when it contains "[LABEL:unreach]", else OK (status
+ *     "pending", id "LABEL-1"). A batch ("vins") answers one result per VIN.
+ *   - status: ENOTFOUND when the id contains "[LABEL:notfound]",
+ *     EUNREACHABLE for "[LABEL:unreach]", else OK.
+ *   - a request that is not a map: EINVAL.
+ * Every reply carries "label" and "call", and every call is logged as
+ * "LABEL CALL" at LOG_DEBUG, so tests can count which instance got what.
+ * It keeps no mutable state: any number of threads may call it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+#include <fleetmod/module.h>
+
+struct fleetmod_instance {
+    void *user;
+    void (*log)(void *user, int level, const char *msg);
+    char label[64];
+};
+
+static fleetmod_rc init(const struct fleetmod_host *host, const char *config,
+                        struct fleetmod_instance **out)
+{
+    const char *label = config != NULL ? config : "default";
+    if (strncmp(label, "initrc=", 7) == 0)
+        return (fleetmod_rc)atoi(label + 7);
+    struct fleetmod_instance *in = calloc(1, sizeof(*in));
+    if (in == NULL)
+        return FLEETMOD_ENOMEM;
+    if (host != NULL) {
+        in->user = host->user;
+        in->log = host->log;
+    }
+    snprintf(in->label, sizeof(in->label), "%s", label);
+    *out = in;
+    return FLEETMOD_OK;
+}
+
+static void fake_shutdown(struct fleetmod_instance *in)
+{
+    free(in);
+}
+
+/* The str value of key in map o as a NUL-terminated copy in out. */
+static int get_str(const msgpack_object *o, const char *key, char *out,
+                   size_t size)
+{
+    if (o->type != MSGPACK_OBJECT_MAP)
+        return 0;
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object *k = &o->via.map.ptr[i].key;
+        const msgpack_object *v = &o->via.map.ptr[i].val;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(key) &&
+            memcmp(k->via.str.ptr, key, k->via.str.size) == 0 &&
+            v->type == MSGPACK_OBJECT_STR && v->via.str.size < size) {
+            memcpy(out, v->via.str.ptr, v->via.str.size);
+            out[v->via.str.size] = '\0';
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const msgpack_object *get(const msgpack_object *o, const char *key)
+{
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+        const msgpack_object *k = &o->via.map.ptr[i].key;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(key) &&
+            memcmp(k->via.str.ptr, key, k->via.str.size) == 0)
+            return &o->via.map.ptr[i].val;
+    }
+    return NULL;
+}
+
+static int has_token(const struct fleetmod_instance *in, const char *text,
+                     const char *what)
+{
+    char token[128];
+    snprintf(token, sizeof(token), "[%s:%s]", in->label, what);
+    return strstr(text, token) != NULL;
+}
+
+static void pack_str(msgpack_packer *pk, const char *s)
+{
+    msgpack_pack_str(pk, strlen(s));
+    msgpack_pack_str_body(pk, s, strlen(s));
+}
+
+static void pack_kv(msgpack_packer *pk, const char *k, const char *v)
+{
+    pack_str(pk, k);
+    pack_str(pk, v);
+}
+
+/* provider, status, terminal, label, call and, when given, vin and id. */
+static void pack_reply(msgpack_packer *pk, const struct fleetmod_instance *in,
+                       const char *call, fleetmod_rc rc, const char *vin,
+                       const char *id)
+{
+    int extra = (vin != NULL) + (id != NULL) + (rc != FLEETMOD_OK);
+    msgpack_pack_map(pk, 5 + extra);
+    pack_kv(pk, "provider", "fake");
+    pack_kv(pk, "status", rc == FLEETMOD_OK ? "pending" : "failed");
+    pack_str(pk, "terminal");
+    if (rc == FLEETMOD_OK)
+        msgpack_pack_false(pk);
+    else
+        msgpack_pack_true(pk);
+    pack_kv(pk, "label", in->label);
+    pack_kv(pk, "call", call);
+    if (vin != NULL)
+        pack_kv(pk, "vin", vin);
+    if (id != NULL)
+        pack_kv(pk, "id", id);
+    if (rc != FLEETMOD_OK) {
+        pack_str(pk, "error");
+        msgpack_pack_map(pk, 1);
+        pack_str(pk, "code");
+        msgpack_pack_int(pk, rc);
+    }
+}
+
+static fleetmod_rc outcome(const struct fleetmod_instance *in, const char *call,
+                           const char *text)
+{
+    if (strcmp(call, "status") == 0 && has_token(in, text, "notfound"))
+        return FLEETMOD_ENOTFOUND;
+    if (strcmp(call, "status") != 0 && has_token(in, text, "deny"))
+        return FLEETMOD_EDENIED;
+    if (has_token(in, text, "unreach"))
+        return FLEETMOD_EUNREACHABLE;
+    return FLEETMOD_OK;
+}
+
+static fleetmod_rc batch(msgpack_packer *pk, struct fleetmod_instance *in,
+                         const msgpack_object *vins)
+{
+    msgpack_pack_map(pk, 4);
+    pack_kv(pk, "provider", "fake");
+    pack_kv(pk, "status", "batch");
+    pack_str(pk, "terminal");
+    msgpack_pack_true(pk);
+    pack_str(pk, "results");
+    msgpack_pack_array(pk, vins->via.array.size);
+    for (uint32_t i = 0; i < vins->via.array.size; i++) {
+        char vin[128] = "";
+        const msgpack_object *v = &vins->via.array.ptr[i];
+        if (v->type == MSGPACK_OBJECT_STR && v->via.str.size < sizeof(vin))
+            memcpy(vin, v->via.str.ptr, v->via.str.size);
+        pack_reply(pk, in, "send", outcome(in, "send", vin), vin, NULL);
+    }
+    return FLEETMOD_OK;
+}
+
+static fleetmod_rc answer(struct fleetmod_instance *in, const char *call,
+                          const char *req, size_t len, fleetmod_write_fn write,
+                          void *sink)
+{
+    char msg[128], vin[128] = "", id[128] = "";
+    snprintf(msg, sizeof(msg), "%s %s", in->label, call);
+    if (in->log != NULL)
+        in->log(in->user, 7, msg);
+
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, sink, write);
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    fleetmod_rc rc = FLEETMOD_EINVAL;
+    if (msgpack_unpack_next(&u, req, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+        u.data.type == MSGPACK_OBJECT_MAP) {
+        const msgpack_object *vins = get(&u.data, "vins");
+        if (vins != NULL && vins->type == MSGPACK_OBJECT_ARRAY) {
+            rc = batch(&pk, in, vins);
+            msgpack_unpacked_destroy(&u);
+            return rc;
+        }
+        get_str(&u.data, "vin", vin, sizeof(vin));
+        get_str(&u.data, "id", id, sizeof(id));
+        rc = outcome(in, call, strcmp(call, "status") == 0 ? id : vin);
+    }
+    msgpack_unpacked_destroy(&u);
+    if (rc == FLEETMOD_OK && id[0] == '\0')
+        snprintf(id, sizeof(id), "%s-1", in->label);
+    pack_reply(&pk, in, call, rc, vin[0] != '\0' ? vin : NULL,
+               id[0] != '\0' ? id : NULL);
+    return rc;
+}
+
+static fleetmod_rc fake_send(struct fleetmod_instance *in, const char *req,
+                             size_t len, fleetmod_write_fn write, void *sink)
+{
+    return answer(in, "send", req, len, write, sink);
+}
+
+static fleetmod_rc fake_confirm(struct fleetmod_instance *in, const char *req,
+                                size_t len, fleetmod_write_fn write, void *sink)
+{
+    return answer(in, "confirm", req, len, write, sink);
+}
+
+static fleetmod_rc fake_status(struct fleetmod_instance *in, const char *req,
+                               size_t len, fleetmod_write_fn write, void *sink)
+{
+    return answer(in, "status", req, len, write, sink);
+}
+
+static const struct fleetmod_module table = {
+    .struct_size = sizeof(struct fleetmod_module),
+    .abi_version = FLEETMOD_ABI_VERSION,
+    .name = "fake",
+    .version = "1.0.0",
+    .init = init,
+    .send = fake_send,
+    .confirm = fake_confirm,
+    .status = fake_status,
+    .shutdown = fake_shutdown,
+};
+
+FLEETMOD_EXPORT const struct fleetmod_module *fleetmod_module_v1(void)
+{
+    return &table;
+}

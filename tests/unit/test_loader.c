@@ -1,0 +1,311 @@
+/*
+ * test_loader.c - libfleetmod's loader: search path, probing a module's
+ * table, opening, calling and closing it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <fleetmod/host.h>
+
+#include "modules/fixture.h"
+
+static char err[FLEETMOD_ERR_MAX];
+
+static char *module_file(const char *name)
+{
+    static char path[4096];
+    snprintf(path, sizeof(path), "%s/%s.so", TEST_MODULES, name);
+    return path;
+}
+
+#define assert_contains(haystack, needle)                                      \
+    do {                                                                       \
+        if (strstr((haystack), (needle)) == NULL)                              \
+            fail_msg("\"%s\" does not contain \"%s\"", (haystack), (needle));  \
+    } while (0)
+
+/* Open a module file expected to be refused, and return the error. */
+static const char *refused(const char *path)
+{
+    struct fleetmod_handle *h = (void *)1;
+    assert_int_equal(fleetmod_open(path, NULL, NULL, &h, err, sizeof(err)),
+                     FLEETMOD_ECONFIG);
+    assert_null(h);
+    assert_contains(err, path);
+    assert_null(strchr(err, '\n'));
+    return err;
+}
+
+static void not_found_names_every_directory(void **state)
+{
+    (void)state;
+    char path[64];
+    setenv("FLEETMOD_MODULE_PATH", "/nonexistent/one::/nonexistent/two", 1);
+    assert_int_equal(
+        fleetmod_module_find("nosuch", path, sizeof(path), err, sizeof(err)),
+        FLEETMOD_ECONFIG);
+    assert_contains(err, "nosuch.so");
+    assert_contains(err, "/nonexistent/one, /nonexistent/two, ");
+    assert_contains(err, fleetmod_moduledir());
+    unsetenv("FLEETMOD_MODULE_PATH");
+}
+
+static void missing_path_is_named(void **state)
+{
+    (void)state;
+    char path[64];
+    assert_int_equal(fleetmod_module_find("/nonexistent/x.so", path,
+                                          sizeof(path), err, sizeof(err)),
+                     FLEETMOD_ECONFIG);
+    assert_contains(err, "/nonexistent/x.so");
+    assert_contains(err, "No such file");
+}
+
+static void search_path_first_directory_wins(void **state)
+{
+    (void)state;
+    char *one = fixture_tmpdir(), *two = fixture_tmpdir();
+    char env[8200], path[4096], expect[4096];
+    assert_int_equal(fixture_link_module(one, "mod.so", "fake"), 0);
+    assert_int_equal(fixture_link_module(two, "mod.so", "fake"), 0);
+
+    snprintf(env, sizeof(env), "%s:%s", one, two);
+    setenv("FLEETMOD_MODULE_PATH", env, 1);
+    assert_int_equal(
+        fleetmod_module_find("mod", path, sizeof(path), err, sizeof(err)),
+        FLEETMOD_OK);
+    assert_string_equal(path,
+                        fixture_path(expect, sizeof(expect), one, "mod.so"));
+
+    snprintf(env, sizeof(env), "%s:%s", two, one);
+    setenv("FLEETMOD_MODULE_PATH", env, 1);
+    assert_int_equal(
+        fleetmod_module_find("mod.so", path, sizeof(path), err, sizeof(err)),
+        FLEETMOD_OK);
+    assert_string_equal(path,
+                        fixture_path(expect, sizeof(expect), two, "mod.so"));
+    unsetenv("FLEETMOD_MODULE_PATH");
+    fixture_rmtree(one);
+    fixture_rmtree(two);
+}
+
+static void not_an_elf_file_is_refused(void **state)
+{
+    (void)state;
+    char *dir = fixture_tmpdir(), path[4096];
+    assert_int_equal(fixture_write(dir, "text.so", "not a module\n"), 0);
+    assert_contains(refused(fixture_path(path, sizeof(path), dir, "text.so")),
+                    "cannot load module");
+    fixture_rmtree(dir);
+}
+
+static void missing_symbol_is_refused(void **state)
+{
+    (void)state;
+    assert_contains(refused(module_file("broken_nosym")),
+                    "does not export fleetmod_module_v1");
+}
+
+static void null_table_is_refused(void **state)
+{
+    (void)state;
+    assert_contains(refused(module_file("broken_nulltable")),
+                    "fleetmod_module_v1() returned NULL");
+}
+
+static void wrong_abi_version_is_refused(void **state)
+{
+    (void)state;
+    assert_contains(refused(module_file("broken_abi")),
+                    "abi_version is 2, expected 1");
+}
+
+static void small_struct_size_is_refused(void **state)
+{
+    (void)state;
+    assert_contains(refused(module_file("broken_small")),
+                    "struct_size 8 is smaller than the v1 table");
+}
+
+static void bad_name_is_refused(void **state)
+{
+    (void)state;
+    assert_contains(refused(module_file("broken_badname")),
+                    "name \"Bad-Name\" is not [a-z0-9_]{1,32}");
+}
+
+static void empty_version_is_refused(void **state)
+{
+    (void)state;
+    assert_contains(refused(module_file("broken_noversion")),
+                    "version is empty");
+}
+
+static void missing_function_is_refused(void **state)
+{
+    (void)state;
+    assert_contains(refused(module_file("broken_nosend")), "send is NULL");
+}
+
+static void init_failure_passes_its_rc(void **state)
+{
+    (void)state;
+    struct fleetmod_handle *h = NULL;
+    assert_int_equal(fleetmod_open(module_file("fake"), "initrc=3", NULL, &h,
+                                   err, sizeof(err)),
+                     FLEETMOD_EAUTH);
+    assert_null(h);
+    assert_contains(err, "init with initrc=3 failed: EAUTH");
+}
+
+static void init_rc_beyond_known_is_internal(void **state)
+{
+    (void)state;
+    struct fleetmod_handle *h = NULL;
+    assert_int_equal(fleetmod_open(module_file("fake"), "initrc=99", NULL, &h,
+                                   err, sizeof(err)),
+                     FLEETMOD_EINTERNAL);
+    assert_null(h);
+}
+
+static void open_send_close_by_name(void **state)
+{
+    (void)state;
+    setenv("FLEETMOD_MODULE_PATH", TEST_MODULES, 1);
+    struct fleetmod_handle *h = NULL;
+    assert_int_equal(fleetmod_open("fake", "alpha", NULL, &h, err, sizeof(err)),
+                     FLEETMOD_OK);
+    assert_string_equal(fleetmod_handle_module(h)->name, "fake");
+    assert_string_equal(fleetmod_handle_path(h), module_file("fake"));
+
+    struct fleetmod_request req = {.vin = "9BW", .command = "location"};
+    struct fleetmod_buf in = {0}, out = {0};
+    struct fleetmod_reply r;
+    assert_int_equal(fleetmod_request_pack(&req, &in), FLEETMOD_OK);
+    assert_int_equal(
+        fleetmod_send(h, in.data, in.len, fleetmod_buf_write, &out),
+        FLEETMOD_OK);
+    assert_int_equal(fleetmod_reply_decode(out.data, out.len, &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "fake");
+    assert_string_equal(r.vin, "9BW");
+    assert_string_equal(r.id, "alpha-1");
+    fleetmod_reply_free(&r);
+    fleetmod_buf_free(&in);
+    fleetmod_buf_free(&out);
+    fleetmod_close(h);
+    unsetenv("FLEETMOD_MODULE_PATH");
+}
+
+struct visits {
+    int n, valid;
+    char names[8][64];
+    char errors[8][FLEETMOD_ERR_MAX];
+};
+
+static int visit(void *user, const char *path,
+                 const struct fleetmod_module *table, const char *error)
+{
+    struct visits *v = user;
+    const char *slash = strrchr(path, '/');
+    snprintf(v->names[v->n], sizeof(v->names[0]), "%s", slash + 1);
+    snprintf(v->errors[v->n], sizeof(v->errors[0]), "%s",
+             error != NULL ? error : "");
+    v->valid += table != NULL;
+    v->n++;
+    return 0;
+}
+
+static void foreach_visits_in_order_and_shadows(void **state)
+{
+    (void)state;
+    char *one = fixture_tmpdir(), *two = fixture_tmpdir(), env[8200];
+    assert_int_equal(fixture_link_module(one, "b.so", "fake"), 0);
+    assert_int_equal(fixture_link_module(one, "a.so", "broken_abi"), 0);
+    assert_int_equal(fixture_write(one, "readme.txt", "not a module"), 0);
+    assert_int_equal(fixture_link_module(two, "a.so", "fake"), 0);
+    assert_int_equal(fixture_link_module(two, "c.so", "fake"), 0);
+    snprintf(env, sizeof(env), "%s:%s", one, two);
+    setenv("FLEETMOD_MODULE_PATH", env, 1);
+
+    struct visits v = {0};
+    size_t n = fleetmod_modules_foreach(visit, &v);
+    /* The module directory may hold installed modules: only ours are
+     * checked, and they come first. */
+    assert_true(n >= 3);
+    assert_string_equal(v.names[0], "a.so");
+    assert_contains(v.errors[0], "abi_version is 2");
+    assert_string_equal(v.names[1], "b.so");
+    assert_string_equal(v.errors[1], "");
+    assert_string_equal(v.names[2], "c.so");
+    assert_true(v.valid >= 2);
+    unsetenv("FLEETMOD_MODULE_PATH");
+    fixture_rmtree(one);
+    fixture_rmtree(two);
+}
+
+static int stop_at_first(void *user, const char *path,
+                         const struct fleetmod_module *table, const char *error)
+{
+    (void)path;
+    (void)table;
+    (void)error;
+    (*(int *)user)++;
+    return 1;
+}
+
+static void foreach_stops_when_asked(void **state)
+{
+    (void)state;
+    char *one = fixture_tmpdir();
+    assert_int_equal(fixture_link_module(one, "a.so", "fake"), 0);
+    assert_int_equal(fixture_link_module(one, "b.so", "fake"), 0);
+    setenv("FLEETMOD_MODULE_PATH", one, 1);
+    int calls = 0;
+    assert_int_equal(fleetmod_modules_foreach(stop_at_first, &calls), 1);
+    assert_int_equal(calls, 1);
+    unsetenv("FLEETMOD_MODULE_PATH");
+    fixture_rmtree(one);
+}
+
+static void every_rc_has_a_name_and_text(void **state)
+{
+    (void)state;
+    assert_string_equal(fleetmod_rc_name(FLEETMOD_EDENIED), "EDENIED");
+    assert_string_equal(fleetmod_rc_name(FLEETMOD_EINTERNAL), "EINTERNAL");
+    for (int rc = 0; rc < FLEETMOD_RC_COUNT; rc++) {
+        assert_string_not_equal(fleetmod_rc_name((fleetmod_rc)rc),
+                                "EUNKNOWNRC");
+        assert_string_not_equal(fleetmod_strerror((fleetmod_rc)rc),
+                                fleetmod_strerror((fleetmod_rc)-1));
+    }
+    assert_string_equal(fleetmod_rc_name((fleetmod_rc)FLEETMOD_RC_COUNT),
+                        "EUNKNOWNRC");
+    assert_string_equal(fleetmod_rc_name((fleetmod_rc)-1), "EUNKNOWNRC");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(not_found_names_every_directory),
+        cmocka_unit_test(missing_path_is_named),
+        cmocka_unit_test(search_path_first_directory_wins),
+        cmocka_unit_test(not_an_elf_file_is_refused),
+        cmocka_unit_test(missing_symbol_is_refused),
+        cmocka_unit_test(null_table_is_refused),
+        cmocka_unit_test(wrong_abi_version_is_refused),
+        cmocka_unit_test(small_struct_size_is_refused),
+        cmocka_unit_test(bad_name_is_refused),
+        cmocka_unit_test(empty_version_is_refused),
+        cmocka_unit_test(missing_function_is_refused),
+        cmocka_unit_test(init_failure_passes_its_rc),
+        cmocka_unit_test(init_rc_beyond_known_is_internal),
+        cmocka_unit_test(open_send_close_by_name),
+        cmocka_unit_test(foreach_visits_in_order_and_shadows),
+        cmocka_unit_test(foreach_stops_when_asked),
+        cmocka_unit_test(every_rc_has_a_name_and_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
