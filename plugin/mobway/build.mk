@@ -1,0 +1,64 @@
+# plugin/mobway: the Mobway provider module, mobway.so, and its tests.
+#
+#   make build/modules/mobway.so   the module
+#   make check-mobway-unit         cmocka unit tests of its concerns
+#   make check-mobway              unit tests, then the module against
+#                                  mobway-sim (HTTP and HTTPS)
+
+MOBWAY_DIR   := plugin/mobway
+MOBWAY_SO    := $(MODDIR_B)/mobway.so
+MOBWAY_SRCS  := $(wildcard $(MOBWAY_DIR)/*.c)
+MOBWAY_OBJS  := $(MOBWAY_SRCS:%.c=$(OBJDIR_B)/%.o)
+MOBWAY_PKGS  := libcurl jansson inih libcrypto $(MSGPACK_PC)
+MOBWAY_CFLAGS := $(call pc_cflags,$(MOBWAY_PKGS))
+MOBWAY_LIBS  := $(call pc_libs,$(MOBWAY_PKGS)) -lpthread
+
+$(MOBWAY_OBJS): EXTRA_CFLAGS := $(MODULE_CFLAGS) $(MOBWAY_CFLAGS) \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DMOBWAY_VERSION='"$(VERSION)"'
+
+# -z nodelete: libcurl and OpenSSL keep process-wide state (atexit
+# handlers, thread-local error queues) that must not vanish with the
+# module, so a dlclose leaves mobway.so mapped rather than unmapping code
+# those libraries may still call back into.
+$(MOBWAY_SO): $(MOBWAY_OBJS) $(MOBWAY_DIR)/mobway.map
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(MODULE_LDFLAGS) $(LDFLAGS) \
+		-Wl,--version-script=$(MOBWAY_DIR)/mobway.map -Wl,-z,nodelete \
+		-o $@ $(MOBWAY_OBJS) $(MOBWAY_LIBS)
+
+ALL_TARGETS += $(MOBWAY_SO)
+
+# ---------------------------------------------------------------- unit tests
+# Each test links the objects of the concerns it covers (hidden visibility
+# only matters for the .so), plus log.o and secrets.o that they use.
+MOBWAY_UNIT := sign time json_msg config errmap
+MOBWAY_UNIT_BINS := $(MOBWAY_UNIT:%=$(B)/tests/unit/test_%)
+MOBWAY_TEST_CFLAGS := -iquote $(MOBWAY_DIR) $(MOBWAY_CFLAGS) \
+	$(call pc_cflags,cmocka) -DSYSCONFDIR='"$(SYSCONFDIR)"'
+MOBWAY_TEST_LIBS := $(MOBWAY_LIBS) $(call pc_libs,cmocka)
+mw_obj = $(OBJDIR_B)/$(MOBWAY_DIR)/$(1).o
+
+$(foreach t,$(MOBWAY_UNIT),$(OBJDIR_B)/tests/unit/test_$(t).o): \
+	EXTRA_CFLAGS := $(MOBWAY_TEST_CFLAGS)
+
+$(B)/tests/unit/test_sign: $(call mw_obj,sign)
+$(B)/tests/unit/test_time: $(call mw_obj,timeconv)
+$(B)/tests/unit/test_json_msg: $(call mw_obj,json_msg)
+$(B)/tests/unit/test_config: $(call mw_obj,config) $(call mw_obj,secrets) \
+	$(call mw_obj,log)
+$(B)/tests/unit/test_errmap: $(call mw_obj,errmap)
+
+$(MOBWAY_UNIT_BINS): $(B)/tests/unit/test_%: $(OBJDIR_B)/tests/unit/test_%.o
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MOBWAY_TEST_LIBS)
+
+.PHONY: check-mobway-unit check-mobway
+check-mobway-unit: $(MOBWAY_UNIT_BINS)
+	$(Q)set -e; for t in $(MOBWAY_UNIT_BINS); do \
+		MOBWAY_SIGN_CHECK=tests/unit/sign_check.py $$t; done
+
+check-mobway: check-mobway-unit
+
+CHECK_TARGETS += check-mobway

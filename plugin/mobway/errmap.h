@@ -1,0 +1,40 @@
+/*
+ * errmap.h - from what Mobway answered to a fleetmod return code.
+ *
+ * The seed's error texts come first (they are what Mobway documents), the
+ * HTTP status second; the caller keeps the text verbatim in the reply's
+ * error.message. Whether anything was delivered follows from the rc.
+ */
+#ifndef MW_ERRMAP_H
+#define MW_ERRMAP_H
+
+#include <fleetmod/module.h>
+#include <stdbool.h>
+
+/* Which request an answer belongs to: the status code means different
+ * things on each. */
+enum mw_route {
+    MW_ROUTE_TOKEN,   /* POST /token */
+    MW_ROUTE_COMMAND, /* POST /vehicle-command (send and confirm) */
+    MW_ROUTE_STATUS   /* GET /vehicle-command/{id} */
+};
+
+/* The rc of one of the seed's error texts, or FLEETMOD_OK when text is
+ * NULL or not one of them. */
+fleetmod_rc mw_errmap_text(const char *text);
+
+/* The rc of an HTTP answer without a usable status: text (may be NULL)
+ * first, then http_status on route. Never FLEETMOD_OK. */
+fleetmod_rc mw_errmap_http(enum mw_route route, long http_status,
+                           const char *text);
+
+/* "no", "yes" or "unknown": was the command delivered, given rc? */
+const char *mw_errmap_delivered(fleetmod_rc rc);
+
+/* The rc's name as in error.name ("EDENIED"). */
+const char *mw_errmap_name(fleetmod_rc rc);
+
+/* An English sentence for rc, for error.message when Mobway gave no text. */
+const char *mw_errmap_sentence(fleetmod_rc rc);
+
+#endif

@@ -1,0 +1,18 @@
+/* log.c - one formatted line to the host's log callback. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void mw_log(const struct mw_log *log, int level, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+
+    if (!log || !log->fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    log->fn(log->user, level, line);
+}
