@@ -1,16 +1,19 @@
 /*
  * json.c - any msgpack object as one line of JSON, for people and logs.
  *
- * msgpack says more than JSON can: the mapping is
- *   nil -> null; bool -> true/false; int -> integer (above 2^63-1: a real,
- *   as jansson's integers are 64-bit signed); float -> real (1.0 stays 1.0;
- *   NaN and infinities -> null); str -> string (invalid UTF-8 bytes become
- *   U+FFFD); bin -> base64 string; ext -> {"ext": type, "data": base64};
- *   map -> object in the message's key order, a non-string key rendered as
- *   its JSON text (1 -> "1", [1,2] -> "[1,2]"), a repeated key keeping its
- *   first position and last value.
+ * msgpack says more than JSON can. The mapping:
+ *   nil -> null;  bool -> true/false;
+ *   int -> integer (above 2^63-1: a real; jansson's integers are int64);
+ *   float -> real: 1.0 stays 1.0, printed with the fewest digits that read
+ *     back exactly; NaN and infinities -> null;
+ *   str -> string, invalid UTF-8 bytes replaced by U+FFFD;
+ *   bin -> base64 string;  ext -> {"ext": type, "data": base64};
+ *   map -> object in the message's key order; a non-string key becomes its
+ *     JSON text (1 -> "1", [1,2] -> "[1,2]"); a repeated key keeps its
+ *     first position and its last value.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +21,14 @@
 
 #include "internal.h"
 
-static json_t *to_json(const msgpack_object *o);
+/* Reals are printed with the fewest significant digits that read back as
+ * the same double for every real of the document (jansson takes one
+ * precision per dump): -23.5613 stays -23.5613, not -23.561299999999999. */
+struct render {
+    int precision;
+};
+
+static json_t *to_json(const msgpack_object *o, struct render *rd);
 
 static char *base64(const char *data, size_t n)
 {
@@ -101,9 +111,25 @@ static json_t *string_json(const char *s, size_t n)
     return j;
 }
 
-static json_t *real_json(double d)
+static int shortest_precision(double d)
 {
-    return isfinite(d) ? json_real(d) : json_null();
+    char text[40];
+    for (int p = 1; p < 17; p++) {
+        snprintf(text, sizeof(text), "%.*g", p, d);
+        if (strtod(text, NULL) == d)
+            return p;
+    }
+    return 17;
+}
+
+static json_t *real_json(double d, struct render *rd)
+{
+    if (!isfinite(d))
+        return json_null();
+    int p = shortest_precision(d);
+    if (p > rd->precision)
+        rd->precision = p;
+    return json_real(d);
 }
 
 static json_t *ext_json(const msgpack_object_ext *e)
@@ -112,11 +138,11 @@ static json_t *ext_json(const msgpack_object_ext *e)
                      base64_json(e->ptr, e->size));
 }
 
-static json_t *array_json(const msgpack_object_array *a)
+static json_t *array_json(const msgpack_object_array *a, struct render *rd)
 {
     json_t *arr = json_array();
     for (uint32_t i = 0; arr != NULL && i < a->size; i++) {
-        if (json_array_append_new(arr, to_json(&a->ptr[i])) != 0) {
+        if (json_array_append_new(arr, to_json(&a->ptr[i], rd)) != 0) {
             json_decref(arr);
             arr = NULL;
         }
@@ -125,11 +151,11 @@ static json_t *array_json(const msgpack_object_array *a)
 }
 
 /* The key as JSON text: a str as itself, anything else as its JSON. */
-static char *key_text(const msgpack_object *k, size_t *len)
+static char *key_text(const msgpack_object *k, size_t *len, struct render *rd)
 {
     json_t *j = k->type == MSGPACK_OBJECT_STR
                     ? string_json(k->via.str.ptr, k->via.str.size)
-                    : to_json(k);
+                    : to_json(k, rd);
     char *text = NULL;
     if (j != NULL && json_is_string(j) && k->type == MSGPACK_OBJECT_STR) {
         *len = json_string_length(j);
@@ -137,22 +163,23 @@ static char *key_text(const msgpack_object *k, size_t *len)
         if (text != NULL)
             memcpy(text, json_string_value(j), *len + 1);
     } else if (j != NULL) {
-        text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+        text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
+                                 JSON_REAL_PRECISION(rd->precision));
         *len = text != NULL ? strlen(text) : 0;
     }
     json_decref(j);
     return text;
 }
 
-static json_t *map_json(const msgpack_object_map *m)
+static json_t *map_json(const msgpack_object_map *m, struct render *rd)
 {
     json_t *obj = json_object();
     for (uint32_t i = 0; obj != NULL && i < m->size; i++) {
         size_t len = 0;
-        char *key = key_text(&m->ptr[i].key, &len);
-        int fail =
-            key == NULL ||
-            json_object_setn_new(obj, key, len, to_json(&m->ptr[i].val)) != 0;
+        char *key = key_text(&m->ptr[i].key, &len, rd);
+        int fail = key == NULL ||
+                   json_object_setn_new(obj, key, len,
+                                        to_json(&m->ptr[i].val, rd)) != 0;
         free(key);
         if (fail) {
             json_decref(obj);
@@ -162,7 +189,7 @@ static json_t *map_json(const msgpack_object_map *m)
     return obj;
 }
 
-static json_t *to_json(const msgpack_object *o)
+static json_t *to_json(const msgpack_object *o, struct render *rd)
 {
     switch (o->type) {
     case MSGPACK_OBJECT_NIL:
@@ -172,12 +199,12 @@ static json_t *to_json(const msgpack_object *o)
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
         return o->via.u64 <= (uint64_t)INT64_MAX
                    ? json_integer((json_int_t)o->via.u64)
-                   : json_real((double)o->via.u64);
+                   : real_json((double)o->via.u64, rd);
     case MSGPACK_OBJECT_NEGATIVE_INTEGER:
         return json_integer(o->via.i64);
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
-        return real_json(o->via.f64);
+        return real_json(o->via.f64, rd);
     case MSGPACK_OBJECT_STR:
         return string_json(o->via.str.ptr, o->via.str.size);
     case MSGPACK_OBJECT_BIN:
@@ -185,9 +212,9 @@ static json_t *to_json(const msgpack_object *o)
     case MSGPACK_OBJECT_EXT:
         return ext_json(&o->via.ext);
     case MSGPACK_OBJECT_ARRAY:
-        return array_json(&o->via.array);
+        return array_json(&o->via.array, rd);
     case MSGPACK_OBJECT_MAP:
-        return map_json(&o->via.map);
+        return map_json(&o->via.map, rd);
     }
     return NULL;
 }
@@ -200,10 +227,12 @@ FLEETMOD_API char *fleetmod_msg_to_json(const char *buf, size_t len)
     msgpack_object obj;
     char *text = NULL;
     if (fm_msg_unpack(buf, len, &zone, &obj) == FLEETMOD_OK) {
-        json_t *j = to_json(&obj);
+        struct render rd = {.precision = 1};
+        json_t *j = to_json(&obj, &rd);
         if (j != NULL)
             text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
-                                     JSON_PRESERVE_ORDER);
+                                     JSON_PRESERVE_ORDER |
+                                     JSON_REAL_PRECISION(rd.precision));
         json_decref(j);
     }
     msgpack_zone_destroy(&zone);

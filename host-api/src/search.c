@@ -71,8 +71,8 @@ static int file_name(const char *module, char *out, size_t size)
 static void list_append(char *list, size_t size, const char *item)
 {
     size_t used = strlen(list);
-    if (snprintf(list + used, size - used, "%s%s", used > 0 ? ", " : "",
-                 item) < 0)
+    if (snprintf(list + used, size - used, "%s%s", used > 0 ? ", " : "", item) <
+        0)
         list[used] = '\0';
 }
 
