@@ -1,0 +1,195 @@
+#!/bin/sh
+# The packages as a user gets them: the .debs lintian-clean, installed on
+# this machine, a host run through the installed module against the
+# installed simulator, then purged without a trace; the .rpms rpmlint-clean
+# with the committed file lists.
+#
+#   sh packaging/check-packages.sh PKGDIR     (after make deb rpm; as root)
+#
+# It installs into the real /usr, so it refuses to run when any fleetmod
+# package is already installed, and purges what it installed (and any
+# dependency apt pulled in for it) even when a step fails.
+set -u
+
+pkgdir=$(cd "$1" && pwd) || exit 1
+debver=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
+arch=$(dpkg --print-architecture)
+triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
+moduledir=/usr/lib/$triplet/fleetmod
+PKGS="libfleetmod1 libfleetmod-dev fleetmod-mobway fleetmod-tools"
+VIN=6AHFT68CKAF501652
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; }
+# check NAME COMMAND...: one assertion, its output shown when it fails.
+check() {
+    name=$1
+    shift
+    if out=$("$@" 2>&1); then
+        pass "$name"
+    else
+        fail "$name"
+        printf '%s\n' "$out" | sed 's/^/    /'
+    fi
+}
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+}
+
+deb() { echo "$pkgdir/${1}_${debver}_${arch}.deb"; }
+
+# --- what make deb produced ------------------------------------------------
+for p in $PKGS; do
+    check "$p .deb built" test -f "$(deb "$p")"
+done
+for p in libfleetmod1 fleetmod-mobway fleetmod-tools; do
+    check "$p-dbgsym .deb built" test -f "$(deb "$p-dbgsym")"
+done
+
+# lintian: no error, no warning, and no info tag: each one that remains is
+# overridden with its reason in packaging/debian/*.lintian-overrides.
+# initial-upload-closes-no-bugs wants an ITP bug, which only an archive
+# upload has.
+lint=$(lintian -I --fail-on error,warning \
+    --suppress-tags initial-upload-closes-no-bugs \
+    "$pkgdir/fleetmod_${debver}_${arch}.changes" 2>/dev/null)
+rc=$?
+check "lintian: no tag (infos overridden with a reason)" \
+    test $rc -eq 0 -a -z "$lint"
+[ -z "$lint" ] || printf '%s\n' "$lint" | sed 's/^/    /'
+
+# --- rpm -------------------------------------------------------------------
+# rpmlint's findings that do not apply (Debian-hosted build, Fedora rules
+# rpmlint's generic profile does not know) are filtered with a reason in
+# fleetmod.rpmlintrc. One call for all packages: a filter that matches
+# nothing in one package would otherwise be an error.
+check "rpmlint: no error" rpmlint -r packaging/rpm/fleetmod.rpmlintrc \
+    "$pkgdir"/*.rpm packaging/rpm/fleetmod.spec
+for want in packaging/rpm/expected/*.txt; do
+    name=$(basename "$want" .txt)
+    rpmfile=$(ls "$pkgdir/$name"-[0-9]*.rpm 2>/dev/null | grep -v '\.src\.rpm$')
+    # Build-id links change with every build: not part of the list.
+    check "rpm -qlp $name matches $want" sh -c \
+        'rpm -qlp "$1" | grep -v "^/usr/lib/\.build-id" | diff -u "$2" -' \
+        sh "$rpmfile" "$want"
+done
+
+# --- install, use, purge ---------------------------------------------------
+if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: install test: not root (it installs into /usr)"
+    finish
+fi
+for p in $PKGS; do
+    if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed; then
+        fail "install test: $p is already installed; refusing to touch it"
+        finish
+    fi
+done
+
+work=$(mktemp -d)
+before=$(dpkg-query -W -f='${Package}\n' | sort)
+etc_before=$(test -e /etc/fleetmod && echo yes)
+sim_pid=
+cleanup() {
+    [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
+    # Remove the leftovers of any earlier run too, and whatever apt pulled
+    # in for the packages, so that the machine ends as it started.
+    dpkg --purge $PKGS >/dev/null 2>&1
+    added=$(dpkg-query -W -f='${Package}\n' | sort | comm -13 "$work/before" -)
+    [ -n "$added" ] && dpkg --purge $added >/dev/null 2>&1
+    rm -rf "$work"
+}
+printf '%s\n' "$before" >"$work/before"
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+debs=""
+for p in $PKGS; do debs="$debs $(deb "$p")"; done
+check "apt-get installs the four packages" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends $debs
+
+for p in $PKGS; do dpkg -L "$p" >"$work/$p.list" 2>/dev/null; done
+check "mobway.so is in the moduledir" test -f "$moduledir/mobway.so"
+check "conffiles /etc/fleetmod/mobway.conf and stack.conf" sh -c \
+    'dpkg-query -W -f="\${Conffiles}\n" fleetmod-mobway fleetmod-tools |
+     grep -q " /etc/fleetmod/mobway.conf " &&
+     dpkg-query -W -f="\${Conffiles}\n" fleetmod-tools |
+     grep -q " /etc/fleetmod/stack.conf "'
+check "no secret file is shipped" sh -c \
+    '! cat "$1"/*.list | grep -E "secret|client_id"' sh "$work"
+check "fleetmod.pc names the moduledir" test \
+    "$(pkg-config --variable=moduledir fleetmod)" = "$moduledir"
+
+# A host built against the installed -dev package agrees with the .pc.
+cat >"$work/host.c" <<'EOF'
+#include <stdio.h>
+#include <fleetmod/host.h>
+int main(void)
+{
+    puts(fleetmod_moduledir());
+    return 0;
+}
+EOF
+check "a host builds with pkg-config fleetmod" sh -c \
+    'cc -o "$1/host" "$1/host.c" $(pkg-config --cflags --libs fleetmod)' \
+    sh "$work"
+check "libfleetmod's moduledir is the packaged one" test \
+    "$("$work/host" 2>&1)" = "$moduledir"
+
+check "fleetcmd modules lists mobway from the moduledir" sh -c \
+    'env -u FLEETMOD_MODULE_PATH fleetcmd modules >"$1/modules" 2>&1;
+     cat "$1/modules"; grep "mobway" "$1/modules" | grep -q "$2/mobway.so"' \
+    sh "$work" "$moduledir"
+
+# The installed module against the installed simulator.
+(cd "$work" && exec mobway-sim --port 0 --port-file "$work/port") \
+    >"$work/sim.log" 2>&1 &
+sim_pid=$!
+i=0
+while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+port=$(cat "$work/port" 2>/dev/null)
+check "mobway-sim starts and reports its port" test -n "$port"
+(
+    umask 077
+    printf 'demo-secret\n' >"$work/client_secret"
+    printf 'demo-sign-secret\n' >"$work/sign_secret"
+)
+cat >"$work/mobway.conf" <<EOF
+[mobway]
+base_url = http://127.0.0.1:$port
+allow_http = true
+client_id = demo-client
+client_secret_file = $work/client_secret
+sign_secret_file = $work/sign_secret
+EOF
+check "fleetcmd runs location through the installed module to success" sh -c \
+    'env -u FLEETMOD_MODULE_PATH fleetcmd --json -m mobway -c "$1/mobway.conf" \
+         send "$2" location --wait 20 >"$1/send" 2>&1
+     rc=$?; cat "$1/send"; [ $rc -eq 0 ] && grep -q "\"success\"" "$1/send"' \
+    sh "$work" "$VIN"
+kill "$sim_pid" 2>/dev/null
+wait "$sim_pid" 2>/dev/null
+sim_pid=
+
+check "dpkg --purge removes the four packages" dpkg --purge $PKGS
+for p in $PKGS; do
+    check "$p is gone from dpkg's database" sh -c \
+        '! dpkg-query -W -f="\${Status}\n" "$1" 2>/dev/null | grep -q .' sh "$p"
+    check "every file of $p is gone" sh -c \
+        'while read -r f; do
+             [ -d "$f" ] && continue
+             [ -e "$f" ] || [ -L "$f" ] && echo "left: $f"
+         done <"$1" | grep . && exit 1; exit 0' sh "$work/$p.list"
+done
+check "the moduledir is gone" test ! -e "$moduledir"
+if [ -z "$etc_before" ]; then
+    check "nothing is left under /etc/fleetmod" test ! -e /etc/fleetmod
+fi
+finish
