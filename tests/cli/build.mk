@@ -1,0 +1,22 @@
+# fleetcmd's tests: `make check-fleetcmd` runs tests/cli/test_fleetcmd.py
+# against the skeleton provider and filestate.so, a test provider whose
+# commands outlive the process (confirm and status in a later run).
+
+FILESTATE_SO := $(B)/tests/cli/filestate.so
+FILESTATE_OBJ := $(OBJDIR_B)/tests/cli/filestate.o
+
+$(FILESTATE_OBJ): EXTRA_CFLAGS := $(MODULE_CFLAGS) $(call pc_cflags,$(MSGPACK_PC))
+
+$(FILESTATE_SO): $(FILESTATE_OBJ)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $< \
+		$(call pc_libs,$(MSGPACK_PC))
+
+.PHONY: check-fleetcmd
+check-fleetcmd: $(FLEETCMD) $(SKELETON_SO) $(FILESTATE_SO)
+	$(Q)$(PYTHON) tests/cli/test_fleetcmd.py --fleetcmd $(FLEETCMD) \
+		--modules $(MODDIR_B) --skeleton-conf $(SKELETON_CONF) \
+		--filestate $(FILESTATE_SO)
+
+CHECK_TARGETS += check-fleetcmd
