@@ -10,6 +10,19 @@
 #include "prompt.h"
 #include "wait.h"
 
+/* Show the outcome of a wait, and say so when the time ran out first: the
+ * exit status is still 0, as the calls worked. */
+static void show_waited(const struct fc_args *a, const struct fc_exchange *x)
+{
+    fc_output_reply(a->json, x);
+    if (x->rc == FLEETMOD_OK && !x->reply.terminal && x->reply.id)
+        fprintf(stderr,
+                "fleetcmd: command %s is still %s after %.1f s; ask again "
+                "with: fleetcmd status %s\n",
+                x->reply.id, x->reply.status, (double)a->wait_ms / 1000.0,
+                x->reply.id);
+}
+
 /* Show a reply that started or confirmed a command, then follow it when
  * --wait asks. Returns the rc of the last call. */
 static int show_and_wait(struct fc_session *s, const struct fc_exchange *x)
@@ -26,7 +39,7 @@ static int show_and_wait(struct fc_session *s, const struct fc_exchange *x)
         return x->rc;
     }
     rc = fc_wait(s, x->reply.id, x->reply.provider, a->wait_ms, &st);
-    fc_output_reply(a->json, &st);
+    show_waited(a, &st);
     fc_exchange_free(&st);
     return rc;
 }
@@ -146,7 +159,10 @@ int fc_cmd_status(struct fc_session *s)
     int rc;
 
     rc = fc_wait(s, a->id, a->provider, a->wait ? a->wait_ms : 0, &x);
-    fc_output_reply(a->json, &x);
+    if (a->wait)
+        show_waited(a, &x);
+    else
+        fc_output_reply(a->json, &x);
     fc_exchange_free(&x);
     return rc;
 }

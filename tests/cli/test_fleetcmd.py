@@ -452,6 +452,18 @@ def status_wait_follows_a_command_of_an_earlier_run():
 
 
 @test
+def wait_that_runs_out_exits_0_and_says_still_pending():
+    fs = FileState()
+    sent = json_lines(run(fs.args("--json", "send", VIN, "location")))[0]
+    r = run(fs.args("--json", "status", sent["id"], "--wait", "0.1"))
+    check(r.returncode == 0, "exit 0", r)
+    check(json_lines(r)[0]["status"] == "pending", "last status seen", r)
+    check("still pending" in r.stderr and
+          "fleetcmd status %s" % sent["id"] in r.stderr,
+          "says so, and how to ask again", r)
+
+
+@test
 def vehicle_error_exits_0_and_says_so():
     fs = FileState()
     r = run(fs.args("send", VIN, "fail", "--wait", "5"))
