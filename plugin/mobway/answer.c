@@ -1,0 +1,146 @@
+/* answer.c - Mobway's JSON answers into reply fields. */
+#include "answer.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_msg.h"
+#include "timeconv.h"
+
+static const char *const statuses[][2] = {
+    {"Confirmation", "confirmation"},
+    {"Pending", "pending"},
+    {"Success", "success"},
+    {"Error", "error"},
+};
+
+static const char *our_status(const char *theirs)
+{
+    for (size_t i = 0; theirs && i < 4; i++)
+        if (strcmp(theirs, statuses[i][0]) == 0)
+            return statuses[i][1];
+    return NULL;
+}
+
+/* A UTC-3 time member into *out; absent or unreadable times are left out
+ * rather than failing a command that did run. */
+static bool take_time(const json_t *obj, const char *key, int64_t *out)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s && mw_utc3_to_unix(s, out) == 0;
+}
+
+static char *take_str(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? strdup(s) : NULL;
+}
+
+static bool six_digits(const char *s)
+{
+    return s && strlen(s) == 6 && strspn(s, "0123456789") == 6;
+}
+
+static fleetmod_rc not_expected(struct mw_reply *r, long status)
+{
+    return mw_reply_fail(r, FLEETMOD_EUNKNOWN, status,
+                         "Mobway's answer is not the JSON expected; the "
+                         "command may have run: check its status");
+}
+
+static fleetmod_rc take_detail(const json_t *detail, struct mw_reply *r,
+                               long status)
+{
+    msgpack_packer pk;
+
+    if (json_is_string(detail))
+        r->detail_text = strdup(json_string_value(detail));
+    if (!json_is_object(detail))
+        return FLEETMOD_OK;
+    msgpack_packer_init(&pk, &r->detail, msgpack_sbuffer_write);
+    if (mw_json_pack(&pk, detail, MW_JSON_MAX_DEPTH) != 0) {
+        msgpack_sbuffer_clear(&r->detail);
+        return not_expected(r, status);
+    }
+    r->has_executed = take_time(detail, "date_time", &r->executed);
+    return FLEETMOD_OK;
+}
+
+static fleetmod_rc read_ok(const json_t *root, enum mw_route route, long status,
+                           struct mw_reply *r)
+{
+    const char *st =
+        our_status(json_string_value(json_object_get(root, "status")));
+    const json_t *detail = json_object_get(root, "detail");
+    fleetmod_rc rc;
+
+    if (!st)
+        return not_expected(r, status);
+    /* a command POST that Mobway answers with Error and one of its
+     * documented texts failed for that documented reason */
+    rc = mw_errmap_text(json_string_value(detail));
+    if (route == MW_ROUTE_COMMAND && strcmp(st, "error") == 0 && rc)
+        return mw_reply_fail(r, rc, status, json_string_value(detail));
+    if (json_is_string(json_object_get(root, "id"))) {
+        free(r->id);
+        r->id = take_str(root, "id");
+    }
+    if (strcmp(st, "confirmation") == 0) {
+        r->code = take_str(root, "code");
+        r->message = take_str(root, "message");
+        if (!six_digits(r->code) || !r->message)
+            return not_expected(r, status);
+    }
+    r->has_created = take_time(root, "created", &r->created);
+    r->has_updated = take_time(root, "updated", &r->updated);
+    r->status = st;
+    return take_detail(detail, r, status);
+}
+
+static fleetmod_rc read_error(const json_t *root, const struct mw_exchange *ex,
+                              struct mw_reply *r)
+{
+    const char *text = json_string_value(json_object_get(root, "detail"));
+    fleetmod_rc rc = mw_errmap_http(ex->route, ex->status, text);
+
+    mw_reply_fail(r, rc, ex->status, text);
+    r->retry_after_ms = rc == FLEETMOD_ERATELIMIT ? ex->retry_after_ms : -1;
+    return rc;
+}
+
+static fleetmod_rc read_transport(const struct mw_exchange *ex,
+                                  struct mw_reply *r)
+{
+    char msg[400];
+
+    if (ex->outcome == MW_UNREACHABLE) {
+        snprintf(msg, sizeof msg,
+                 "Mobway could not be reached (%s); nothing "
+                 "was sent",
+                 ex->error);
+        return mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0, msg);
+    }
+    snprintf(msg, sizeof msg,
+             "%s; the request may have reached Mobway: "
+             "check the command's status before resending",
+             ex->too_big ? "Mobway's answer is larger than 1 MiB" : ex->error);
+    return mw_reply_fail(r, FLEETMOD_EUNKNOWN, ex->status, msg);
+}
+
+fleetmod_rc mw_answer_read(const struct mw_exchange *ex, struct mw_reply *r)
+{
+    json_t *root;
+    fleetmod_rc rc;
+
+    if (ex->outcome != MW_ANSWERED)
+        return read_transport(ex, r);
+    root = ex->resp ? json_loadb(ex->resp, ex->resp_len, 0, NULL) : NULL;
+    if (ex->status / 100 == 2)
+        rc = json_is_object(root) ? read_ok(root, ex->route, ex->status, r)
+                                  : not_expected(r, ex->status);
+    else
+        rc = read_error(root, ex, r);
+    json_decref(root);
+    return rc;
+}

@@ -1,0 +1,274 @@
+/* calls.c - validation, token, signing, the exchange and its answer. */
+#include "calls.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "answer.h"
+#include "sign.h"
+
+/* One vehicle or command id in flight. */
+struct item {
+    struct mw_exchange ex;
+    char *body;
+    char sig[MW_SIGNATURE_SIZE];
+    struct mw_reply *r;
+    bool active; /* valid so far: to be sent, or still pending */
+};
+
+static fleetmod_rc invalid(struct mw_reply *r, const char *why)
+{
+    return mw_reply_fail(r, FLEETMOD_EINVAL, 0, why);
+}
+
+static fleetmod_rc check_command(struct fleetmod_instance *inst,
+                                 const char *vin, const char *command,
+                                 const char *code, struct mw_reply *r)
+{
+    if (!vin || !command)
+        return invalid(r, "'vin' and 'command' are required");
+    if (!mw_vin_valid(inst->cfg.vin_check, vin))
+        return invalid(r, inst->cfg.vin_check == MW_VIN_ISO3779
+                              ? "'vin' is not a VIN (17 characters, digits "
+                                "and capitals without I, O, Q)"
+                              : "'vin' must be 1 to 64 printable ASCII "
+                                "characters");
+    if (!mw_command_valid(command))
+        return invalid(r, "'command' must match [a-z0-9_]{1,64}");
+    if (code && (strlen(code) != 6 || strspn(code, "0123456789") != 6))
+        return invalid(r, "'code' must be 6 digits");
+    if (code && !mw_config_confirms(&inst->cfg, command))
+        return invalid(r, "this command is not in confirm_commands: it has "
+                          "no confirmation step");
+    return FLEETMOD_OK;
+}
+
+static fleetmod_rc prepare_command(struct fleetmod_instance *inst,
+                                   const char *vin, const char *command,
+                                   const char *code, struct item *it)
+{
+    struct mw_reply *r = it->r;
+    char *signed_body;
+
+    if (check_command(inst, vin, command, code, r) != FLEETMOD_OK)
+        return r->rc;
+    it->body = mw_sign_body(code, command, vin);
+    signed_body = mw_sign_body(NULL, command, vin);
+    if (!it->body || !signed_body ||
+        mw_sign_hmac(inst->cfg.sign_secret.data, inst->cfg.sign_secret.len,
+                     signed_body, strlen(signed_body), it->sig) != 0) {
+        free(signed_body);
+        return mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
+    }
+    free(signed_body);
+    it->ex = (struct mw_exchange){.route = MW_ROUTE_COMMAND,
+                                  .path = "/vehicle-command",
+                                  .body = it->body,
+                                  .body_len = strlen(it->body),
+                                  .content_type = "application/json",
+                                  .signature = it->sig};
+    it->active = true;
+    return FLEETMOD_OK;
+}
+
+/* Mobway ids are UUIDs; anything safe in a URL path of that shape. */
+static fleetmod_rc prepare_status(const char *id, struct item *it)
+{
+    size_t n = id ? strlen(id) : 0;
+
+    if (n == 0 || n > 64 || strspn(id, "0123456789abcdefABCDEF-") != n)
+        return invalid(it->r, "'id' must be a command id (a UUID)");
+    it->ex = (struct mw_exchange){.route = MW_ROUTE_STATUS};
+    snprintf(it->ex.path, sizeof it->ex.path, "/vehicle-command/%s", id);
+    it->active = true;
+    return FLEETMOD_OK;
+}
+
+/* One round of exchanges for the active items with one token. */
+static int exchange_all(struct fleetmod_instance *inst, struct item *items,
+                        size_t n, const char *token, bool only_401)
+{
+    struct mw_exchange *ex[n ? n : 1];
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (items[i].active && (!only_401 || items[i].ex.status == 401)) {
+            items[i].ex.bearer = token;
+            ex[k++] = &items[i].ex;
+        }
+    if (k == 1)
+        return mw_http_exchange(inst->http, ex[0]);
+    return k ? mw_http_exchange_many(inst->http, ex, k) : 0;
+}
+
+static bool any_401(const struct item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].active && items[i].ex.outcome == MW_ANSWERED &&
+            items[i].ex.status == 401)
+            return true;
+    return false;
+}
+
+/* Fails every active item like model (a token or memory failure). */
+static void fail_active(struct item *items, size_t n,
+                        const struct mw_reply *model)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].active) {
+            mw_reply_fail(items[i].r, model->rc, model->http_status,
+                          model->err_message);
+            items[i].r->retry_after_ms = model->retry_after_ms;
+            items[i].active = false;
+        }
+}
+
+/* Token, exchanges, and once more with a fresh token for the items that
+ * got a 401 (a 401 means the request was refused: nothing ran). */
+static void run(struct fleetmod_instance *inst, struct item *items, size_t n)
+{
+    struct mw_reply fail;
+    char *token = NULL;
+    uint64_t gen = 0;
+    bool retried = false;
+
+    mw_reply_init(&fail, NULL, NULL, NULL);
+    for (;;) {
+        if (mw_token_get(&inst->token, inst->http, &inst->cfg, &token, &gen,
+                         &fail) != FLEETMOD_OK ||
+            exchange_all(inst, items, n, token, retried) != 0) {
+            if (fail.rc == FLEETMOD_OK)
+                mw_reply_fail(&fail, FLEETMOD_ENOMEM, 0, NULL);
+            fail_active(items, n, &fail);
+            break;
+        }
+        mw_token_drop(token);
+        token = NULL;
+        if (retried || !any_401(items, n) ||
+            !mw_token_invalidate(&inst->token, &inst->cfg, gen))
+            break;
+        retried = true;
+    }
+    mw_token_drop(token);
+    mw_reply_free(&fail);
+}
+
+/* Reads each active item's answer into its reply (cleared first). */
+static void read_all(struct item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].active) {
+            mw_reply_clear_answer(items[i].r);
+            mw_answer_read(&items[i].ex, items[i].r);
+            mw_exchange_reset(&items[i].ex);
+        }
+}
+
+static void free_items(struct item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mw_exchange_reset(&items[i].ex);
+        free(items[i].body);
+    }
+    free(items);
+}
+
+void mw_call_command_batch(struct fleetmod_instance *inst, char **vins,
+                           const char *command, struct mw_reply *out, size_t n)
+{
+    struct item *items = calloc(n, sizeof *items);
+
+    for (size_t i = 0; i < n; i++) {
+        if (!items) {
+            mw_reply_fail(&out[i], FLEETMOD_ENOMEM, 0, NULL);
+            continue;
+        }
+        items[i].r = &out[i];
+        prepare_command(inst, vins[i], command, NULL, &items[i]);
+    }
+    if (!items)
+        return;
+    run(inst, items, n);
+    read_all(items, n);
+    free_items(items, n);
+}
+
+fleetmod_rc mw_call_command(struct fleetmod_instance *inst, const char *vin,
+                            const char *command, const char *code,
+                            struct mw_reply *r)
+{
+    struct item it = {.r = r};
+
+    if (prepare_command(inst, vin, command, code, &it) == FLEETMOD_OK) {
+        run(inst, &it, 1);
+        read_all(&it, 1);
+    }
+    mw_exchange_reset(&it.ex);
+    free(it.body);
+    return r->rc;
+}
+
+/* Still waiting: answered pending and not failed. */
+static size_t settle(struct item *items, size_t n)
+{
+    size_t left = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        struct mw_reply *r = items[i].r;
+        items[i].active = items[i].active && r->rc == FLEETMOD_OK &&
+                          strcmp(r->status, "pending") == 0;
+        left += items[i].active;
+    }
+    return left;
+}
+
+static void sleep_ms(uint64_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
+
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+void mw_call_status_batch(struct fleetmod_instance *inst, char **ids,
+                          uint64_t wait_ms, struct mw_reply *out, size_t n)
+{
+    struct item *items = calloc(n, sizeof *items);
+    uint64_t now = mw_now_ms();
+    uint64_t deadline = now + (wait_ms < UINT64_MAX - now ? wait_ms : 0);
+    uint64_t interval = (uint64_t)inst->cfg.poll_initial_ms;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!items) {
+            mw_reply_fail(&out[i], FLEETMOD_ENOMEM, 0, NULL);
+            continue;
+        }
+        items[i].r = &out[i];
+        prepare_status(ids[i], &items[i]);
+    }
+    if (!items)
+        return;
+    for (;;) {
+        run(inst, items, n);
+        read_all(items, n);
+        if (settle(items, n) == 0 || (now = mw_now_ms()) >= deadline)
+            break;
+        sleep_ms(deadline - now < interval ? deadline - now : interval);
+        interval = interval * 2 < (uint64_t)inst->cfg.poll_max_ms
+                       ? interval * 2
+                       : (uint64_t)inst->cfg.poll_max_ms;
+    }
+    free_items(items, n);
+}
+
+fleetmod_rc mw_call_status(struct fleetmod_instance *inst, const char *id,
+                           uint64_t wait_ms, struct mw_reply *r)
+{
+    char *ids[] = {(char *)id};
+
+    mw_call_status_batch(inst, ids, wait_ms, r, 1);
+    return r->rc;
+}

@@ -1,0 +1,80 @@
+/*
+ * http.h - one exchange with Mobway over libcurl, and the instance's pool.
+ *
+ * An instance owns a share handle (DNS cache and TLS sessions, locked with
+ * pthread mutexes) and a pool of at most max_connections easy handles;
+ * each easy handle keeps its own keep-alive connection, so a busy host
+ * reuses warm connections. Connections are deliberately not shared through
+ * the share handle: libcurl's shared connection cache is not thread-safe
+ * (curl known bug "A shared connection cache is not thread-safe").
+ *
+ * Never a resend of a request that may have reached Mobway: request bodies
+ * go through a read callback with a known size and no seek callback, so
+ * libcurl's silent retry of a request on a reused connection that died
+ * ("Connection died, retrying a fresh connect") fails to rewind instead
+ * of sending the command twice. Only a connection that never opened is
+ * retried, retry_unreachable times.
+ */
+#ifndef MW_HTTP_H
+#define MW_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "errmap.h"
+
+/* Largest answer body accepted; a larger one is EUNKNOWN. */
+#define MW_HTTP_MAX_BODY ((size_t)1024 * 1024)
+
+struct mw_http;
+
+/* What happened on the wire. */
+enum mw_transport {
+    MW_ANSWERED,    /* an HTTP answer came (any status) */
+    MW_UNREACHABLE, /* the request certainly never left */
+    MW_UNKNOWN      /* it may have left; no usable answer */
+};
+
+struct mw_exchange {
+    /* request */
+    enum mw_route route;
+    char path[160];   /* appended to base_url */
+    const char *body; /* POST when not NULL */
+    size_t body_len;
+    const char *content_type;
+    const char *bearer;    /* token, or NULL */
+    const char *signature; /* X-Signature, or NULL */
+    /* answer */
+    enum mw_transport outcome;
+    long status;
+    char *resp; /* NUL-terminated body, NULL when none */
+    size_t resp_len;
+    bool too_big;
+    long retry_after_ms; /* < 0: no Retry-After */
+    long ms;             /* wall time of the exchange */
+    char error[256];     /* libcurl's reason when not answered */
+    /* private */
+    size_t sent;
+    size_t cap;
+};
+
+/* A pool for cfg (which must outlive it). No network traffic. Returns NULL
+ * when memory or libcurl setup failed. */
+struct mw_http *mw_http_new(const struct mw_config *cfg);
+
+void mw_http_free(struct mw_http *h);
+
+/* Runs ex (retrying only while MW_UNREACHABLE, retry_unreachable times);
+ * waits for a free handle when all are busy. Returns 0, or -1 when memory
+ * ran out before anything was sent. */
+int mw_http_exchange(struct mw_http *h, struct mw_exchange *ex);
+
+/* Runs n exchanges concurrently on the calling thread (curl multi),
+ * at most max_connections at once. Same rules as mw_http_exchange. */
+int mw_http_exchange_many(struct mw_http *h, struct mw_exchange **ex, size_t n);
+
+/* Frees the answer of ex, leaving the request part. */
+void mw_exchange_reset(struct mw_exchange *ex);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * instance.h - struct fleetmod_instance of mobway.so: one config, one
+ * account, its HTTP pool and its token. Shares nothing with other
+ * instances.
+ */
+#ifndef MW_INSTANCE_H
+#define MW_INSTANCE_H
+
+#include <fleetmod/module.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "token.h"
+
+struct fleetmod_instance {
+    pid_t pid; /* the process that made it: a forked child may not use it */
+    struct mw_log log;
+    struct mw_config cfg;
+    struct mw_http *http;
+    struct mw_token token;
+};
+
+#endif

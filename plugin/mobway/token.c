@@ -1,0 +1,182 @@
+/* token.c - POST /token, cached and shared between threads. */
+#include "token.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+uint64_t mw_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void mw_token_init(struct mw_token *t)
+{
+    memset(t, 0, sizeof *t);
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->cv, NULL);
+}
+
+void mw_token_drop(char *copy)
+{
+    if (copy) {
+        OPENSSL_cleanse(copy, strlen(copy));
+        free(copy);
+    }
+}
+
+void mw_token_destroy(struct mw_token *t)
+{
+    mw_token_drop(t->value);
+    pthread_mutex_destroy(&t->mu);
+    pthread_cond_destroy(&t->cv);
+}
+
+/* The docs disagree on the field names (client_id/client_secret on the
+ * endpoint page, username/password on the OAuth2 page): send both pairs. */
+static char *form_body(const struct mw_config *cfg)
+{
+    char *id = curl_easy_escape(NULL, cfg->client_id.data, 0);
+    char *secret = curl_easy_escape(NULL, cfg->client_secret.data, 0);
+    char *body = NULL;
+
+    if (id && secret &&
+        asprintf(&body, "client_id=%s&client_secret=%s&username=%s&password=%s",
+                 id, secret, id, secret) < 0)
+        body = NULL;
+    if (secret)
+        OPENSSL_cleanse(secret, strlen(secret));
+    curl_free(id);
+    curl_free(secret);
+    return body;
+}
+
+/* Reads {"token": str, "expiration": seconds}. */
+static int parse_answer(const struct mw_exchange *ex, char **token,
+                        double *life_s)
+{
+    json_t *root = json_loadb(ex->resp, ex->resp_len, 0, NULL);
+    json_t *tok = json_object_get(root, "token");
+    json_t *exp = json_object_get(root, "expiration");
+    int rc = -1;
+
+    if (json_is_string(tok) && json_string_length(tok) > 0 &&
+        json_is_number(exp) && json_number_value(exp) > 0) {
+        *token = strdup(json_string_value(tok));
+        *life_s = json_number_value(exp);
+        rc = *token ? 0 : -1;
+    }
+    if (json_is_string(tok))
+        OPENSSL_cleanse((char *)json_string_value(tok),
+                        json_string_length(tok));
+    json_decref(root);
+    return rc;
+}
+
+/* The HTTP part of a renewal; unlocked. */
+static fleetmod_rc fetch(struct mw_http *h, const struct mw_config *cfg,
+                         char **token, double *life_s, struct mw_reply *r)
+{
+    struct mw_exchange ex = {.route = MW_ROUTE_TOKEN,
+                             .path = "/token",
+                             .content_type =
+                                 "application/x-www-form-urlencoded"};
+    char *body = form_body(cfg);
+    fleetmod_rc rc = FLEETMOD_OK;
+
+    if (!body)
+        return mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
+    ex.body = body;
+    ex.body_len = strlen(body);
+    if (mw_http_exchange(h, &ex) != 0)
+        rc = mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
+    else if (ex.outcome != MW_ANSWERED)
+        rc = mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0,
+                           "could not get a token from Mobway; no command "
+                           "was sent");
+    else if (ex.status / 100 != 2 || parse_answer(&ex, token, life_s) != 0) {
+        rc = mw_errmap_http(MW_ROUTE_TOKEN, ex.status, NULL);
+        mw_reply_fail(r, rc, ex.status,
+                      rc == FLEETMOD_EAUTH
+                          ? "Mobway refused the client credentials"
+                          : "Mobway gave no usable token; no command was "
+                            "sent");
+        r->retry_after_ms = ex.retry_after_ms;
+    }
+    OPENSSL_cleanse(body, ex.body_len);
+    free(body);
+    if (ex.resp)
+        OPENSSL_cleanse(ex.resp, ex.resp_len);
+    mw_exchange_reset(&ex);
+    return rc;
+}
+
+/* Locked: renew, letting others wait on cv meanwhile. */
+static fleetmod_rc renew(struct mw_token *t, struct mw_http *h,
+                         const struct mw_config *cfg, struct mw_reply *r)
+{
+    char *token = NULL;
+    double life_s = 0;
+    fleetmod_rc rc;
+
+    t->renewing = true;
+    pthread_mutex_unlock(&t->mu);
+    rc = fetch(h, cfg, &token, &life_s, r);
+    pthread_mutex_lock(&t->mu);
+    t->renewing = false;
+    if (rc == FLEETMOD_OK) {
+        mw_token_drop(t->value);
+        t->value = token;
+        t->renew_at_ms = mw_now_ms() + (uint64_t)(life_s * 900.0);
+        t->generation++;
+    }
+    pthread_cond_broadcast(&t->cv);
+    return rc;
+}
+
+fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
+                         const struct mw_config *cfg, char **out, uint64_t *gen,
+                         struct mw_reply *r)
+{
+    fleetmod_rc rc = FLEETMOD_OK;
+
+    *gen = 0;
+    if (cfg->token.data) {
+        *out = strdup(cfg->token.data);
+        return *out ? FLEETMOD_OK : mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
+    }
+    pthread_mutex_lock(&t->mu);
+    while (rc == FLEETMOD_OK && (!t->value || mw_now_ms() >= t->renew_at_ms)) {
+        if (t->renewing)
+            pthread_cond_wait(&t->cv, &t->mu);
+        else
+            rc = renew(t, h, cfg, r);
+    }
+    if (rc == FLEETMOD_OK) {
+        *out = strdup(t->value);
+        *gen = t->generation;
+        if (!*out)
+            rc = mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
+    }
+    pthread_mutex_unlock(&t->mu);
+    return rc;
+}
+
+bool mw_token_invalidate(struct mw_token *t, const struct mw_config *cfg,
+                         uint64_t gen)
+{
+    if (cfg->token.data)
+        return false;
+    pthread_mutex_lock(&t->mu);
+    if (t->generation == gen)
+        t->renew_at_ms = 0;
+    pthread_mutex_unlock(&t->mu);
+    return true;
+}

@@ -1,0 +1,52 @@
+/*
+ * token.h - the bearer token of an instance.
+ *
+ * Fetched with POST /token on first use, cached, shared by all threads,
+ * renewed once 90% of its life has passed: one renewal at a time, the
+ * other callers wait for it. A fixed token from the config is never
+ * renewed.
+ */
+#ifndef MW_TOKEN_H
+#define MW_TOKEN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "http.h"
+#include "reply.h"
+
+struct mw_token {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *value;          /* wiped when replaced */
+    uint64_t renew_at_ms; /* CLOCK_MONOTONIC */
+    uint64_t generation;  /* bumps with every new token */
+    bool renewing;
+};
+
+void mw_token_init(struct mw_token *t);
+void mw_token_destroy(struct mw_token *t);
+
+/* A copy of a valid token in *out (wipe and free it with mw_token_drop)
+ * and its generation in *gen. On failure fills r's error (EAUTH when the
+ * credentials were refused, EUNREACHABLE otherwise: no command was sent)
+ * and returns its rc. */
+fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
+                         const struct mw_config *cfg, char **out, uint64_t *gen,
+                         struct mw_reply *r);
+
+/* After a 401 on a token of generation gen: forget it (unless another
+ * thread already did), so the next mw_token_get fetches a new one.
+ * Returns false for a fixed token, which cannot be renewed. */
+bool mw_token_invalidate(struct mw_token *t, const struct mw_config *cfg,
+                         uint64_t gen);
+
+/* Wipes and frees a copy from mw_token_get. */
+void mw_token_drop(char *copy);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+uint64_t mw_now_ms(void);
+
+#endif
