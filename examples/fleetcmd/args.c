@@ -46,15 +46,15 @@ static const struct option long_opts[] = {
 
 /* Options that only some commands take; the others apply to all. */
 static const struct opt_rule {
-    int id;
     const char *name;
+    int id;
     unsigned cmds;
 } rules[] = {
-    {'c', "-c", CALLS},
-    {OPT_WAIT, "--wait", CALLS},
-    {OPT_YES, "--yes", CMD_BIT(FC_CMD_SEND)},
-    {OPT_CODE, "--code", CMD_BIT(FC_CMD_SEND)},
-    {OPT_PROVIDER, "--provider",
+    {"-c", 'c', CALLS},
+    {"--wait", OPT_WAIT, CALLS},
+    {"--yes", OPT_YES, CMD_BIT(FC_CMD_SEND)},
+    {"--code", OPT_CODE, CMD_BIT(FC_CMD_SEND)},
+    {"--provider", OPT_PROVIDER,
      CMD_BIT(FC_CMD_CONFIRM) | CMD_BIT(FC_CMD_STATUS)},
 };
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))

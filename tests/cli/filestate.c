@@ -41,7 +41,7 @@ struct req {
 
 struct rep {
     fleetmod_rc rc;
-    const char *status, *error_name, *error_text, *delivered;
+    const char *status, *error_name, *error_text;
     char id[40], code[8], message[128];
     const struct req *q;
 };
@@ -67,7 +67,7 @@ static fleetmod_rc fs_init(const struct fleetmod_host *host, const char *path,
     *out = calloc(1, sizeof(**out));
     if (!*out)
         return FLEETMOD_ENOMEM;
-    strcpy((*out)->dir, path);
+    snprintf((*out)->dir, sizeof((*out)->dir), "%s", path);
     return FLEETMOD_OK;
 }
 
