@@ -73,7 +73,12 @@ static void new_section(struct parse *ps, const char *name, size_t n)
     s->p = grown;
     for (size_t i = 0; i < s->n; i++) {
         if (strcmp(s->p[i].section, copy) == 0) {
-            fail(ps, FLEETMOD_ECONFIG, "duplicate section [%s]", copy);
+            char what[FLEETMOD_ERR_MAX];
+            snprintf(what, sizeof(what),
+                     "duplicate section [%.64s], first at line %d", copy,
+                     s->p[i].line);
+            ps->cur = NULL;
+            fail(ps, FLEETMOD_ECONFIG, "%s", what);
             free(copy);
             return;
         }

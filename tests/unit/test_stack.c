@@ -1,0 +1,542 @@
+/*
+ * test_stack.c - stacks: the stack file's rules and errors, routing
+ * across providers (fall-through only on EDENIED from a sufficient
+ * provider; status only on ENOTFOUND), replies carrying the section name,
+ * and many threads routing through one stack.
+ *
+ * The providers are instances of the test module fake.so, each labelled
+ * by its config value; a VIN or id containing "[LABEL:deny]",
+ * "[LABEL:unreach]" or "[LABEL:notfound]" makes that instance answer so
+ * (tests/unit/modules/fake.c). Every call is logged, so each test counts
+ * which instance was called.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <pthread.h>
+
+#include <fleetmod/host.h>
+
+#include "modules/fixture.h"
+
+#define FAKE TEST_MODULES "/fake.so"
+
+/* Calls per label ("a" .. "z") and kind, from the modules' log lines. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int calls[26][3];
+
+static void count_call(void *user, int level, const char *msg)
+{
+    (void)user;
+    (void)level;
+    char label[64], kind[16];
+    if (sscanf(msg, "%63s %15s", label, kind) != 2 || label[1] != '\0')
+        return;
+    int k = strcmp(kind, "send") == 0      ? 0
+            : strcmp(kind, "confirm") == 0 ? 1
+                                           : 2;
+    pthread_mutex_lock(&lock);
+    calls[label[0] - 'a'][k]++;
+    pthread_mutex_unlock(&lock);
+}
+
+static int sends(char label)
+{
+    return calls[label - 'a'][0];
+}
+
+static int statuses(char label)
+{
+    return calls[label - 'a'][2];
+}
+
+static const struct fleetmod_host host = {
+    .struct_size = sizeof(struct fleetmod_host), .log = count_call};
+
+static char *dir;
+static char err[FLEETMOD_ERR_MAX];
+static char stack_path[4096];
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(calls, 0, sizeof(calls));
+    dir = fixture_tmpdir();
+    fixture_path(stack_path, sizeof(stack_path), dir, "stack.conf");
+    return dir != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fixture_rmtree(dir);
+    unsetenv("FLEETMOD_MODULE_PATH");
+    return 0;
+}
+
+#define assert_contains(haystack, needle)                                      \
+    do {                                                                       \
+        if (strstr((haystack), (needle)) == NULL)                              \
+            fail_msg("\"%s\" does not contain \"%s\"", (haystack), (needle));  \
+    } while (0)
+
+static fleetmod_rc try_open(const char *text, struct fleetmod_stack **s)
+{
+    assert_int_equal(fixture_write(dir, "stack.conf", text), 0);
+    err[0] = '\0';
+    return fleetmod_stack_open(stack_path, &host, s, err, sizeof(err));
+}
+
+static struct fleetmod_stack *open_stack(const char *text)
+{
+    struct fleetmod_stack *s = NULL;
+    if (try_open(text, &s) != FLEETMOD_OK)
+        fail_msg("stack refused: %s", err);
+    return s;
+}
+
+/* The open must fail with rc, and err must say where and what. */
+static void assert_refused(const char *text, fleetmod_rc rc, const char *where,
+                           const char *what)
+{
+    struct fleetmod_stack *s = (void *)1;
+    assert_int_equal(try_open(text, &s), rc);
+    assert_null(s);
+    assert_contains(err, stack_path);
+    assert_contains(err, where);
+    assert_contains(err, what);
+}
+
+typedef fleetmod_rc (*stack_fn)(struct fleetmod_stack *, const char *, size_t,
+                                fleetmod_write_fn, void *);
+
+/* Pack req, call fn, decode the reply into r. */
+static fleetmod_rc call(struct fleetmod_stack *s, stack_fn fn,
+                        struct fleetmod_request req, struct fleetmod_reply *r)
+{
+    struct fleetmod_buf in = {0}, out = {0};
+    assert_int_equal(fleetmod_request_pack(&req, &in), FLEETMOD_OK);
+    fleetmod_rc rc = fn(s, in.data, in.len, fleetmod_buf_write, &out);
+    assert_int_equal(fleetmod_reply_decode(out.data, out.len, r), FLEETMOD_OK);
+    if (r->has_error)
+        assert_int_equal(r->error.code, rc);
+    fleetmod_buf_free(&in);
+    fleetmod_buf_free(&out);
+    return rc;
+}
+
+static fleetmod_rc send_vin(struct fleetmod_stack *s, const char *vin,
+                            struct fleetmod_reply *r)
+{
+    return call(s, fleetmod_stack_send,
+                (struct fleetmod_request){.vin = vin, .command = "lock_door"},
+                r);
+}
+
+#define SECTION(name, extra)                                                   \
+    "[" name "]\nmodule = " FAKE "\nconfig = " name "\n" extra
+
+static void sufficient_falls_through_on_denied(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\n") SECTION("b", ""));
+    assert_int_equal(send_vin(s, "V[a:deny]", &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "b");
+    assert_string_equal(r.id, "b-1");
+    assert_int_equal(sends('a'), 1);
+    assert_int_equal(sends('b'), 1);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void required_is_the_default_and_stops(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s = open_stack(SECTION("a", "") SECTION("b", ""));
+    assert_int_equal(send_vin(s, "V[a:deny]", &r), FLEETMOD_EDENIED);
+    assert_string_equal(r.provider, "a");
+    assert_int_equal(sends('b'), 0);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void sufficient_stops_on_any_other_error(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\n") SECTION("b", ""));
+    assert_int_equal(send_vin(s, "V[a:unreach]", &r), FLEETMOD_EUNREACHABLE);
+    assert_string_equal(r.provider, "a");
+    assert_int_equal(sends('b'), 0);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void last_denial_is_relayed(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s = open_stack(SECTION(
+        "a", "control = sufficient\n") SECTION("b", "control = sufficient\n"));
+    assert_int_equal(send_vin(s, "V[a:deny][b:deny]", &r), FLEETMOD_EDENIED);
+    assert_string_equal(r.provider, "b");
+    assert_int_equal(sends('a'), 1);
+    assert_int_equal(sends('b'), 1);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void vins_globs_choose_the_provider(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s = open_stack(SECTION("a", "vins = 6AH*, 9BW*\n")
+                                              SECTION("b", "vins = XY?1\n"));
+    assert_int_equal(send_vin(s, "XYZ1", &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "b");
+    fleetmod_reply_free(&r);
+    assert_int_equal(sends('a'), 0);
+    assert_int_equal(send_vin(s, "9bw123", &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "a");
+    fleetmod_reply_free(&r);
+    assert_int_equal(send_vin(s, "ZZZ", &r), FLEETMOD_EDENIED);
+    assert_string_equal(r.provider, "stack");
+    assert_contains(r.error.message, "no provider of the stack takes VIN ZZZ");
+    assert_string_equal(r.error.delivered, "no");
+    fleetmod_reply_free(&r);
+    assert_int_equal(sends('a') + sends('b'), 2);
+    fleetmod_stack_close(s);
+}
+
+static void fall_through_skips_providers_not_taking_the_vin(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\n")
+                       SECTION("b", "vins = 9BW*\n") SECTION("c", ""));
+    assert_int_equal(send_vin(s, "6AH[a:deny]", &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "c");
+    assert_int_equal(sends('b'), 0);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void
+batch_goes_to_one_provider_and_results_carry_the_section(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *same[] = {"6AH1", "6AH2[a:deny]"}, *mixed[] = {"6AH1", "XY"};
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "vins = 6AH*\n") SECTION("b", ""));
+    assert_int_equal(call(s, fleetmod_stack_send,
+                          (struct fleetmod_request){.vins = same, .n_vins = 2},
+                          &r),
+                     FLEETMOD_OK);
+    assert_string_equal(r.provider, "a");
+    assert_string_equal(r.status, "batch");
+    assert_int_equal(r.n_results, 2);
+    assert_string_equal(r.results[0].provider, "a");
+    assert_string_equal(r.results[1].provider, "a");
+    assert_string_equal(r.results[1].error.name, "EDENIED");
+    fleetmod_reply_free(&r);
+
+    assert_int_equal(call(s, fleetmod_stack_send,
+                          (struct fleetmod_request){.vins = mixed, .n_vins = 2},
+                          &r),
+                     FLEETMOD_EINVAL);
+    assert_string_equal(r.provider, "stack");
+    assert_contains(r.error.message, "6AH1 to a, XY to b");
+    assert_int_equal(sends('a'), 1);
+    assert_int_equal(sends('b'), 0);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void status_falls_through_only_on_notfound(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s = open_stack(SECTION("a", "") SECTION("b", ""));
+    assert_int_equal(call(s, fleetmod_stack_status,
+                          (struct fleetmod_request){.id = "x[a:notfound]"}, &r),
+                     FLEETMOD_OK);
+    assert_string_equal(r.provider, "b");
+    assert_int_equal(statuses('a'), 1);
+    assert_int_equal(statuses('b'), 1);
+    fleetmod_reply_free(&r);
+
+    assert_int_equal(call(s, fleetmod_stack_status,
+                          (struct fleetmod_request){.id = "x[a:unreach]"}, &r),
+                     FLEETMOD_EUNREACHABLE);
+    assert_string_equal(r.provider, "a");
+    assert_int_equal(statuses('b'), 1);
+    fleetmod_reply_free(&r);
+
+    assert_int_equal(
+        call(s, fleetmod_stack_status,
+             (struct fleetmod_request){.id = "x[a:notfound][b:notfound]"}, &r),
+        FLEETMOD_ENOTFOUND);
+    assert_string_equal(r.provider, "b");
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void confirm_and_status_follow_the_provider_key(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s = open_stack(SECTION("a", "") SECTION("b", ""));
+    assert_int_equal(call(s, fleetmod_stack_confirm,
+                          (struct fleetmod_request){
+                              .vin = "V", .code = "123456", .provider = "b"},
+                          &r),
+                     FLEETMOD_OK);
+    assert_string_equal(r.provider, "b");
+    fleetmod_reply_free(&r);
+    assert_int_equal(
+        call(s, fleetmod_stack_status,
+             (struct fleetmod_request){.id = "b-1", .provider = "b"}, &r),
+        FLEETMOD_OK);
+    assert_string_equal(r.provider, "b");
+    fleetmod_reply_free(&r);
+    assert_int_equal(calls['a' - 'a'][1] + statuses('a'), 0);
+
+    assert_int_equal(call(s, fleetmod_stack_status,
+                          (struct fleetmod_request){.id = "b-1",
+                                                    .provider = "zzz",
+                                                    .request_id = "r9"},
+                          &r),
+                     FLEETMOD_EINVAL);
+    assert_string_equal(r.provider, "stack");
+    assert_string_equal(r.request_id, "r9");
+    assert_contains(r.error.message, "no provider zzz");
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void confirm_without_provider_routes_like_send(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\n") SECTION("b", ""));
+    assert_int_equal(
+        call(s, fleetmod_stack_confirm,
+             (struct fleetmod_request){.vin = "V[a:deny]", .code = "123456"},
+             &r),
+        FLEETMOD_OK);
+    assert_string_equal(r.provider, "b");
+    assert_int_equal(calls['a' - 'a'][1], 1);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void malformed_requests_get_an_einval_reply(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bytes;
+        size_t len;
+    } bad[] = {
+        {"", 0},
+        {"\x91\xa1x", 3},            /* an array */
+        {"\xdf\xff\xff\xff\xff", 5}, /* a map claiming 4G pairs */
+        {"\x81\xa3vin\x05", 6},      /* vin not a string */
+        {"\x81\xa4vins\x90", 7},     /* empty batch */
+        {"\x80", 1},                 /* no vin */
+    };
+    struct fleetmod_stack *s = open_stack(SECTION("a", ""));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct fleetmod_buf out = {0};
+        struct fleetmod_reply r;
+        assert_int_equal(fleetmod_stack_send(s, bad[i].bytes, bad[i].len,
+                                             fleetmod_buf_write, &out),
+                         FLEETMOD_EINVAL);
+        assert_int_equal(fleetmod_reply_decode(out.data, out.len, &r),
+                         FLEETMOD_OK);
+        assert_string_equal(r.provider, "stack");
+        assert_string_equal(r.status, "failed");
+        assert_true(r.terminal);
+        assert_string_equal(r.error.name, "EINVAL");
+        fleetmod_reply_free(&r);
+        fleetmod_buf_free(&out);
+    }
+    assert_int_equal(sends('a'), 0);
+    fleetmod_stack_close(s);
+}
+
+static void bad_stack_files_say_where(void **state)
+{
+    (void)state;
+    assert_refused(SECTION("a", "") SECTION("b", "") SECTION("a", ""),
+                   FLEETMOD_ECONFIG,
+                   ":7:", "duplicate section [a], first at line 1");
+    assert_refused(SECTION("a", "modle = x\n"), FLEETMOD_ECONFIG, ":4: [a]",
+                   "unknown key modle");
+    assert_refused(SECTION("a", "config = again\n"), FLEETMOD_ECONFIG,
+                   ":4: [a]", "duplicate key config");
+    assert_refused(SECTION("a", "control = maybe\n"), FLEETMOD_ECONFIG,
+                   ":4: [a]",
+                   "control = maybe: expected required or "
+                   "sufficient");
+    assert_refused(SECTION("a", "optional = yes\n"), FLEETMOD_ECONFIG,
+                   ":4: [a]", "expected false or true");
+    assert_refused(SECTION("a", "vins = ,\n"), FLEETMOD_ECONFIG, ":4: [a]",
+                   "vins is empty");
+    assert_refused(SECTION("a", "") "[b]\nconfig = b\n", FLEETMOD_ECONFIG,
+                   ":4: [b]", "missing key module");
+    assert_refused(SECTION("a", "") "[b]\n", FLEETMOD_ECONFIG, ":4: [b]",
+                   "missing key module");
+    assert_refused("module = x\n" SECTION("a", ""), FLEETMOD_ECONFIG,
+                   ":1:", "key module outside a section");
+    assert_refused("; nothing\n", FLEETMOD_ECONFIG, ":", "no provider section");
+    assert_refused(SECTION("a", "this is not ini\n"), FLEETMOD_ECONFIG,
+                   ":4:", "syntax error");
+}
+
+static void provider_failures_name_the_section(void **state)
+{
+    (void)state;
+    setenv("FLEETMOD_MODULE_PATH", dir, 1);
+    assert_refused(SECTION("a", "") "[b]\nmodule = nosuch\n", FLEETMOD_ECONFIG,
+                   ":4: [b]", "module nosuch not found");
+    assert_refused(SECTION("a", "") "[b]\nmodule = " FAKE
+                                    "\nconfig = initrc=3\n",
+                   FLEETMOD_EAUTH, ":4: [b]", "failed: EAUTH");
+    assert_refused("[a]\nmodule = " TEST_MODULES "/broken_abi.so\n",
+                   FLEETMOD_ECONFIG, ":1: [a]", "abi_version is 2");
+}
+
+static void missing_stack_file_is_named(void **state)
+{
+    (void)state;
+    struct fleetmod_stack *s = (void *)1;
+    assert_int_equal(fleetmod_stack_open("/nonexistent/stack.conf", &host, &s,
+                                         err, sizeof(err)),
+                     FLEETMOD_ECONFIG);
+    assert_null(s);
+    assert_contains(err, "/nonexistent/stack.conf: No such file");
+}
+
+static void optional_provider_failure_keeps_the_stack(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack_entry e;
+    struct fleetmod_stack *s = open_stack(
+        "[a]\nmodule = " FAKE "\nconfig = initrc=2\noptional = true\n"
+        "control = sufficient\n" SECTION("b", ""));
+    assert_int_equal(fleetmod_stack_size(s), 2);
+    assert_true(fleetmod_stack_entry(s, 0, &e));
+    assert_string_equal(e.section, "a");
+    assert_string_equal(e.state, "failed");
+    assert_null(e.module);
+    assert_contains(e.error, "ECONFIG");
+    assert_true(fleetmod_stack_entry(s, 1, &e));
+    assert_string_equal(e.state, "ready");
+    assert_string_equal(e.module->name, "fake");
+    assert_string_equal(e.module_path, FAKE);
+    assert_null(e.error);
+    assert_false(fleetmod_stack_entry(s, 2, &e));
+
+    assert_int_equal(send_vin(s, "V", &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "b");
+    fleetmod_reply_free(&r);
+    assert_int_equal(call(s, fleetmod_stack_status,
+                          (struct fleetmod_request){.id = "1", .provider = "a"},
+                          &r),
+                     FLEETMOD_ECONFIG);
+    assert_string_equal(r.provider, "a");
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void default_stack_path_is_under_sysconfdir(void **state)
+{
+    (void)state;
+    const char *p = fleetmod_default_stack_path();
+    const char *tail = "/fleetmod/stack.conf";
+    assert_true(strlen(p) > strlen(tail));
+    assert_string_equal(p + strlen(p) - strlen(tail), tail);
+}
+
+#define THREADS 8
+#define SENDS 200
+
+static void *sender(void *arg)
+{
+    struct fleetmod_stack *s = arg;
+    int wrong = 0;
+    for (int i = 0; i < SENDS; i++) {
+        char vin[32];
+        struct fleetmod_request req = {.vin = vin};
+        struct fleetmod_buf in = {0}, out = {0};
+        struct fleetmod_reply r;
+        snprintf(vin, sizeof(vin), "%d%s", i, i % 2 ? "[a:deny]" : "");
+        fleetmod_rc rc = fleetmod_request_pack(&req, &in);
+        rc = rc ? rc
+                : fleetmod_stack_send(s, in.data, in.len, fleetmod_buf_write,
+                                      &out);
+        rc = rc ? rc : fleetmod_reply_decode(out.data, out.len, &r);
+        wrong +=
+            rc != FLEETMOD_OK || strcmp(r.provider, i % 2 ? "b" : "a") != 0;
+        fleetmod_reply_free(&r);
+        fleetmod_buf_free(&in);
+        fleetmod_buf_free(&out);
+    }
+    return (void *)(intptr_t)wrong;
+}
+
+static void eight_threads_route_through_one_stack(void **state)
+{
+    (void)state;
+    pthread_t t[THREADS];
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\n") SECTION("b", ""));
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, sender, s), 0);
+    intptr_t wrong = 0;
+    for (int i = 0; i < THREADS; i++) {
+        void *w;
+        pthread_join(t[i], &w);
+        wrong += (intptr_t)w;
+    }
+    assert_int_equal(wrong, 0);
+    assert_int_equal(sends('a'), THREADS * SENDS);
+    assert_int_equal(sends('b'), THREADS * SENDS / 2);
+    fleetmod_stack_close(s);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(sufficient_falls_through_on_denied),
+        T(required_is_the_default_and_stops),
+        T(sufficient_stops_on_any_other_error),
+        T(last_denial_is_relayed),
+        T(vins_globs_choose_the_provider),
+        T(fall_through_skips_providers_not_taking_the_vin),
+        T(batch_goes_to_one_provider_and_results_carry_the_section),
+        T(status_falls_through_only_on_notfound),
+        T(confirm_and_status_follow_the_provider_key),
+        T(confirm_without_provider_routes_like_send),
+        T(malformed_requests_get_an_einval_reply),
+        T(bad_stack_files_say_where),
+        T(provider_failures_name_the_section),
+        T(missing_stack_file_is_named),
+        T(optional_provider_failure_keeps_the_stack),
+        T(default_stack_path_is_under_sysconfdir),
+        T(eight_threads_route_through_one_stack),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
