@@ -1,4 +1,4 @@
-# Shell helper for tests that need a running mobway-sim (POSIX sh; source
+# Shell functions for tests that need a running mobway-sim (POSIX sh; source
 # it). Every simulator gets a free loopback port and its own temp dir.
 #
 #   . tests/lib/mobway-sim.sh

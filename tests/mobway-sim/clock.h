@@ -1,4 +1,4 @@
-/* Wall-clock helpers: Mobway speaks Brasília time (UTC-3, no DST since
+/* Wall-clock functions: Mobway speaks Brasília time (UTC-3, no DST since
  * 2019), formatted "YYYY-MM-DD HH:MM:SS" with no zone marker. */
 #ifndef SIM_CLOCK_H
 #define SIM_CLOCK_H

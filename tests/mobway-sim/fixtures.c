@@ -57,6 +57,8 @@ static int begin_company(struct load_ctx *ctx, const char *name)
         return fail(ctx, "out of memory at", name);
     fx->companies = c;
     c[fx->n_companies] = (struct sim_company){.name = strdup(name)};
+    if (!c[fx->n_companies].name)
+        return fail(ctx, "out of memory at", name);
     fx->n_companies++;
     return 1;
 }
@@ -73,6 +75,8 @@ static int begin_vehicle(struct load_ctx *ctx, const char *vin)
         return fail(ctx, "out of memory at", vin);
     fx->vehicles = v;
     v[fx->n_vehicles] = (struct sim_vehicle){.vin = strdup(vin), .company = -1};
+    if (!v[fx->n_vehicles].vin)
+        return fail(ctx, "out of memory at", vin);
     fx->n_vehicles++;
     return 1;
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The shell helper (tests/lib/mobway-sim.sh) and the connection-closing
+# The shell library (tests/lib/mobway-sim.sh) and the connection-closing
 # faults as curl sees them: an empty reply (curl exit 52), with the command
 # registered and executed for reset-after and not for reset-before.
 #
