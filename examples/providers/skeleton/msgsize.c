@@ -10,7 +10,9 @@
  *
  * Keep this file as is in your provider.
  */
-#include "skeleton.h"
+#include <stdint.h>
+
+#include "msgsize.h"
 
 /* What a first byte in 0xc4..0xdf announces: how many big-endian length
  * bytes follow it, how many fixed bytes follow those (the value of a number,

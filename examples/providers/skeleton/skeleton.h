@@ -37,6 +37,8 @@
 
 #include <fleetmod/module.h>
 
+#include "msgsize.h"
+
 /* The provider id: the table's name and every reply's "provider". */
 #define SK_NAME "skeleton"
 
@@ -131,16 +133,7 @@ bool sk_vin_valid(const char *s, size_t len);
 bool sk_command_valid(const char *s, size_t len);
 bool sk_id_valid(const char *s, size_t len);
 
-/* ---- msgsize.c ------------------------------------------------------ */
-
-/* True when buf starts with one complete msgpack object whose claimed
- * sizes (str/bin/ext lengths, array/map counts) all fit in the bytes that
- * follow them, nested at most SK_MSGPACK_DEPTH containers deep. msgpack-c
- * allocates what a message claims before reading it: run this first. Bytes
- * after the object are not looked at. */
-#define SK_MSGPACK_DEPTH                                                       \
-    32 /* msgpack-c's own limit, MSGPACK_EMBED_STACK_SIZE */
-bool sk_msgpack_sizes_ok(const char *buf, size_t len);
+/* ---- msgsize.c: see msgsize.h ---------------------------------------- */
 
 /* ---- store.c -------------------------------------------------------- */
 
