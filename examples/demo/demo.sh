@@ -85,6 +85,7 @@ section_skeleton() {
 }
 
 main() {
+    printf 'fleetcmd below is %s/bin/fleetcmd\n' "$B"
     section_skeleton
     printf '\ndemo: every step behaved as shown\n'
 }
