@@ -17,7 +17,7 @@ libinih-dev libjansson-dev libmicrohttpd-dev"
 # client, memcheck, curl for the integration scripts, clang for fuzzing and
 # sanitizers, binutils for nm.
 TEST="libcmocka-dev openssl ca-certificates python3 curl valgrind clang
-libclang-rt-14-dev binutils procps"
+libclang-rt-14-dev binutils procps wrk"
 # Packages: .deb and .rpm builds, their linters and the ABI check.
 PKG="debhelper dpkg-dev fakeroot lintian rpm rpmlint debugedit elfutils
 abigail-tools"
