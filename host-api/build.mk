@@ -91,7 +91,7 @@ ALL_TARGETS += $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 .PHONY: install-libfleetmod uninstall-libfleetmod
 install-libfleetmod: $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/fleetmod $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(MODULEDIR)
+		$(DESTDIR)$(MODULEDIR) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0644 host-api/include/fleetmod/module.h \
 		host-api/include/fleetmod/host.h $(DESTDIR)$(INCLUDEDIR)/fleetmod/
 	$(INSTALL) -m 0755 $(LIBFLEETMOD_SO) $(DESTDIR)$(LIBDIR)/
@@ -99,6 +99,7 @@ install-libfleetmod: $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 	ln -sf libfleetmod.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libfleetmod.so
 	$(INSTALL) -m 0644 $(LIBFLEETMOD_A) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 0644 $(LIBFLEETMOD_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(INSTALL) -m 0644 host-api/man/fleetmod-stack.5 $(DESTDIR)$(MANDIR)/man5/
 
 uninstall-libfleetmod:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/fleetmod/module.h \
@@ -106,7 +107,8 @@ uninstall-libfleetmod:
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so $(DESTDIR)$(LIBDIR)/libfleetmod.a \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/fleetmod.pc
+		$(DESTDIR)$(LIBDIR)/pkgconfig/fleetmod.pc \
+		$(DESTDIR)$(MANDIR)/man5/fleetmod-stack.5
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/fleetmod $(DESTDIR)$(MODULEDIR) 2>/dev/null
 
 INSTALL_TARGETS += install-libfleetmod

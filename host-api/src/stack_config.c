@@ -174,12 +174,12 @@ static int handler(void *user, const char *section, const char *name,
     if (ps->rc != FLEETMOD_OK)
         return 1;
     if (ps->cur == NULL)
-        return fail(ps, FLEETMOD_ECONFIG, "key %s outside a section", name);
+        return fail(ps, FLEETMOD_ECONFIG, "key %.64s outside a section", name);
     int k = key_index(name);
     if (k < 0)
-        return fail(ps, FLEETMOD_ECONFIG, "unknown key %s", name);
+        return fail(ps, FLEETMOD_ECONFIG, "unknown key %.64s", name);
     if (ps->seen & 1u << k)
-        return fail(ps, FLEETMOD_ECONFIG, "duplicate key %s", name);
+        return fail(ps, FLEETMOD_ECONFIG, "duplicate key %.64s", name);
     ps->seen |= 1u << k;
     struct fm_provider *p = ps->cur;
     int flag = 0, ok;

@@ -45,9 +45,11 @@ const char *fleetmod_rc_name(fleetmod_rc rc);
  * Loading modules
  *
  * A module is named by a path (anything containing '/') or a bare name
- * ("mobway"), which is looked up as NAME.so in each directory of the
- * colon-separated environment variable FLEETMOD_MODULE_PATH, then in the
- * compiled-in module directory (fleetmod_moduledir()).
+ * ("mobway"), which is looked up as NAME.so (NAME itself when it already
+ * ends in ".so") in each directory of the colon-separated environment
+ * variable FLEETMOD_MODULE_PATH (empty entries skipped), then in the
+ * compiled-in module directory (fleetmod_moduledir()). The first file
+ * that exists wins.
  */
 
 /* A loaded module and one instance of it. Opaque. */
@@ -59,7 +61,8 @@ const char *fleetmod_moduledir(void);
 
 /* Resolve a module name or path to the file that fleetmod_open would load.
  * Writes the path into path (size bytes). Returns FLEETMOD_OK, or
- * FLEETMOD_ECONFIG with err naming every directory searched. */
+ * FLEETMOD_ECONFIG with err naming every directory searched (or, for a
+ * path, why it cannot be used). Does not load anything. */
 fleetmod_rc fleetmod_module_find(const char *module, char *path, size_t size,
                                  char *err, size_t errlen);
 
@@ -76,14 +79,18 @@ fleetmod_rc fleetmod_module_probe(const char *path,
                                   void **dl, char *err, size_t errlen);
 
 /* Called for each *.so file found on the search path, in search order
- * (FLEETMOD_MODULE_PATH entries, then the module directory; a name seen
- * earlier shadows later ones and is not repeated). table is NULL and error
- * says why when the file is not a valid module. Return non-zero to stop. */
+ * (FLEETMOD_MODULE_PATH entries, then the module directory; within a
+ * directory by name; a name seen earlier shadows later ones and is not
+ * repeated). table is NULL and error says why when the file is not a
+ * valid module (error is NULL otherwise). Each file is probed with
+ * fleetmod_module_probe and dlclosed after the call: table, path and error
+ * are valid only during it. Return non-zero to stop. */
 typedef int (*fleetmod_module_visit_fn)(void *user, const char *path,
                                         const struct fleetmod_module *table,
                                         const char *error);
 
-/* Visit every module on the search path. Returns the number visited. */
+/* Visit every module on the search path. Returns the number visited
+ * (including the one that asked to stop). */
 size_t fleetmod_modules_foreach(fleetmod_module_visit_fn visit, void *user);
 
 /* Find, probe and initialise a module. config_path may be NULL (the
@@ -91,7 +98,9 @@ size_t fleetmod_modules_foreach(fleetmod_module_visit_fn visit, void *user);
  * valid until fleetmod_close). On success *out is a new handle. On failure
  * *out is NULL and the rc is FLEETMOD_ECONFIG for a loader failure (file
  * not found, dlopen error, missing symbol, bad table) or whatever the
- * module's init returned; err says which file and which check. */
+ * module's init returned (a value the library does not know, from a newer
+ * or broken module, becomes FLEETMOD_EINTERNAL); err says which file and
+ * which check. */
 fleetmod_rc fleetmod_open(const char *module, const char *config_path,
                           const struct fleetmod_host *host,
                           struct fleetmod_handle **out, char *err,
@@ -103,7 +112,9 @@ const struct fleetmod_module *fleetmod_handle_module(
 const char *fleetmod_handle_path(const struct fleetmod_handle *h);
 
 /* Forward a call to the module (see fleetmod_call_fn in module.h for the
- * rules: exactly one reply map is written, thread-safe, bounded). */
+ * rules: exactly one reply map is written, thread-safe, bounded). An rc
+ * the library does not know is returned as FLEETMOD_EINTERNAL (the reply
+ * keeps the module's own error.code). */
 fleetmod_rc fleetmod_send(struct fleetmod_handle *h, const char *req,
                           size_t req_len, fleetmod_write_fn write, void *sink);
 fleetmod_rc fleetmod_confirm(struct fleetmod_handle *h, const char *req,
@@ -119,16 +130,39 @@ void fleetmod_close(struct fleetmod_handle *h);
 
 /* ------------------------------------------------------------------------
  * Stacks: several providers in one ini file, PAM-style (CONTRACT.md,
- * "Stacks"; the file format is in fleetmod-stack(5)).
+ * "Stacks"; the file format is in fleetmod-stack(5)):
  *
- * send goes to the first provider whose vins globs match the request's VIN
- * (all VINs of a batch must route to one provider), in file order; it falls
- * through to the next matching provider only on FLEETMOD_EDENIED from a
- * "sufficient" provider, never on any other outcome. confirm and status go
- * to the provider named by the request's "provider" key; without it,
- * confirm routes like send and status asks the providers in order until
- * one knows the id (falling through only on FLEETMOD_ENOTFOUND). In replies
- * from a stack, "provider" is the section name.
+ *   [section]            one provider; unique; the "provider" of its replies
+ *   module = NAME|PATH   required; searched like fleetmod_open
+ *   config = PATH        the module's config (default: the module's own)
+ *   control = required|sufficient   default required
+ *   vins = GLOB, GLOB    fnmatch(3) patterns, case-insensitive, separated by
+ *                        commas or blanks; absent: every VIN
+ *   optional = false|true
+ *
+ * send goes to the first ready provider whose vins globs match the
+ * request's VIN, in file order; it falls through to the next matching
+ * provider only on FLEETMOD_EDENIED from a "sufficient" provider, never on
+ * any other outcome ("required": stop there always). The last provider's
+ * answer is relayed whatever it is. A batch ("vins") goes to the provider
+ * its VINs route to, and all of them must route to the same one (else
+ * FLEETMOD_EINVAL, nothing sent): a batch is one call to one module.
+ * confirm and status go to the provider named by the request's "provider"
+ * key (an unknown name: FLEETMOD_EINVAL; a failed optional provider:
+ * FLEETMOD_ECONFIG); without it, confirm routes like send and status asks
+ * the ready providers in order until one knows the id (falling through
+ * only on FLEETMOD_ENOTFOUND).
+ *
+ * In replies from a stack, "provider" is the section name (also in each
+ * batch result). When the stack itself answers (a request that is not a
+ * msgpack map or over FLEETMOD_MAX_REQUEST_BYTES, a send without a usable
+ * vin/vins: FLEETMOD_EINVAL; no provider takes the VIN: FLEETMOD_EDENIED),
+ * the reply has provider "stack", status "failed" and an error map, and
+ * nothing reached a module. A module reply that is not one msgpack map is
+ * replaced by a FLEETMOD_EINTERNAL reply (delivered "unknown").
+ *
+ * A stack keeps no mutable state once open: send, confirm and status may
+ * be called from any number of threads at once.
  */
 
 struct fleetmod_stack;
@@ -136,10 +170,14 @@ struct fleetmod_stack;
 /* SYSCONFDIR "/fleetmod/stack.conf", the default stack file. */
 const char *fleetmod_default_stack_path(void);
 
-/* Open a stack file and every provider in it. A provider whose init fails
- * makes the open fail with its rc and section named in err, unless its
- * section says optional = true: then it is kept in the list in state
- * "failed" and never routed to. */
+/* Open a stack file (path NULL: fleetmod_default_stack_path()) and every
+ * provider in it, in file order, each with host. A provider that fails to
+ * load or init makes the open fail with its rc, unless its section says
+ * optional = true: then it is kept in the list in state "failed" and never
+ * routed to. A file that breaks the format (duplicate section, unknown or
+ * repeated key, bad control or optional word, empty vins, missing module,
+ * no section at all) is FLEETMOD_ECONFIG. err reads "FILE:LINE: [SECTION]
+ * what". */
 fleetmod_rc fleetmod_stack_open(const char *path,
                                 const struct fleetmod_host *host,
                                 struct fleetmod_stack **out, char *err,
@@ -149,7 +187,7 @@ fleetmod_rc fleetmod_stack_open(const char *path,
  * stack. */
 struct fleetmod_stack_entry {
     const char *section;             /* unique section name */
-    const char *module_path;         /* the file loaded, or as written */
+    const char *module_path;         /* the file loaded; as written if failed */
     const struct fleetmod_module *module; /* NULL when it failed to load */
     const char *state;               /* "ready" or "failed" */
     const char *error;               /* why it failed, else NULL */
@@ -242,18 +280,26 @@ struct fleetmod_reply {
     void *priv;                      /* storage; do not touch */
 };
 
-/* Decode a reply map. Unknown keys are ignored. Returns FLEETMOD_EINVAL if
- * buf is not one msgpack map with string "provider" and "status" (out is
- * then zeroed), FLEETMOD_ENOMEM, or FLEETMOD_OK. Free with
- * fleetmod_reply_free in every case. */
+/* Decode a reply map. Unknown keys are ignored, and so is a known key whose
+ * value has the wrong type. Returns FLEETMOD_EINVAL if buf is not exactly
+ * one msgpack map with string "provider" and "status", or a "results" item
+ * is not such a map (out is then zeroed), FLEETMOD_ENOMEM, or FLEETMOD_OK.
+ * Any bytes are safe: sizes claimed inside buf are checked against len
+ * before anything is allocated. Free with fleetmod_reply_free in every
+ * case. */
 fleetmod_rc fleetmod_reply_decode(const char *buf, size_t len,
                                   struct fleetmod_reply *out);
 void fleetmod_reply_free(struct fleetmod_reply *r);
 
-/* Render any one msgpack object as compact JSON text on one line (maps
- * with non-string keys get their keys rendered as JSON text; binary as a
- * base64 string; NaN and infinities as null). Returns a malloc'd string
- * for free(3), or NULL if buf is not exactly one valid msgpack object. */
+/* Render any one msgpack object as compact UTF-8 JSON text on one line,
+ * map keys in message order. Floats stay reals (1.0, printed with the
+ * fewest digits that read back exactly), integers above INT64_MAX become
+ * reals; maps with non-string keys get their keys rendered as JSON text
+ * (1 -> "1"); binary becomes a base64 string; ext {"ext":TYPE,"data":
+ * BASE64}; NaN and infinities null; invalid UTF-8 bytes U+FFFD. Returns a
+ * malloc'd string for free(3), or NULL if buf is not exactly one valid
+ * msgpack object (nesting deeper than 32 containers counts as invalid) or
+ * memory ran out. */
 char *fleetmod_msg_to_json(const char *buf, size_t len);
 
 #ifdef __cplusplus
