@@ -340,6 +340,19 @@ static void confirm_without_provider_routes_like_send(void **state)
     fleetmod_stack_close(s);
 }
 
+static void invalid_module_reply_becomes_einternal(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s = open_stack(SECTION("a", ""));
+    assert_int_equal(send_vin(s, "V[a:garbage]", &r), FLEETMOD_EINTERNAL);
+    assert_string_equal(r.provider, "a");
+    assert_string_equal(r.status, "failed");
+    assert_string_equal(r.error.delivered, "unknown");
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
 static void malformed_requests_get_an_einval_reply(void **state)
 {
     (void)state;
@@ -530,6 +543,7 @@ int main(void)
         T(status_falls_through_only_on_notfound),
         T(confirm_and_status_follow_the_provider_key),
         T(confirm_without_provider_routes_like_send),
+        T(invalid_module_reply_becomes_einternal),
         T(malformed_requests_get_an_einval_reply),
         T(bad_stack_files_say_where),
         T(provider_failures_name_the_section),

@@ -9,6 +9,8 @@
  *     "pending", id "LABEL-1"). A batch ("vins") answers one result per VIN.
  *   - status: ENOTFOUND when the id contains "[LABEL:notfound]",
  *     EUNREACHABLE for "[LABEL:unreach]", else OK.
+ *   - send: a VIN containing "[LABEL:garbage]" gets rc OK and a reply that
+ *     is not msgpack (a broken module, for the stack's relay).
  *   - a request that is not a map: EINVAL.
  * Every reply carries "label" and "call", and every call is logged as
  * "LABEL CALL" at LOG_DEBUG, so tests can count which instance got what.
@@ -189,6 +191,9 @@ static fleetmod_rc answer(struct fleetmod_instance *in, const char *call,
         rc = outcome(in, call, strcmp(call, "status") == 0 ? id : vin);
     }
     msgpack_unpacked_destroy(&u);
+    if (rc == FLEETMOD_OK && has_token(in, vin, "garbage"))
+        return write(sink, "\xc1garbage", 8) == 0 ? FLEETMOD_OK
+                                                  : FLEETMOD_ENOMEM;
     if (rc == FLEETMOD_OK && id[0] == '\0')
         snprintf(id, sizeof(id), "%s-1", in->label);
     pack_reply(&pk, in, call, rc, vin[0] != '\0' ? vin : NULL,
