@@ -124,14 +124,16 @@ LIBFLEETMOD_BROKEN := nosym nulltable abi small badname noversion nosend
 LIBFLEETMOD_TESTMODS := $(LIBFLEETMOD_TESTMOD_DIR)/fake.so \
 	$(LIBFLEETMOD_BROKEN:%=$(LIBFLEETMOD_TESTMOD_DIR)/broken_%.so)
 
-$(LIBFLEETMOD_TESTMOD_DIR)/fake.so: tests/unit/modules/fake.c
+$(LIBFLEETMOD_TESTMOD_DIR)/fake.so: tests/unit/modules/fake.c \
+	host-api/include/fleetmod/module.h
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(compile) $(MODULE_CFLAGS) $(call pc_cflags,$(MSGPACK_PC)) \
 		$(BASE_LDFLAGS) $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $< \
 		$(call pc_libs,$(MSGPACK_PC))
 
-$(LIBFLEETMOD_TESTMOD_DIR)/broken_%.so: tests/unit/modules/broken.c
+$(LIBFLEETMOD_TESTMOD_DIR)/broken_%.so: tests/unit/modules/broken.c \
+	host-api/include/fleetmod/module.h
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(compile) $(MODULE_CFLAGS) -DBROKEN_$* \
@@ -160,5 +162,4 @@ check-libfleetmod: $(LIBFLEETMOD_TEST_BINS) $(LIBFLEETMOD_TESTMODS)
 		$(MEMCHECK) $$t || exit 1; \
 	done
 
-ALL_TARGETS += $(LIBFLEETMOD_TESTMODS)
 CHECK_TARGETS += check-libfleetmod
