@@ -59,6 +59,20 @@ check-mobway-unit: $(MOBWAY_UNIT_BINS)
 	$(Q)set -e; for t in $(MOBWAY_UNIT_BINS); do \
 		MOBWAY_SIGN_CHECK=tests/unit/sign_check.py $$t; done
 
-check-mobway: check-mobway-unit
+# ------------------------------------------------------ integration tests
+# A C harness dlopens the module as a host would and drives it against
+# mobway-sim; run.sh starts the simulators (HTTP, HTTPS, short tokens).
+MOBWAY_IT := $(B)/tests/mobway/test_mobway
+MOBWAY_IT_PKGS := libcurl jansson $(MSGPACK_PC)
+$(OBJDIR_B)/tests/mobway/test_mobway.o: EXTRA_CFLAGS := \
+	$(call pc_cflags,$(MOBWAY_IT_PKGS))
+$(MOBWAY_IT): $(OBJDIR_B)/tests/mobway/test_mobway.o
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(call pc_libs,$(MOBWAY_IT_PKGS)) -ldl
+
+check-mobway: check-mobway-unit $(MOBWAY_IT) $(MOBWAY_SO) $(BINDIR_B)/mobway-sim
+	$(Q)sh tests/mobway/run.sh $(MOBWAY_IT) $(MOBWAY_SO) $(BINDIR_B)/mobway-sim
 
 CHECK_TARGETS += check-mobway

@@ -1,0 +1,69 @@
+#!/bin/sh
+# mobway.so against mobway-sim: plain HTTP, HTTPS with a throwaway CA
+# (ca_file), and a short token and code lifetime.
+#
+#   sh tests/mobway/run.sh HARNESS MODULE SIM [WRAPPER...]
+#
+# WRAPPER (e.g. valgrind and its options) runs the harness under it.
+# Closes with "N passed, N failed" summed over the runs.
+set -u
+HARNESS=$1 MODULE=$2 SIM_BIN=$3
+shift 3
+. tests/lib/mobway-sim.sh
+
+FIX=tests/mobway/fixtures.ini
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mobway-it.XXXXXX")
+trap 'sim_stop; rm -rf "$TMP"' EXIT INT TERM
+total_pass=0
+total_fail=0
+
+# Runs the harness and adds its closing line to the totals.
+run() {
+    echo "== $*"
+    "$@" "$HARNESS" "$MODULE" "$SIM_URL" $SUITE $CA >"$TMP/out" 2>&1
+    cat "$TMP/out"
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$TMP/out" | tail -n 1)
+    if [ -z "$line" ]; then
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    total_pass=$((total_pass + ${line%% passed*}))
+    f=${line#*passed, }
+    total_fail=$((total_fail + ${f%% failed}))
+}
+
+# A CA and a certificate for 127.0.0.1 it signed.
+make_ca() {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=fleetmod test CA" \
+        -keyout "$TMP/ca.key" -out "$TMP/ca.pem" 2>/dev/null &&
+    openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+        -keyout "$TMP/server.key" -out "$TMP/server.csr" 2>/dev/null &&
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' \
+        >"$TMP/server.ext" &&
+    openssl x509 -req -in "$TMP/server.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" \
+        -CAcreateserial -days 2 -extfile "$TMP/server.ext" -out "$TMP/server.pem" 2>/dev/null
+}
+
+SUITE=main CA=
+sim_start "$SIM_BIN" --fixtures "$FIX" --complete-ms 150 || exit 1
+run "$@"
+sim_stop
+
+if make_ca; then
+    CA=$TMP/ca.pem
+    sim_start "$SIM_BIN" --fixtures "$FIX" --complete-ms 150 \
+        --cert "$TMP/server.pem" --key "$TMP/server.key" || exit 1
+    run "$@"
+    sim_stop
+else
+    echo "could not make a test CA with openssl"
+    total_fail=$((total_fail + 1))
+fi
+
+SUITE=expiry CA=
+sim_start "$SIM_BIN" --fixtures "$FIX" --complete-ms 150 --token-ttl 2 --code-ttl 1 || exit 1
+run "$@"
+sim_stop
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
