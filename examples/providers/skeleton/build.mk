@@ -24,3 +24,35 @@ $(SKELETON_SO): $(SKELETON_OBJS) $(SKELETON_DIR)/skeleton.map
 	    -lpthread
 
 ALL_TARGETS += $(SKELETON_SO)
+
+# The skeleton's own behaviours (confirmation, batches, wait, config
+# refusals), through the built module as a host sees it; and its msgpack
+# size walk on its own. Both under memcheck.
+SKELETON_TEST := $(B)/unit/test_skeleton
+SKELETON_TEST_OBJ := $(OBJDIR_B)/$(SKELETON_DIR)/test_skeleton.o
+MSGSIZE_TEST := $(B)/unit/test_msgsize
+MSGSIZE_TEST_OBJ := $(OBJDIR_B)/$(SKELETON_DIR)/test_msgsize.o
+
+$(SKELETON_TEST_OBJ): EXTRA_CFLAGS := $(call pc_cflags,cmocka $(MSGPACK_PC)) \
+    -DSKELETON_SO='"$(abspath $(SKELETON_SO))"' \
+    -DSKELETON_CONF='"$(abspath $(SKELETON_CONF))"'
+
+$(MSGSIZE_TEST_OBJ): EXTRA_CFLAGS := $(call pc_cflags,cmocka $(MSGPACK_PC))
+
+$(SKELETON_TEST): $(SKELETON_TEST_OBJ)
+$(MSGSIZE_TEST): $(MSGSIZE_TEST_OBJ) $(OBJDIR_B)/$(SKELETON_DIR)/msgsize.o
+$(SKELETON_TEST) $(MSGSIZE_TEST):
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+	    $(call pc_libs,cmocka $(MSGPACK_PC)) -ldl
+
+.PHONY: check-skeleton
+check-skeleton: $(SKELETON_TEST) $(MSGSIZE_TEST) $(SKELETON_SO)
+	$(Q)for t in $(MSGSIZE_TEST) $(SKELETON_TEST); do \
+	    echo "  TEST   $$t"; \
+	    $(MEMCHECK) $$t || exit 1; \
+	done
+
+ALL_TARGETS += $(SKELETON_TEST) $(MSGSIZE_TEST)
+CHECK_TARGETS += check-skeleton

@@ -20,6 +20,8 @@
  *                provider asks its backend instead and drops most of it.
  *   reply.c      struct sk_reply -> one msgpack map through the host's
  *                write callback. Keep as is.
+ *   test_*.c     its tests (make check-skeleton); the contract's general
+ *                rules are checked by fleetmod-conformance.
  *
  * Everything here is hidden (-fvisibility=hidden and skeleton.map): only
  * fleetmod_module_v1 leaves the .so.
