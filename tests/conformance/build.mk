@@ -56,6 +56,10 @@ check-conformance: $(CONFORMANCE) $(CONFORMANCE_STUBS) $(SKELETON_SO)
 
 CHECK_TARGETS += check-conformance
 
+# Another module checks itself with one line in its own build.mk, e.g.
+#   $(CONFORMANCE_RUN) $(MODDIR_B)/mobway.so CONFIG --vin VIN --command location
+# (CONFORMANCE_RUN is defined above; depend on $(CONFORMANCE)).
+
 .PHONY: install-conformance uninstall-conformance
 install-conformance: $(CONFORMANCE)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR)

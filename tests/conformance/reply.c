@@ -4,7 +4,7 @@
  * The reply comes from the module under test, so it is read as carefully
  * as a module reads a request: its claimed sizes are checked before
  * msgpack-c allocates for them (sk_msgpack_sizes_ok, the skeleton's
- * helper, shared so that one copy of that walk exists).
+ * walk, shared so that one copy of it exists).
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -15,6 +15,10 @@ $(SKELETON_OBJS): EXTRA_CFLAGS := $(MODULE_CFLAGS) \
     $(call pc_cflags,$(MSGPACK_PC)) $(call pc_cflags,inih) \
     -DSK_DEFAULT_CONFIG='"$(SYSCONFDIR)/fleetmod/skeleton.conf"'
 
+# skeleton.o embeds SYSCONFDIR: rebuild it when the install paths change
+# (libfleetmod's stamp of them, rewritten only when they differ).
+$(OBJDIR_B)/$(SKELETON_DIR)/skeleton.o: $(LIBFLEETMOD_PATHS)
+
 $(SKELETON_SO): $(SKELETON_OBJS) $(SKELETON_DIR)/skeleton.map
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)

@@ -49,16 +49,20 @@ static bool read_head(const unsigned char *p, size_t avail, struct head *h)
     *h = (struct head){1, 0, 0};
     if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
         return true; /* fixint, nil, bool */
-    if (b <= 0x8f)
-        h->children = 2u * (b & 0x0fu);
-    else if (b <= 0x9f)
-        h->children = b & 0x0fu;
-    else if (b <= 0xbf)
-        h->payload = b & 0x1fu;
-    if (b < 0xc0)
+    if (b <= 0x8f) {
+        h->children = 2u * (b & 0x0fu); /* fixmap */
         return true;
-    if (b == 0xc1)
-        return false;
+    }
+    if (b <= 0x9f) {
+        h->children = b & 0x0fu; /* fixarray */
+        return true;
+    }
+    if (b <= 0xbf) {
+        h->payload = b & 0x1fu; /* fixstr */
+        return true;
+    }
+    if (b < 0xc4)
+        return false; /* 0xc1: never used */
 
     unsigned len_bytes = wide[b - 0xc4].len_bytes;
     uint64_t n = 0;
