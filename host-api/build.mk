@@ -114,6 +114,27 @@ uninstall-libfleetmod:
 INSTALL_TARGETS += install-libfleetmod
 UNINSTALL_TARGETS += uninstall-libfleetmod
 
+# The default stack file (fleetmod_default_stack_path()): the example, every
+# line commented out. Once there, the file is the administrator's: install
+# leaves an existing one alone, and uninstall removes it only while it is
+# still the unedited example.
+STACK_CONF_EXAMPLE := host-api/stack.conf.example
+STACK_CONF_DIR := $(DESTDIR)$(SYSCONFDIR)/fleetmod
+
+.PHONY: install-stack-conf uninstall-stack-conf
+install-stack-conf: $(STACK_CONF_EXAMPLE)
+	$(INSTALL) -d $(STACK_CONF_DIR)
+	test -e $(STACK_CONF_DIR)/stack.conf || \
+		$(INSTALL) -m 0644 $(STACK_CONF_EXAMPLE) $(STACK_CONF_DIR)/stack.conf
+
+uninstall-stack-conf:
+	if cmp -s $(STACK_CONF_EXAMPLE) $(STACK_CONF_DIR)/stack.conf; then \
+		rm -f $(STACK_CONF_DIR)/stack.conf; fi
+	rmdir $(STACK_CONF_DIR) 2>/dev/null || true
+
+INSTALL_TARGETS += install-stack-conf
+UNINSTALL_TARGETS += uninstall-stack-conf
+
 # --- unit tests --------------------------------------------------------------
 #
 # Test modules: tests/unit/modules/fake.c (answers as its tests choose) and
