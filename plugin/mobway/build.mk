@@ -29,6 +29,22 @@ $(MOBWAY_SO): $(MOBWAY_OBJS) $(MOBWAY_DIR)/mobway.map
 
 ALL_TARGETS += $(MOBWAY_SO)
 
+# The conffile is installed as is: example values, no secrets, pointing at
+# secret files the administrator creates.
+.PHONY: install-mobway uninstall-mobway
+install-mobway: $(MOBWAY_SO)
+	$(INSTALL) -d $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(SYSCONFDIR)/fleetmod
+	$(INSTALL) -m 0755 $(MOBWAY_SO) $(DESTDIR)$(MODULEDIR)/mobway.so
+	$(INSTALL) -m 0644 $(MOBWAY_DIR)/mobway.conf.example \
+		$(DESTDIR)$(SYSCONFDIR)/fleetmod/mobway.conf
+
+uninstall-mobway:
+	rm -f $(DESTDIR)$(MODULEDIR)/mobway.so \
+		$(DESTDIR)$(SYSCONFDIR)/fleetmod/mobway.conf
+
+INSTALL_TARGETS += install-mobway
+UNINSTALL_TARGETS += uninstall-mobway
+
 # ---------------------------------------------------------------- unit tests
 # Each test links the objects of the concerns it covers (hidden visibility
 # only matters for the .so), plus log.o and secrets.o that they use.
@@ -72,7 +88,9 @@ $(MOBWAY_IT): $(OBJDIR_B)/tests/mobway/test_mobway.o
 	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(call pc_libs,$(MOBWAY_IT_PKGS)) -ldl
 
-check-mobway: check-mobway-unit $(MOBWAY_IT) $(MOBWAY_SO) $(BINDIR_B)/mobway-sim
-	$(Q)sh tests/mobway/run.sh $(MOBWAY_IT) $(MOBWAY_SO) $(BINDIR_B)/mobway-sim
+check-mobway: check-mobway-unit $(MOBWAY_IT) $(MOBWAY_SO) $(BINDIR_B)/mobway-sim \
+		$(BINDIR_B)/fleetmod-conformance
+	$(Q)sh tests/mobway/run.sh $(MOBWAY_IT) $(MOBWAY_SO) \
+		$(BINDIR_B)/mobway-sim $(BINDIR_B)/fleetmod-conformance
 
 CHECK_TARGETS += check-mobway

@@ -14,5 +14,9 @@ void mw_log(const struct mw_log *log, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    /* one line whatever a request carried: control bytes become '?' */
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     log->fn(log->user, level, line);
 }
