@@ -12,10 +12,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "usage.h"
 
 enum opt_id {
     OPT_JSON = 256,
@@ -23,7 +24,10 @@ enum opt_id {
     OPT_YES,
     OPT_CODE,
     OPT_PROVIDER,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_VINS_FILE,
+    OPT_IDS_FILE,
+    OPT_BATCH_SIZE
 };
 
 static const struct option long_opts[] = {
@@ -38,6 +42,9 @@ static const struct option long_opts[] = {
     {"code", required_argument, NULL, OPT_CODE},
     {"provider", required_argument, NULL, OPT_PROVIDER},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"vins-file", required_argument, NULL, OPT_VINS_FILE},
+    {"ids-file", required_argument, NULL, OPT_IDS_FILE},
+    {"batch-size", required_argument, NULL, OPT_BATCH_SIZE},
     {NULL, 0, NULL, 0}};
 
 #define CMD_BIT(c) (1u << (c))
@@ -56,37 +63,37 @@ static const struct opt_rule {
     {"--code", OPT_CODE, CMD_BIT(FC_CMD_SEND)},
     {"--provider", OPT_PROVIDER,
      CMD_BIT(FC_CMD_CONFIRM) | CMD_BIT(FC_CMD_STATUS)},
+    {"--vins-file", OPT_VINS_FILE, CMD_BIT(FC_CMD_SEND)},
+    {"--ids-file", OPT_IDS_FILE, CMD_BIT(FC_CMD_STATUS)},
+    {"--batch-size", OPT_BATCH_SIZE,
+     CMD_BIT(FC_CMD_SEND) | CMD_BIT(FC_CMD_STATUS)},
 };
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
 
+/* A batch's list file takes the place of the first operand (the VIN of
+ * send, the ID of status); commands without a batch form have no
+ * batch_synopsis. */
 static const struct subcmd {
     const char *name;
     enum fc_cmd cmd;
     int operands;
     const char *synopsis;
+    const char *batch_synopsis;
 } subcmds[] = {
-    {"send", FC_CMD_SEND, 2, "send VIN COMMAND"},
-    {"confirm", FC_CMD_CONFIRM, 3, "confirm VIN COMMAND CODE"},
-    {"status", FC_CMD_STATUS, 1, "status ID"},
-    {"modules", FC_CMD_MODULES, 0, "modules"},
+    {"send", FC_CMD_SEND, 2, "send VIN COMMAND",
+     "send --vins-file FILE COMMAND"},
+    {"confirm", FC_CMD_CONFIRM, 3, "confirm VIN COMMAND CODE", NULL},
+    {"status", FC_CMD_STATUS, 1, "status ID", "status --ids-file FILE"},
+    {"modules", FC_CMD_MODULES, 0, "modules", NULL},
 };
 #define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
 
 /* Keeps the millisecond count exact in a double and in a uint64_t. */
 #define MAX_WAIT_SECONDS 1e9
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt,
-                                                             ...)
-{
-    va_list ap;
-
-    fputs("fleetcmd: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'fleetcmd --help' for more information.\n", stderr);
-    return FC_EXIT_USAGE;
-}
+/* Far above any module's batch limit (a module refuses a batch over its
+ * own with EINVAL); only keeps the number sane. */
+#define MAX_BATCH_SIZE 1000000
 
 /* SECONDS: a non-negative decimal number, fractions allowed ("2.5"). */
 static int parse_seconds(const char *s, uint64_t *ms)
@@ -102,6 +109,17 @@ static int parse_seconds(const char *s, uint64_t *ms)
         return -1;
     *ms = (uint64_t)(v * 1000.0 + 0.5);
     return 0;
+}
+
+/* N: a whole number from 1 to MAX_BATCH_SIZE, digits only. */
+static int parse_batch_size(const char *s, size_t *n)
+{
+    size_t len = strspn(s, "0123456789");
+
+    if (len == 0 || len > 7 || s[len] != '\0')
+        return -1;
+    *n = (size_t)strtoul(s, NULL, 10);
+    return *n >= 1 && *n <= MAX_BATCH_SIZE ? 0 : -1;
 }
 
 static void mark_seen(int id, unsigned *seen)
@@ -149,14 +167,24 @@ static int take_option(struct fc_args *a, int c, const char *arg,
     case OPT_WAIT:
         a->wait = true;
         if (parse_seconds(arg, &a->wait_ms) != 0)
-            return usage_error("--wait takes a non-negative number of "
-                               "seconds, not '%s'",
-                               arg);
+            return fc_usage_error("--wait takes a non-negative number of "
+                                  "seconds, not '%s'",
+                                  arg);
+        return 0;
+    case OPT_VINS_FILE:
+    case OPT_IDS_FILE:
+        a->list = arg;
+        return 0;
+    case OPT_BATCH_SIZE:
+        if (parse_batch_size(arg, &a->batch_size) != 0)
+            return fc_usage_error("--batch-size takes a whole number from 1 "
+                                  "to %d, not '%s'",
+                                  MAX_BATCH_SIZE, arg);
         return 0;
     case ':':
-        return usage_error("option '%s' needs an argument", as_written);
+        return fc_usage_error("option '%s' needs an argument", as_written);
     default:
-        return usage_error("unknown option '%s'", as_written);
+        return fc_usage_error("unknown option '%s'", as_written);
     }
 }
 
@@ -200,6 +228,10 @@ static const struct subcmd *find_subcmd(const char *name)
 
 static void take_operands(struct fc_args *a, char **op)
 {
+    if (a->cmd == FC_CMD_SEND && a->list) {
+        a->command = op[0];
+        return;
+    }
     if (a->cmd == FC_CMD_SEND || a->cmd == FC_CMD_CONFIRM) {
         a->vin = op[0];
         a->command = op[1];
@@ -216,15 +248,23 @@ static int check_combinations(const struct fc_args *a, unsigned seen,
 {
     for (size_t i = 0; i < N_RULES; i++)
         if ((seen & (1u << i)) && !(rules[i].cmds & CMD_BIT(a->cmd)))
-            return usage_error("%s does not apply to '%s'", rules[i].name,
-                               cmd_name);
+            return fc_usage_error("%s does not apply to '%s'", rules[i].name,
+                                  cmd_name);
     if (a->module && a->stack)
-        return usage_error("-m and -s exclude each other");
+        return fc_usage_error("-m and -s exclude each other");
     if (a->config && !a->module)
-        return usage_error("-c needs -m (a stack file names each "
-                           "provider's config itself)");
+        return fc_usage_error("-c needs -m (a stack file names each "
+                              "provider's config itself)");
     if (a->yes && a->code)
-        return usage_error("--yes and --code exclude each other");
+        return fc_usage_error("--yes and --code exclude each other");
+    if (a->list && (a->yes || a->code))
+        return fc_usage_error(
+            "%s does not apply to a batch: confirm has no batch form (each "
+            "confirmation is a decision about one vehicle); confirm each "
+            "with 'fleetcmd confirm VIN COMMAND CODE'",
+            a->yes ? "--yes" : "--code");
+    if (a->batch_size && !a->list)
+        return fc_usage_error("--batch-size needs --vins-file or --ids-file");
     return 0;
 }
 
@@ -239,17 +279,23 @@ int fc_args_parse(int argc, char **argv, struct fc_args *a)
     if (rc != 0 || a->cmd == FC_CMD_HELP || a->cmd == FC_CMD_VERSION)
         return rc;
     if (optind >= argc)
-        return usage_error("no command given (send, confirm, status "
-                           "or modules)");
+        return fc_usage_error("no command given (send, confirm, status "
+                              "or modules)");
     sc = find_subcmd(argv[optind]);
     if (!sc)
-        return usage_error("unknown command '%s' (send, confirm, status or "
-                           "modules)",
-                           argv[optind]);
-    n = argc - optind - 1;
-    if (n != sc->operands)
-        return usage_error("usage: fleetcmd [OPTIONS] %s", sc->synopsis);
+        return fc_usage_error("unknown command '%s' (send, confirm, status or "
+                              "modules)",
+                              argv[optind]);
     a->cmd = sc->cmd;
+    rc = check_combinations(a, seen, sc->name);
+    if (rc != 0)
+        return rc;
+    n = argc - optind - 1;
+    if (n != sc->operands - (a->list ? 1 : 0))
+        return fc_usage_error("usage: fleetcmd [OPTIONS] %s",
+                              a->list ? sc->batch_synopsis : sc->synopsis);
     take_operands(a, argv + optind + 1);
-    return check_combinations(a, seen, sc->name);
+    if (!a->batch_size)
+        a->batch_size = FC_BATCH_SIZE_DEFAULT;
+    return 0;
 }

@@ -6,10 +6,15 @@
 #define FLEETCMD_ARGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Exit status of a usage error (sysexits.h EX_USAGE). */
 #define FC_EXIT_USAGE 64
+
+/* Items per batch call unless --batch-size says otherwise: the most that
+ * mobway.so and the skeleton take in one "vins" or "ids" array. */
+#define FC_BATCH_SIZE_DEFAULT 1000
 
 enum fc_cmd {
     FC_CMD_NONE,
@@ -37,6 +42,9 @@ struct fc_args {
     bool yes;             /* send --yes */
     bool wait;            /* --wait was given */
     uint64_t wait_ms;     /* --wait SECONDS, in milliseconds */
+    const char *list;     /* --vins-file (send), --ids-file (status): a
+                             batch; "-" is stdin */
+    size_t batch_size;    /* --batch-size: items per batch call */
 };
 
 /* Parse argv into *out. Returns 0, or FC_EXIT_USAGE after printing one line

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hint.h"
 #include "output.h"
 #include "prompt.h"
 #include "wait.h"
@@ -59,54 +60,6 @@ static int run_confirm(struct fc_session *s, const char *vin,
     return rc;
 }
 
-/* Words a POSIX shell reads back unchanged are printed bare. */
-static void print_shell_word(const char *w)
-{
-    if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                        "0123456789_-./:=@%+,") == strlen(w)) {
-        fprintf(stderr, " %s", w);
-        return;
-    }
-    fputs(" '", stderr);
-    for (; *w; w++) {
-        if (*w == '\'')
-            fputs("'\\''", stderr);
-        else
-            fputc(*w, stderr);
-    }
-    fputc('\'', stderr);
-}
-
-/* The command line that confirms later, with the same target options. */
-static void print_confirm_hint(const struct fc_args *a,
-                               const struct fleetmod_reply *r)
-{
-    fputs("fleetcmd: confirmation needed; nothing was executed. To go "
-          "ahead:\n  fleetcmd",
-          stderr);
-    if (a->module) {
-        fputs(" -m", stderr);
-        print_shell_word(a->module);
-    }
-    if (a->config) {
-        fputs(" -c", stderr);
-        print_shell_word(a->config);
-    }
-    if (a->stack) {
-        fputs(" -s", stderr);
-        print_shell_word(a->stack);
-    }
-    fputs(" confirm", stderr);
-    print_shell_word(a->vin);
-    print_shell_word(a->command);
-    print_shell_word(r->code ? r->code : "CODE");
-    if (!a->module) {
-        fputs(" --provider", stderr);
-        print_shell_word(r->provider);
-    }
-    fputc('\n', stderr);
-}
-
 /* The send asked for confirmation: --yes, a person, or a hint. */
 static int decide(struct fc_session *s, const struct fc_exchange *x)
 {
@@ -119,8 +72,12 @@ static int decide(struct fc_session *s, const struct fc_exchange *x)
                            x->reply.provider);
     if (interactive)
         fputs("fleetcmd: not confirmed; nothing was executed\n", stderr);
-    else
-        print_confirm_hint(a, &x->reply);
+    else {
+        fputs("fleetcmd: confirmation needed; nothing was executed. To go "
+              "ahead:\n",
+              stderr);
+        fc_hint_confirm(a, a->vin, a->command, &x->reply);
+    }
     return FLEETMOD_OK;
 }
 

@@ -2,13 +2,15 @@
  * fleetcmd - the command-line host of fleetmod: send remote commands to
  * vehicles through provider modules, for operators and scripts.
  *
- * main.c only dispatches: args.c parses, session.c calls, commands.c holds
- * the send/confirm/status flows, output.c prints, prompt.c asks, wait.c
- * waits, modules.c lists. `fleetcmd --help` is the manual.
+ * main.c only dispatches: args.c parses, list.c reads a batch's list
+ * file, session.c calls, commands.c holds the send/confirm/status flows and
+ * batch.c their batch forms, output.c and report.c print, prompt.c asks,
+ * wait.c waits, modules.c lists. `fleetcmd --help` is the manual.
  */
 #include <stdio.h>
 
 #include "args.h"
+#include "batch.h"
 #include "commands.h"
 #include "modules.h"
 #include "session.h"
@@ -16,15 +18,23 @@
 
 typedef int (*call_cmd_fn)(struct fc_session *);
 
+/* A batch's list file is read before the module is loaded: a bad line is
+ * a usage error that costs no dlopen and no request. */
 static int run_call(const struct fc_args *a, call_cmd_fn cmd)
 {
+    struct fc_list list = {0};
     struct fc_session s;
-    int rc;
+    int rc = 0;
 
-    rc = fc_session_open(&s, a);
+    if (a->list)
+        rc = fc_list_read(a->list, a->cmd == FC_CMD_SEND ? "VIN" : "id", &list);
+    if (rc != 0)
+        return rc;
+    rc = fc_session_open(&s, a, a->list ? &list : NULL);
     if (rc == FLEETMOD_OK)
         rc = cmd(&s);
     fc_session_close(&s);
+    fc_list_free(&list);
     return rc;
 }
 
@@ -45,11 +55,11 @@ int main(int argc, char **argv)
     case FC_CMD_MODULES:
         return fc_cmd_modules(&a);
     case FC_CMD_SEND:
-        return run_call(&a, fc_cmd_send);
+        return run_call(&a, a.list ? fc_cmd_send_batch : fc_cmd_send);
     case FC_CMD_CONFIRM:
         return run_call(&a, fc_cmd_confirm);
     case FC_CMD_STATUS:
-        return run_call(&a, fc_cmd_status);
+        return run_call(&a, a.list ? fc_cmd_status_batch : fc_cmd_status);
     default:
         return FC_EXIT_USAGE;
     }

@@ -114,7 +114,7 @@ static int list_stack(const struct fc_args *a)
     struct fc_session s;
     fleetmod_rc rc;
 
-    rc = fc_session_open(&s, a);
+    rc = fc_session_open(&s, a, NULL);
     for (size_t i = 0;
          rc == FLEETMOD_OK && fleetmod_stack_entry(s.target.stack, i, &e);
          i++) {

@@ -11,6 +11,8 @@
 
 #include <msgpack.h>
 
+#include "msgmap.h"
+
 static const char *or_dash(const char *s)
 {
     return s ? s : "-";
@@ -70,19 +72,6 @@ static void print_value(msgpack_object o)
     }
 }
 
-static const msgpack_object *map_get(const msgpack_object *map, const char *key)
-{
-    size_t n = strlen(key);
-
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const msgpack_object_kv *kv = &map->via.map.ptr[i];
-        if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == n &&
-            memcmp(kv->key.via.str.ptr, key, n) == 0)
-            return &kv->val;
-    }
-    return NULL;
-}
-
 /* decode gives only has_detail_map; the entries come from the raw map. */
 static void print_detail_map(const struct fleetmod_buf *raw)
 {
@@ -94,7 +83,7 @@ static void print_detail_map(const struct fleetmod_buf *raw)
     if (msgpack_unpack_next(&u, raw->data, raw->len, &off) ==
             MSGPACK_UNPACK_SUCCESS &&
         u.data.type == MSGPACK_OBJECT_MAP)
-        d = map_get(&u.data, "detail");
+        d = fc_msgmap_get(&u.data, "detail");
     for (uint32_t i = 0;
          d && d->type == MSGPACK_OBJECT_MAP && i < d->via.map.size; i++) {
         fputs("  ", stdout);
@@ -127,7 +116,7 @@ static void print_summary(const struct fc_exchange *x)
         print_detail_map(&x->raw);
 }
 
-static void print_error(const struct fc_exchange *x)
+void fc_output_error(const struct fc_exchange *x)
 {
     const struct fleetmod_reply_error *e = &x->reply.error;
 
@@ -166,7 +155,7 @@ void fc_output_reply(bool json, const struct fc_exchange *x)
      * fleetcmd still waits for the outcome. */
     fflush(stdout);
     if (x->rc != FLEETMOD_OK)
-        print_error(x);
+        fc_output_error(x);
     else if (!json && r->status && strcmp(r->status, "error") == 0)
         fprintf(stderr,
                 "fleetcmd: the provider reports that command %s "

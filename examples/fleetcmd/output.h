@@ -23,4 +23,7 @@
 
 void fc_output_reply(bool json, const struct fc_exchange *x);
 
+/* Only the stderr line of a failed call (x->rc != 0). */
+void fc_output_error(const struct fc_exchange *x);
+
 #endif

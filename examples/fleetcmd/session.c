@@ -9,10 +9,12 @@
 
 #include "log.h"
 
-fleetmod_rc fc_session_open(struct fc_session *s, const struct fc_args *a)
+fleetmod_rc fc_session_open(struct fc_session *s, const struct fc_args *a,
+                            const struct fc_list *list)
 {
     memset(s, 0, sizeof(*s));
     s->args = a;
+    s->list = list;
     s->verbose = a->verbose;
     fc_log_host(&s->host, &s->verbose);
     return fc_target_open(&s->target, a, &s->host);

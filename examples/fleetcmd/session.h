@@ -10,10 +10,12 @@
 #include <fleetmod/host.h>
 
 #include "args.h"
+#include "list.h"
 #include "target.h"
 
 struct fc_session {
     const struct fc_args *args;
+    const struct fc_list *list; /* a batch's items; NULL for one vehicle */
     struct fc_target target;
     bool verbose;
     struct fleetmod_host host;
@@ -30,9 +32,10 @@ struct fc_exchange {
     struct fleetmod_reply reply;
 };
 
-/* Open the target the arguments name. On failure it has said why on
- * stderr; returns the rc. */
-fleetmod_rc fc_session_open(struct fc_session *s, const struct fc_args *a);
+/* Open the target the arguments name (list: the batch's items, read
+ * before, or NULL). On failure it has said why on stderr; returns the rc. */
+fleetmod_rc fc_session_open(struct fc_session *s, const struct fc_args *a,
+                            const struct fc_list *list);
 void fc_session_close(struct fc_session *s);
 
 /* Make one call with req (its request_id is set here) and decode the

@@ -4,6 +4,8 @@
  */
 #include "usage.h"
 
+#include <stdarg.h>
+
 #include <fleetmod/host.h>
 
 #include "args.h"
@@ -18,6 +20,11 @@ static const char synopsis[] =
     "       fleetcmd [OPTIONS] confirm VIN COMMAND CODE [--wait SECONDS] "
     "[--provider NAME]\n"
     "       fleetcmd [OPTIONS] status ID [--wait SECONDS] [--provider NAME]\n"
+    "       fleetcmd [OPTIONS] send --vins-file FILE COMMAND [--wait SECONDS] "
+    "[--batch-size N]\n"
+    "       fleetcmd [OPTIONS] status --ids-file FILE [--wait SECONDS] "
+    "[--batch-size N]\n"
+    "                [--provider NAME]\n"
     "       fleetcmd [-m MODULE | -s STACK] [--json] modules\n"
     "       fleetcmd --help | --version\n"
     "\n"
@@ -39,6 +46,12 @@ static const char commands[] =
     "                     send reply. A wrong or used code exits 5 (start\n"
     "                     over with send).\n"
     "  status ID          Show where command ID stands.\n"
+    "  send --vins-file FILE COMMAND\n"
+    "                     Start COMMAND on every VIN of FILE, in batch\n"
+    "                     calls (see Batches).\n"
+    "  status --ids-file FILE\n"
+    "                     Show where every command id of FILE stands, in\n"
+    "                     batch calls.\n"
     "  modules            List the modules on the search path (name, version,\n"
     "                     path; broken files with their error). With -m: that\n"
     "                     module. With -s: the stack's providers (section,\n"
@@ -70,8 +83,34 @@ static const char options[] =
     "                       the same as confirm VIN COMMAND CODE).\n"
     "      --provider NAME  confirm, status: the provider (stack section) of\n"
     "                       the command, as in the reply's \"provider\".\n"
+    "      --vins-file FILE send: the VINs of a batch, one per line ('-':\n"
+    "                       standard input).\n"
+    "      --ids-file FILE  status: the command ids of a batch, one per line\n"
+    "                       ('-': standard input).\n"
+    "      --batch-size N   Items per batch call (default %d, the most\n"
+    "                       mobway.so and the skeleton take; a module refuses\n"
+    "                       a larger batch with EINVAL).\n"
     "  -h, --help           Show this text.\n"
     "      --version        Show the versions of fleetcmd and libfleetmod.\n";
+
+static const char batches[] =
+    "\nBatches\n"
+    "  A list FILE holds one VIN (or id) per line; blanks, empty lines and\n"
+    "  everything from '#' to the end of a line are ignored. A line of two\n"
+    "  words or with a control character, a VIN listed twice (its command\n"
+    "  would run twice), or a FILE with no item is a usage error (64).\n"
+    "  fleetcmd sends the list in batches of --batch-size items, one call\n"
+    "  each: the module runs the items of a call concurrently and answers\n"
+    "  for each. With --wait, fleetcmd then asks a batch status of the items\n"
+    "  still pending, again until none is or SECONDS have passed; on a\n"
+    "  terminal a progress line counts what is done. Items that ask for\n"
+    "  confirmation are listed with their codes and the confirm command of\n"
+    "  each: confirm has no batch form, each confirmation is a decision\n"
+    "  about one vehicle. Output: a table, one line per item (VIN or ID,\n"
+    "  status, then the command id, code=CODE, or the error's name and\n"
+    "  message), and a count line; with --json each item's latest reply as\n"
+    "  one JSON line, in FILE order, with its \"vin\" (or \"id\") added when\n"
+    "  the module left it out. stderr counts the items that failed.\n";
 
 static const char output[] =
     "\nOutput\n"
@@ -88,13 +127,19 @@ static const char exit_intro[] = "\nExit status\n"
                                  "  The rc of the last call to the module:\n";
 
 static const char exit_notes[] =
-    "  64  usage error (nothing was loaded)\n"
+    "  64  usage error, or a batch's FILE unreadable or wrong (nothing was\n"
+    "      loaded)\n"
     "\n"
     "  Exit 0 means the calls worked; where the command stands is the\n"
     "  reply's status. A command the vehicle failed (status \"error\") exits\n"
     "  0 and says so on stderr; so does a --wait that ends with the command\n"
     "  still pending, and a confirmation that was declined or left for\n"
-    "  later. Scripts read \"status\" from --json.\n";
+    "  later. Scripts read \"status\" from --json.\n"
+    "  A batch exits 0 when its calls ran, whatever the items' fates: each\n"
+    "  item's error is on its own line, and stderr says how many failed.\n"
+    "  When a batch call fails as a whole (a batch the module refuses, a\n"
+    "  provider out of reach), fleetcmd stops there, makes no further call\n"
+    "  and exits with that call's rc.\n";
 
 static const char environment[] =
     "\nEnvironment\n"
@@ -109,6 +154,8 @@ static const char examples[] =
     "  fleetcmd --json send 9BWZZZ377VT004251 disable_ignition > reply.json\n"
     "  fleetcmd confirm 9BWZZZ377VT004251 disable_ignition 123456\n"
     "  fleetcmd status 8619b2df-0c1e-4d8a-9a57-1f0e5c3b2a10 --wait 10\n"
+    "  fleetcmd send --vins-file fleet.txt lock_door --wait 60\n"
+    "  fleetcmd --json send --vins-file fleet.txt location > replies.json\n"
     "  FLEETMOD_MODULE_PATH=$HOME/modules fleetcmd modules\n";
 
 static void print_exit_codes(FILE *out)
@@ -125,7 +172,8 @@ void fc_usage_print(FILE *out)
 {
     fputs(synopsis, out);
     fputs(commands, out);
-    fprintf(out, options, fleetmod_default_stack_path());
+    fprintf(out, options, fleetmod_default_stack_path(), FC_BATCH_SIZE_DEFAULT);
+    fputs(batches, out);
     fputs(output, out);
     print_exit_codes(out);
     fprintf(out, environment, fleetmod_moduledir());
@@ -138,4 +186,16 @@ void fc_version_print(FILE *out)
      * together, from one tree, under one version. */
     fprintf(out, "fleetcmd %s (libfleetmod %s)\n", FLEETCMD_VERSION,
             FLEETCMD_VERSION);
+}
+
+int fc_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("fleetcmd: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'fleetcmd --help' for more information.\n", stderr);
+    return FC_EXIT_USAGE;
 }

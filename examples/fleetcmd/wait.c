@@ -8,9 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SLICE_MS 1000
-
-static uint64_t now_ms(void)
+uint64_t fc_now_ms(void)
 {
     struct timespec ts;
 
@@ -18,11 +16,9 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* A module that answers before wait_ms is up without a terminal status
- * must not turn the loop into a flood of requests to the provider. */
-static void sleep_until(uint64_t deadline_ms)
+void fc_sleep_until(uint64_t deadline_ms)
 {
-    uint64_t now = now_ms();
+    uint64_t now = fc_now_ms();
     struct timespec ts;
 
     if (now >= deadline_ms)
@@ -64,20 +60,21 @@ static fleetmod_rc wait_in_slices(struct fc_session *s, const char *id,
                                   const char *provider, uint64_t wait_ms,
                                   struct fc_exchange *x)
 {
-    uint64_t start = now_ms();
+    uint64_t start = fc_now_ms();
     bool shown = false;
 
     for (;;) {
-        uint64_t t0 = now_ms(), used = t0 - start;
-        uint64_t slice = min_u64(used < wait_ms ? wait_ms - used : 0, SLICE_MS);
+        uint64_t t0 = fc_now_ms(), used = t0 - start;
+        uint64_t slice =
+            min_u64(used < wait_ms ? wait_ms - used : 0, FC_WAIT_SLICE_MS);
 
         look(s, id, provider, slice, x);
-        if (done(x, now_ms() - start, wait_ms))
+        if (done(x, fc_now_ms() - start, wait_ms))
             break;
-        show_progress(id, x, now_ms() - start);
+        show_progress(id, x, fc_now_ms() - start);
         shown = true;
         fc_exchange_free(x);
-        sleep_until(t0 + slice);
+        fc_sleep_until(t0 + slice);
     }
     if (shown)
         fputs("\r\033[K", stderr);

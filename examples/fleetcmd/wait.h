@@ -23,4 +23,15 @@
 fleetmod_rc fc_wait(struct fc_session *s, const char *id, const char *provider,
                     uint64_t wait_ms, struct fc_exchange *x);
 
+/* The length of one status call while a progress line is shown, and the
+ * least time between two rounds of calls: a module that answers early
+ * without a terminal status must not turn a wait into a flood of requests
+ * to the provider. */
+#define FC_WAIT_SLICE_MS 1000
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t fc_now_ms(void);
+/* Sleep until fc_now_ms() reaches deadline_ms (at once if it has). */
+void fc_sleep_until(uint64_t deadline_ms);
+
 #endif
