@@ -64,14 +64,15 @@ dist:
 pkg_env := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
 DEB_TREE := $(PKG_B)/deb/fleetmod-$(VERSION)
 
-# debian/ lives at packaging/debian: build in a copy of the working tree's
-# tracked files with packaging/debian placed as debian/.
+# debian/ lives at packaging/debian: build in a copy of the working tree
+# (what git would take: tracked and new files, not the ignored ones) with
+# packaging/debian placed as debian/.
 deb:
 	$(call say,DEB,$(PKG_B))
 	$(Q)rm -rf $(PKG_B)/deb $(PKG_B)/*.deb $(PKG_B)/*.changes \
 		$(PKG_B)/*.buildinfo
 	$(Q)mkdir -p $(DEB_TREE)
-	$(Q)git ls-files -z | xargs -0 sh -c \
+	$(Q)git ls-files -z -co --exclude-standard | xargs -0 sh -c \
 		'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
 		tar --null -T - -cf - | tar -xf - -C $(DEB_TREE)
 	$(Q)cp -R packaging/debian $(DEB_TREE)/debian
