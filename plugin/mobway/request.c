@@ -251,7 +251,8 @@ static fleetmod_rc take_map(struct mw_request *r, const msgpack_object *m,
     for (uint32_t i = 0; i < m->via.map.size && rc == FLEETMOD_OK; i++) {
         const msgpack_object *k = &m->via.map.ptr[i].key;
         char key[32];
-        if (k->type != MSGPACK_OBJECT_STR || k->via.str.size >= sizeof key)
+        if (k->type != MSGPACK_OBJECT_STR || k->via.str.size == 0 ||
+            k->via.str.size >= sizeof key)
             continue; /* not a key we know */
         memcpy(key, k->via.str.ptr, k->via.str.size);
         key[k->via.str.size] = '\0';
