@@ -204,6 +204,18 @@ def unreachable_provider_does_not_fall_through():
         check(not skeleton_calls(r), "the skeleton was not tried", r)
 
 
+@test
+def unreachable_provider_ends_a_status_search():
+    with Env() as e:
+        st = e.mobway_then_skeleton()
+        e.sim.stop()
+        r = fleetcmd("-s", st, "-v", "--json", "status", str(uuid.uuid4()))
+        check(r.returncode == EX_EUNREACHABLE and
+              reply(r)["provider"] == "mobway",
+              "status falls through only on ENOTFOUND", r)
+        check(not skeleton_calls(r), "the skeleton was not asked", r)
+
+
 # 5 -----------------------------------------------------------------------
 def send_for_code(st, vin, command):
     r = fleetcmd("-s", st, "--json", "send", vin, command)
@@ -318,6 +330,20 @@ def vins_globs_route_without_asking_the_others():
               "a VIN no glob takes is denied by the stack itself", r)
         check(sum(posts(e.sim).values()) == 1,
               "only the 9BW VIN reached Mobway: %s" % posts(e.sim))
+
+
+@test
+def vins_globs_skip_a_provider_ahead_in_the_file():
+    with Env() as e:
+        st = e.stack(e.section("mobway", control="sufficient",
+                               vins="6AH* 9BW*") + e.skeleton())
+        r = fleetcmd("-s", st, "--json", "send", SK_VIN, "location")
+        check(r.returncode == 0 and reply(r)["provider"] == "skeleton",
+              "the skeleton answers", r)
+        stats = e.sim.stats()["requests"]
+        check(stats["POST /vehicle-command"] == {} and
+              stats["POST /token"] == {},
+              "mobway, first in the file, was not asked: %s" % stats)
 
 
 # 7 -----------------------------------------------------------------------
@@ -489,6 +515,20 @@ def eight_threads_send_each_command_to_exactly_one_provider():
         check(gets(e.sim) == {"200": 800, "404": 800},
               "status asked Mobway first for every id: %s" % gets(e.sim))
         check(s["max_executions"] <= 1, "no command ran twice")
+
+
+@test
+def stack_host_is_memcheck_clean():
+    memcheck = os.environ.get("MEMCHECK", "").split()
+    if not memcheck:
+        raise Skip("MEMCHECK is empty (a sanitizer build checks itself)")
+    with Env() as e:
+        st = e.mobway_then_skeleton()
+        r = subprocess.run([*memcheck, opts.threads_bin, st, "4", "10",
+                            MW_ALL + "=mobway", SK_VIN + "=skeleton"],
+                           capture_output=True, text=True, timeout=300)
+        check(r.returncode == 0, "no leak or error under %s" % memcheck[0],
+              r)
 
 
 # -------------------------------------------------------------------------
