@@ -1,6 +1,7 @@
 # fleetcmd's tests: `make check-fleetcmd` runs tests/cli/test_fleetcmd.py
-# against the skeleton provider and filestate.so, a test provider whose
-# commands outlive the process (confirm and status in a later run).
+# against the skeleton provider, filestate.so, a test provider whose
+# commands outlive the process (confirm and status in a later run), and
+# mobway.so against a mobway-sim of its own (batches end to end).
 
 FILESTATE_SO := $(B)/tests/cli/filestate.so
 FILESTATE_OBJ := $(OBJDIR_B)/tests/cli/filestate.o
@@ -14,9 +15,11 @@ $(FILESTATE_SO): $(FILESTATE_OBJ)
 		$(call pc_libs,$(MSGPACK_PC))
 
 .PHONY: check-fleetcmd
-check-fleetcmd: $(FLEETCMD) $(SKELETON_SO) $(FILESTATE_SO)
+check-fleetcmd: $(FLEETCMD) $(SKELETON_SO) $(FILESTATE_SO) $(MOBWAY_SO) \
+		$(BINDIR_B)/mobway-sim
 	$(Q)$(PYTHON) tests/cli/test_fleetcmd.py --fleetcmd $(FLEETCMD) \
 		--modules $(MODDIR_B) --skeleton-conf $(SKELETON_CONF) \
-		--filestate $(FILESTATE_SO)
+		--filestate $(FILESTATE_SO) --mobway $(MOBWAY_SO) \
+		--sim $(BINDIR_B)/mobway-sim
 
 CHECK_TARGETS += check-fleetcmd

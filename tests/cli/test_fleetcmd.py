@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """fleetcmd from the outside: exit codes, output, the confirmation step,
-waiting, module listing, the y/N prompt on a terminal, and memcheck.
+waiting, batches, module listing, the y/N prompt on a terminal, and
+memcheck.
 
 Run by `make check-fleetcmd`. Each test is named for the rule it checks.
 The skeleton provider keeps its commands in process memory, so the flows
 that span two fleetcmd runs (confirm with a printed code, status of an
 earlier command) use filestate.so, a test provider whose commands live in
-files. Prints "N passed, N failed"; exits 1 on any failure.
+files, or mobway.so against a mobway-sim (batches). Prints "N passed,
+N failed"; exits 1 on any failure.
 """
 import argparse
 import json
@@ -21,8 +23,17 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from mobway_sim import MobwaySim  # noqa: E402
+
 VIN = "WP0ZZZ99ZTS392124"
 UNKNOWN_VIN = "WVWZZZ1JZXW000001"
+# The skeleton's two vehicles and one it does not know, in file order.
+THREE = [VIN, "ZFA25000002345678", UNKNOWN_VIN]
+# mobway-sim's built-in vehicles: all six commands; doors and location;
+# diagnostics only (ending in Error).
+MW_VINS = ["6AHFT68CKAF501652", "9BWZZZ377VT004251", "1HGCM82633A004352"]
 SEMVER = r"\d+\.\d+\.\d+"
 DEFAULT_MEMCHECK = ("valgrind -q --error-exitcode=99 --leak-check=full "
                     "--errors-for-leak-kinds=definite,indirect "
@@ -56,11 +67,14 @@ def env_with(extra=None):
     return env
 
 
-def run(args, env=None, prefix=(), timeout=60):
-    """fleetcmd without a terminal: stdin from /dev/null, output captured."""
+def run(args, env=None, prefix=(), timeout=60, input=None):
+    """fleetcmd without a terminal: stdin from /dev/null (or input),
+    output captured."""
+    stdin = {"stdin": subprocess.DEVNULL} if input is None else {
+        "input": input}
     return subprocess.run([*prefix, opts.fleetcmd, *args],
-                          stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, env=env_with(env), timeout=timeout)
+                          capture_output=True, text=True, env=env_with(env),
+                          timeout=timeout, **stdin)
 
 
 def skel(*args):
@@ -70,6 +84,23 @@ def skel(*args):
 
 def json_lines(r):
     return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def list_file(*lines, raw=None):
+    """A batch's list file holding lines (or the bytes raw)."""
+    path = os.path.join(tempfile.mkdtemp(dir=opts.tmp), "list.txt")
+    with open(path, "wb") as f:
+        f.write(raw if raw is not None else
+                "".join(l + "\n" for l in lines).encode())
+    return path
+
+
+def table_rows(r):
+    """The item rows of a batch table: (key, status, result) in order."""
+    lines = r.stdout.splitlines()
+    check(len(lines) >= 2 and re.match(r"(VIN|ID) +STATUS +RESULT$",
+                                       lines[0]), "a table header", r)
+    return [tuple(re.split(r"  +", l, maxsplit=2)) for l in lines[1:-1]]
 
 
 class FileState:
@@ -202,6 +233,17 @@ def usage_errors_exit_64_before_loading_anything():
         m + ["-s", "stack.conf", "status", "x"],
         ["-c", "x.conf", "status", "x"],
         m + ["-c", "x.conf", "modules"],
+        m + ["status", "--vins-file", "list.txt"],
+        m + ["send", "--ids-file", "list.txt", "location"],
+        m + ["confirm", "--vins-file", "list.txt", "location", "123456"],
+        m + ["send", VIN, "location", "--batch-size", "10"],
+        m + ["send", "--vins-file", "list.txt", "location", "--yes"],
+        m + ["send", "--vins-file", "list.txt", "location", "--code", "1"],
+        m + ["send", "--vins-file", "list.txt"],
+        m + ["send", "--vins-file", "list.txt", VIN, "location"],
+        m + ["status", "--ids-file", "list.txt", "x"],
+        m + ["send", "--vins-file", "l", "location", "--batch-size", "0"],
+        m + ["send", "--vins-file", "l", "location", "--batch-size", "1e3"],
     ]
     for args in cases:
         r = run(args)
@@ -229,7 +271,9 @@ def help_documents_options_exit_codes_environment_examples():
                  "--provider NAME", "--version", "Exit status", "EDENIED",
                  "ENOTFOUND", "EINTERNAL", "64  usage error",
                  "FLEETMOD_MODULE_PATH", "Examples", "send VIN COMMAND",
-                 "confirm VIN COMMAND CODE", "status ID", "modules"]:
+                 "confirm VIN COMMAND CODE", "status ID", "modules",
+                 "--vins-file FILE", "--ids-file FILE", "--batch-size N",
+                 "Batches", "confirm has no batch form"]:
         check(word in r.stdout, "--help mentions %r" % word, r)
     check(run(["-h"]).stdout == r.stdout, "-h is --help", r)
 
@@ -484,6 +528,253 @@ def wait_shows_elapsed_time_when_stderr_is_a_terminal():
           "then the outcome on stdout: %r" % out)
 
 
+# ---- batches ---------------------------------------------------------------
+
+@test
+def batch_send_lists_each_item_and_exits_0_when_one_is_denied():
+    r = run(skel("send", "--vins-file", list_file(*THREE), "location"))
+    check(r.returncode == 0, "exit 0: the batch ran", r)
+    rows = table_rows(r)
+    check([row[0] for row in rows] == THREE, "one row per VIN, file order", r)
+    check(rows[0][1] == "pending" and re.fullmatch(r"[0-9a-f-]{36}",
+                                                   rows[0][2]),
+          "a known VIN: pending and its command id", r)
+    check(rows[2][1] == "failed" and rows[2][2].startswith("EDENIED: "),
+          "the unknown VIN: its own EDENIED with the message", r)
+    check(r.stdout.splitlines()[-1] == "3 items: 1 failed, 2 pending",
+          "a count line", r)
+    check("1 of 3 items failed" in r.stderr, "stderr counts the failed", r)
+
+
+@test
+def batch_send_json_prints_one_line_per_item_in_file_order():
+    r = run(skel("--json", "send", "--vins-file", list_file(*THREE),
+                 "location", "--wait", "5"))
+    check(r.returncode == 0, "exit 0", r)
+    replies = json_lines(r)
+    check([m["vin"] for m in replies] == THREE, "one line per VIN", r)
+    check([m["status"] for m in replies] == ["success", "success", "failed"],
+          "waited to success; the denied item failed", r)
+    check(replies[2]["error"]["name"] == "EDENIED", "with its error map", r)
+
+
+@test
+def batch_list_ignores_comments_blank_lines_and_carriage_returns():
+    path = list_file(raw=("# the fleet\n\n  %s  # first\r\n\t%s\r\n#\n"
+                          % (VIN, THREE[1])).encode())
+    r = run(skel("send", "--vins-file", path, "location"))
+    check(r.returncode == 0, "exit 0", r)
+    check([row[0] for row in table_rows(r)] == THREE[:2], "two VINs", r)
+
+
+@test
+def batch_reads_the_list_from_stdin_with_dash():
+    r = run(skel("--json", "send", "--vins-file", "-", "location"),
+            input="".join(v + "\n" for v in THREE))
+    check(r.returncode == 0, "exit 0", r)
+    check([m["vin"] for m in json_lines(r)] == THREE, "read from stdin", r)
+
+
+@test
+def batch_status_answers_each_id_on_its_own():
+    ids = ["0123456789abcdef", "fedcba9876543210"]
+    r = run(skel("status", "--ids-file", list_file(*ids)))
+    check(r.returncode == 0, "exit 0: the batch ran", r)
+    rows = table_rows(r)
+    check([row[0] for row in rows] == ids, "one row per id, file order", r)
+    check(all(row[1] == "failed" and row[2].startswith("ENOTFOUND: ")
+              for row in rows), "each its own ENOTFOUND", r)
+    check("2 of 2 items failed" in r.stderr, "counted on stderr", r)
+
+
+@test
+def empty_list_file_is_a_usage_error_before_loading():
+    for raw in [b"", b"# only comments\n\n   \n"]:
+        path = list_file(raw=raw)
+        r = run(["-m", "/nonexistent/never.so", "send", "--vins-file", path,
+                 "location"])
+        check(r.returncode == 64, "exit 64 for %r" % raw, r)
+        check(r.stderr.splitlines()[0] == "fleetcmd: %s holds no VIN (only "
+              "blank lines and # comments): a batch needs at least one"
+              % path, "says the file holds no VIN", r)
+    r = run(["-m", "/nonexistent/never.so", "status", "--ids-file", "-"],
+            input="\n")
+    check(r.returncode == 64 and "stdin holds no id" in r.stderr,
+          "stdin too, naming ids", r)
+
+
+@test
+def bad_list_line_is_a_usage_error_naming_file_and_line():
+    cases = [(b"%s\n%s %s\n" % (VIN.encode(), VIN.encode(), b"X"),
+              "more than one word"),
+             (b"%s\nAB\x01C\n" % VIN.encode(), "control character"),
+             (b"%s\nAB\x00C\n" % VIN.encode(), "NUL byte"),
+             (b"%s\n%s\n" % (VIN.encode(), VIN.encode()),
+              "VIN %s repeats line 1 (a batch would run it twice)" % VIN)]
+    for raw, why in cases:
+        path = list_file(raw=raw)
+        r = run(["-m", "/nonexistent/never.so", "send", "--vins-file", path,
+                 "location"])
+        check(r.returncode == 64, "exit 64 (nothing loaded) for %r" % raw, r)
+        lines = r.stderr.splitlines()
+        check(len(lines) == 2 and lines[0].startswith("fleetcmd: %s:2: "
+                                                      % path)
+              and why in lines[0], "FILE:2: %s" % why, r)
+    r = run(["-m", "/nonexistent/never.so", "send", "--vins-file",
+             os.path.join(opts.tmp, "missing.txt"), "location"])
+    check(r.returncode == 64 and "cannot read " in r.stderr,
+          "an unreadable file", r)
+
+
+@test
+def batch_lists_confirmations_with_codes_and_one_confirm_line_each():
+    r = run(skel("send", "--vins-file", list_file(VIN, THREE[1]),
+                 "disable_ignition"))
+    check(r.returncode == 0, "exit 0: nothing was executed", r)
+    rows = table_rows(r)
+    m = re.fullmatch(r"(?:\S+  )?code=(\d{6})", rows[0][2])
+    check(rows[0][1] == "confirmation" and m is not None,
+          "the confirmation row shows the code", r)
+    check(rows[1][1] == "failed", "the vehicle without the command", r)
+    check("confirm has no batch form" in r.stderr, "says why", r)
+    check("stopped and safe" in r.stderr, "the provider's message", r)
+    check(re.search(r"^  fleetcmd .* confirm %s disable_ignition %s$"
+                    % (VIN, m.group(1)), r.stderr, re.M),
+          "the confirm command line with that code", r)
+
+
+@test
+def batch_larger_than_batch_size_goes_in_successive_calls():
+    three = list_file(*THREE)
+    r = run(skel("-v", "send", "--vins-file", three, "location",
+                 "--batch-size", "2"))
+    check(r.returncode == 0 and len(table_rows(r)) == 3, "3 rows", r)
+    calls = set(re.findall(r"fleetcmd-\d+-(\d+)", r.stderr))
+    check(calls == {"1", "2"}, "two calls (2 + 1 items): %s" % calls, r)
+    many = list_file(*["WVWZZZ1JZXW%06d" % i for i in range(1001)])
+    r = run(skel("send", "--vins-file", many, "location"))
+    check(r.returncode == 0, "the default size fits the module", r)
+    check(r.stdout.splitlines()[-1] == "1001 items: 1001 failed",
+          "every item answered (1000 + 1)", r)
+    r = run(skel("send", "--vins-file", many, "location", "--batch-size",
+                 "1001"))
+    check(r.returncode == 1, "exit 1: the module refuses 1001 (EINVAL)", r)
+    check(r.stdout == "" and "failed as a whole" in r.stderr,
+          "no table, and why on stderr", r)
+
+
+@test
+def batch_wait_that_runs_out_says_how_many_are_still_pending():
+    r = run(skel("send", "--vins-file", list_file(*THREE), "location",
+                 "--wait", "0.2"))
+    check(r.returncode == 0, "exit 0", r)
+    check([row[1] for row in table_rows(r)] == ["pending", "pending",
+                                                "failed"], "last seen", r)
+    check("2 items are still pending after 0.2 s" in r.stderr, "says so", r)
+
+
+@test
+def batch_wait_shows_progress_when_stderr_is_a_terminal():
+    rc, out, shown = run_on_terminal(
+        skel("send", "--vins-file", list_file(*THREE), "location",
+             "--wait", "5"), stdin_tty=False)
+    check(rc == 0, "exit 0: %r" % shown)
+    check(re.search(r"\rbatch: 1/3 done, 1 failed, \d+\.\d s", shown) and
+          re.search(r"\rbatch: 3/3 done, 1 failed", shown),
+          "a \\r-updated progress line: %r" % shown)
+    check(out.splitlines()[-1] == "3 items: 2 success, 1 failed",
+          "then the table: %r" % out)
+
+
+# ---- batches against mobway.so and mobway-sim -----------------------------
+
+class Mobway:
+    """A mobway-sim and a mobway.so config for it (the demo account)."""
+
+    def __enter__(self):
+        if not (os.path.exists(opts.mobway) and os.path.exists(opts.sim)):
+            raise Skip("mobway.so or mobway-sim not built")
+        self.sim = MobwaySim(opts.sim, "--complete-ms", "300")
+        d = tempfile.mkdtemp(dir=opts.tmp)
+        for name, secret in [("client_secret", "demo-secret"),
+                             ("sign_secret", "demo-sign-secret")]:
+            fd = os.open(os.path.join(d, name), os.O_WRONLY | os.O_CREAT,
+                         0o600)
+            os.write(fd, secret.encode() + b"\n")
+            os.close(fd)
+        self.conf = os.path.join(d, "mobway.conf")
+        with open(self.conf, "w") as f:
+            f.write("[mobway]\nbase_url = %s\nallow_http = true\n"
+                    "client_id = demo-client\n"
+                    "client_secret_file = %s/client_secret\n"
+                    "sign_secret_file = %s/sign_secret\n"
+                    % (self.sim.url, d, d))
+        return self
+
+    def __exit__(self, *exc):
+        self.sim.stop()
+
+    def args(self, *args):
+        return ["-m", opts.mobway, "-c", self.conf, *args]
+
+
+@test
+def mobway_batch_denied_item_carries_the_seed_text():
+    with Mobway() as mw:
+        r = run(mw.args("send", "--vins-file", list_file(*MW_VINS),
+                        "location"))
+    check(r.returncode == 0, "exit 0", r)
+    rows = table_rows(r)
+    check([row[1] for row in rows] == ["pending", "pending", "failed"],
+          "two started, one denied", r)
+    check(rows[2][2] == "EDENIED: Command not found or unauthorized access.",
+          "the seed's text, verbatim", r)
+
+
+@test
+def mobway_batch_ids_from_a_send_reach_success_with_status_ids_file():
+    with Mobway() as mw:
+        sent = json_lines(run(mw.args("--json", "send", "--vins-file",
+                                      list_file(*MW_VINS[:2]), "location")))
+        ids = [m["id"] for m in sent]
+        r = run(mw.args("--json", "status", "--ids-file", "-", "--wait",
+                        "10"), input="".join(i + "\n" for i in ids))
+    check(r.returncode == 0, "exit 0", r)
+    replies = json_lines(r)
+    check([m["id"] for m in replies] == ids, "one line per id", r)
+    check(all(m["status"] == "success" for m in replies), "waited", r)
+
+
+@test
+def mobway_batch_send_wait_ends_in_each_items_outcome():
+    with Mobway() as mw:
+        r = run(mw.args("--json", "send", "--vins-file", list_file(*MW_VINS),
+                        "diagnostics", "--wait", "10"))
+    check(r.returncode == 0, "exit 0", r)
+    replies = json_lines(r)
+    check([m["vin"] for m in replies] == MW_VINS,
+          "each line names its VIN (added to status replies)", r)
+    check([m["status"] for m in replies] == ["success", "failed", "error"],
+          "success; denied; the vehicle that fails", r)
+    check("odometer" in replies[0]["detail"], "the diagnostics data", r)
+    check("2 of 3 items failed" in r.stderr, "counted on stderr", r)
+
+
+@test
+def mobway_batch_confirmation_code_confirms_one_vehicle():
+    with Mobway() as mw:
+        r = run(mw.args("--json", "send", "--vins-file",
+                        list_file(MW_VINS[0]), "disable_ignition"))
+        item = json_lines(r)[0]
+        check(item["status"] == "confirmation", "asks confirmation", r)
+        r = run(mw.args("--json", "confirm", MW_VINS[0], "disable_ignition",
+                        item["code"], "--wait", "10"))
+        stats = mw.sim.stats()
+    check(r.returncode == 0, "exit 0", r)
+    check(json_lines(r)[-1]["status"] == "success", "confirmed, done", r)
+    check(stats["max_executions"] == 1, "executed once: %s" % stats)
+
+
 # ---- memcheck --------------------------------------------------------------
 
 def memcheck_prefix():
@@ -513,6 +804,20 @@ def memcheck_clean_for_status():
     check(r.returncode == 0, "status --wait: exit 0 under memcheck", r)
 
 
+@test
+def memcheck_clean_for_batches():
+    prefix = memcheck_prefix()
+    r = run(skel("send", "--vins-file", list_file(*THREE), "location",
+                 "--wait", "5"), prefix=prefix, timeout=120)
+    check(r.returncode == 0, "send batch --wait: exit 0 (99: errors)", r)
+    r = run(skel("--json", "status", "--ids-file", list_file("a", "b")),
+            prefix=prefix, timeout=120)
+    check(r.returncode == 0, "status batch: exit 0 (99: errors)", r)
+    r = run(skel("send", "--vins-file", list_file(VIN, VIN), "location"),
+            prefix=prefix, timeout=120)
+    check(r.returncode == 64, "a refused list: exit 64 (99: errors)", r)
+
+
 def main():
     global opts
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -520,6 +825,8 @@ def main():
     ap.add_argument("--modules", required=True, help="dir with skeleton.so")
     ap.add_argument("--skeleton-conf", required=True)
     ap.add_argument("--filestate", required=True)
+    ap.add_argument("--mobway", required=True, help="mobway.so")
+    ap.add_argument("--sim", required=True, help="mobway-sim")
     ap.add_argument("only", nargs="*", help="run only these tests")
     opts = ap.parse_args()
     opts.tmp = tempfile.mkdtemp(prefix="fleetcmd-test-")
