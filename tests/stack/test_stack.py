@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -99,15 +100,28 @@ class Env:
     its accounts, and stack files. A context manager."""
 
     def __init__(self, *sim_args):
-        self.dir = tempfile.mkdtemp(prefix="stack-test.")
         self.sim = MobwaySim(opts.sim, *sim_args)
+        self.dir = tempfile.mkdtemp(prefix="stack-test.")
+        self.url = self.sim.url
+        self.closed = None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.sim.stop()
+        if self.closed:
+            self.closed.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def stop_mobway(self):
+        """Mobway goes away: the simulator stops, and the configs written
+        from now on name a port that refuses connections. That port is
+        bound, never listening, so no other test's server can take it."""
+        self.sim.stop()
+        self.closed = socket.socket()
+        self.closed.bind(("127.0.0.1", 0))
+        self.url = "http://127.0.0.1:%d" % self.closed.getsockname()[1]
 
     def mobway_conf(self, name="mobway", client="demo-client",
                     secret="demo-secret", sign="demo-sign-secret"):
@@ -121,7 +135,7 @@ class Env:
                      "client_id = %s\n"
                      "client_secret_file = %s\n"
                      "sign_secret_file = %s\n"
-                     % (self.sim.url, client, p("client_secret"),
+                     % (self.url, client, p("client_secret"),
                         p("sign_secret")), 0o644)
 
     def stack(self, text):
@@ -193,8 +207,8 @@ def required_provider_denial_is_final():
 @test
 def unreachable_provider_does_not_fall_through():
     with Env() as e:
+        e.stop_mobway()
         st = e.mobway_then_skeleton()
-        e.sim.stop()
         # The skeleton would have carried this one out.
         r = fleetcmd("-s", st, "-v", "--json", "send", SK_VIN, "location")
         check(r.returncode == EX_EUNREACHABLE, "exit 7 (EUNREACHABLE)", r)
@@ -207,8 +221,8 @@ def unreachable_provider_does_not_fall_through():
 @test
 def unreachable_provider_ends_a_status_search():
     with Env() as e:
+        e.stop_mobway()
         st = e.mobway_then_skeleton()
-        e.sim.stop()
         r = fleetcmd("-s", st, "-v", "--json", "status", str(uuid.uuid4()))
         check(r.returncode == EX_EUNREACHABLE and
               reply(r)["provider"] == "mobway",
