@@ -11,11 +11,13 @@
 #include "prompt.h"
 #include "wait.h"
 
-/* Show the outcome of a wait, and say so when the time ran out first: the
- * exit status is still 0, as the calls worked. */
-static void show_waited(const struct fc_args *a, const struct fc_exchange *x)
+/* Show the outcome of a wait (on the command of started, NULL when this
+ * run did not start it), and say so when the time ran out first: the exit
+ * status is still 0, as the calls worked. */
+static void show_waited(const struct fc_args *a, const struct fc_exchange *x,
+                        const struct fleetmod_reply *started)
 {
-    fc_output_reply(a->json, x);
+    fc_output_waited(a->json, x, started);
     if (x->rc == FLEETMOD_OK && !x->reply.terminal && x->reply.id)
         fprintf(stderr,
                 "fleetcmd: command %s is still %s after %.1f s; ask again "
@@ -40,7 +42,7 @@ static int show_and_wait(struct fc_session *s, const struct fc_exchange *x)
         return x->rc;
     }
     rc = fc_wait(s, x->reply.id, x->reply.provider, a->wait_ms, &st);
-    show_waited(a, &st);
+    show_waited(a, &st, &x->reply);
     fc_exchange_free(&st);
     return rc;
 }
@@ -117,7 +119,7 @@ int fc_cmd_status(struct fc_session *s)
 
     rc = fc_wait(s, a->id, a->provider, a->wait ? a->wait_ms : 0, &x);
     if (a->wait)
-        show_waited(a, &x);
+        show_waited(a, &x, NULL);
     else
         fc_output_reply(a->json, &x);
     fc_exchange_free(&x);

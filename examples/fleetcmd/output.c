@@ -95,11 +95,21 @@ static void print_detail_map(const struct fleetmod_buf *raw)
     msgpack_unpacked_destroy(&u);
 }
 
-static void print_summary(const struct fc_exchange *x)
+/* A field of the reply, else the same field of the reply that started the
+ * command (NULL when there is none). */
+static const char *about(const char *mine, const char *started)
+{
+    return mine ? mine : started;
+}
+
+static void print_summary(const struct fc_exchange *x,
+                          const struct fleetmod_reply *started)
 {
     const struct fleetmod_reply *r = &x->reply;
 
-    printf("%s  %s  %s", r->status, or_dash(r->command), or_dash(r->vin));
+    printf("%s  %s  %s", r->status,
+           or_dash(about(r->command, started ? started->command : NULL)),
+           or_dash(about(r->vin, started ? started->vin : NULL)));
     if (r->id)
         printf("  id=%s", r->id);
     printf("\n  provider=%s\n", r->provider);
@@ -145,12 +155,18 @@ static void print_json(const struct fc_exchange *x)
 
 void fc_output_reply(bool json, const struct fc_exchange *x)
 {
+    fc_output_waited(json, x, NULL);
+}
+
+void fc_output_waited(bool json, const struct fc_exchange *x,
+                      const struct fleetmod_reply *started)
+{
     const struct fleetmod_reply *r = &x->reply;
 
     if (json)
         print_json(x);
     else if (x->rc == FLEETMOD_OK)
-        print_summary(x);
+        print_summary(x, started);
     /* Flushed per reply: a script reading a pipe sees the send reply while
      * fleetcmd still waits for the outcome. */
     fflush(stdout);

@@ -23,6 +23,13 @@
 
 void fc_output_reply(bool json, const struct fc_exchange *x);
 
+/* The same for the status that ends a wait on a command this run started
+ * (or confirmed): the summary line names the vehicle and command of
+ * started when the status reply leaves them out, as Mobway's do. --json
+ * prints the reply as written. */
+void fc_output_waited(bool json, const struct fc_exchange *x,
+                      const struct fleetmod_reply *started);
+
 /* Only the stderr line of a failed call (x->rc != 0). */
 void fc_output_error(const struct fc_exchange *x);
 

@@ -719,6 +719,17 @@ class Mobway:
 
 
 @test
+def mobway_waited_status_is_shown_with_the_vin_and_command_of_the_send():
+    # Mobway's status replies carry neither; fleetcmd knows them.
+    with Mobway() as mw:
+        r = run(mw.args("send", MW_VINS[1], "lock_door", "--wait", "10"))
+    check(r.returncode == 0, "exit 0", r)
+    check(re.search(r"^success  lock_door  %s  id=\S+$" % MW_VINS[1],
+                    r.stdout, re.M), "the outcome names vehicle and command",
+          r)
+
+
+@test
 def mobway_batch_denied_item_carries_the_seed_text():
     with Mobway() as mw:
         r = run(mw.args("send", "--vins-file", list_file(*MW_VINS),
