@@ -7,6 +7,10 @@
 # and checks its exit status. A section is a provider: it sets TARGET (the
 # fleetcmd options that select it) and the VINs, then calls the steps. To
 # show another provider, write a section_NAME function and add it to main.
+#
+# The Mobway section runs mobway.so against mobway-sim, the local stand-in
+# for the Mobway API, on a free loopback port; the simulator is stopped and
+# the temporary files removed on every exit, also when a step fails.
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -14,8 +18,26 @@ B=${1:?usage: demo.sh BUILD_DIR}
 PATH=$B/bin:$PATH
 export PATH
 
+. tests/lib/mobway-sim.sh
+
+DEMO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fleetmod-demo.XXXXXX")
+
+cleanup() {
+    sim_stop || :
+    rm -rf "$DEMO_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' HUP INT TERM
+
 caption() {
     printf '\n== %s\n' "$*"
+}
+
+expect_status() {
+    if [ "$1" -ne "$2" ]; then
+        echo "demo: expected exit status $2, got $1" >&2
+        exit 1
+    fi
 }
 
 # run EXPECTED_STATUS fleetcmd ARGS...: print the command as typed, run it.
@@ -25,10 +47,20 @@ run() {
     printf '$ %s\n' "$*"
     status=0
     "$@" || status=$?
-    if [ "$status" -ne "$expected" ]; then
-        echo "demo: expected exit status $expected, got $status" >&2
-        exit 1
-    fi
+    expect_status "$status" "$expected"
+}
+
+# run_to FILE EXPECTED_STATUS fleetcmd ARGS...: the same, stdout into FILE,
+# which is then shown.
+run_to() {
+    file=$1
+    expected=$2
+    shift 2
+    printf '$ %s > %s\n' "$*" "$file"
+    status=0
+    "$@" >"$file" || status=$?
+    cat "$file"
+    expect_status "$status" "$expected"
 }
 
 # ---- steps: one thing each, for the provider the section chose ----------
@@ -69,10 +101,106 @@ step_error() {
     run 4 fleetcmd $TARGET send "$UNKNOWN_VIN" location
 }
 
+# ---- Mobway: the simulator, the module's config, the mission -------------
+
+# The account of mobway-sim's built-in fixtures. Secrets live in files only
+# the owner can read: mobway.so refuses any other, as ssh does keys.
+write_mobway_config() {
+    (
+        umask 077
+        echo demo-secret >"$DEMO_DIR/client_secret"
+        echo demo-sign-secret >"$DEMO_DIR/sign_secret"
+    )
+    cat >"$DEMO_DIR/mobway.conf" <<EOF
+[mobway]
+base_url = $SIM_URL
+; plain http only because the simulator listens on loopback
+allow_http = true
+client_id = demo-client
+client_secret_file = $DEMO_DIR/client_secret
+sign_secret_file = $DEMO_DIR/sign_secret
+EOF
+}
+
+step_mobway_config() {
+    caption "mobway.so's config for the simulator (secrets in 0600 files, never in the config)"
+    printf '$ cat %s\n' "$DEMO_DIR/mobway.conf"
+    cat "$DEMO_DIR/mobway.conf"
+}
+
+step_mobway_diagnostics() {
+    caption "diagnostics on $VIN, waited until the vehicle reports: success with its data"
+    # shellcheck disable=SC2086
+    run 0 fleetcmd $TARGET send "$VIN" diagnostics --wait 10
+}
+
+step_mobway_door() {
+    caption "A door command: lock_door on $DOOR_VIN, waited to success"
+    # shellcheck disable=SC2086
+    run 0 fleetcmd $TARGET send "$DOOR_VIN" lock_door --wait 10
+}
+
+# No terminal here, so fleetcmd does not ask: it prints the provider's
+# message and the code and stops. A script keeps the code from --json.
+step_mobway_ignition() {
+    caption "disable_ignition asks for confirmation: with no --yes and no terminal, fleetcmd prints Mobway's message and code, runs nothing, exits 0"
+    # shellcheck disable=SC2086
+    run_to "$DEMO_DIR/reply.json" 0 fleetcmd $TARGET --json send "$VIN" \
+        disable_ignition
+    caption "A script takes the code from the JSON reply"
+    parse='s/.*"code":"\([0-9]\{6\}\)".*/\1/p'
+    printf "\$ sed -n '%s' %s\n" "$parse" "$DEMO_DIR/reply.json"
+    code=$(sed -n "$parse" "$DEMO_DIR/reply.json")
+    if [ -z "$code" ]; then
+        echo "demo: no confirmation code in the reply" >&2
+        exit 1
+    fi
+    printf '%s\n' "$code"
+    caption "A person read the message and agrees: confirm with that code, waited to success"
+    # shellcheck disable=SC2086
+    run 0 fleetcmd $TARGET confirm "$VIN" disable_ignition "$code" --wait 5
+}
+
+step_mobway_errors() {
+    caption "An error in Mobway's own words: $ERR_VIN has no location in this account, EDENIED, exit status 4"
+    # shellcheck disable=SC2086
+    run 4 fleetcmd $TARGET send "$ERR_VIN" location
+    caption "A vehicle that fails: the call works (exit 0), the command ends in status error with the provider's text"
+    # shellcheck disable=SC2086
+    run 0 fleetcmd $TARGET send "$ERR_VIN" diagnostics --wait 10
+}
+
+step_mobway_batch() {
+    caption "A batch: location for the three vehicles of fleet.txt in one call, a line each (the third is denied on its own)"
+    printf '# the demo fleet\n%s\n%s\n%s\n' "$VIN" "$DOOR_VIN" "$ERR_VIN" \
+        >"$DEMO_DIR/fleet.txt"
+    run 0 cat "$DEMO_DIR/fleet.txt"
+    # shellcheck disable=SC2086
+    run 0 fleetcmd $TARGET send --vins-file "$DEMO_DIR/fleet.txt" location \
+        --wait 10
+}
+
 # ---- sections: one provider each ------------------------------------------
 
+section_mobway() {
+    sim_start "$B/bin/mobway-sim" --complete-ms 1500
+    caption "Provider: Mobway (mobway.so) against mobway-sim on $SIM_URL; commands complete after 1.5 s"
+    write_mobway_config
+    TARGET="-m $B/modules/mobway.so -c $DEMO_DIR/mobway.conf"
+    VIN=6AHFT68CKAF501652
+    DOOR_VIN=9BWZZZ377VT004251
+    ERR_VIN=1HGCM82633A004352
+    step_mobway_config
+    step_mobway_diagnostics
+    step_mobway_door
+    step_mobway_ignition
+    step_mobway_errors
+    step_mobway_batch
+    sim_stop
+}
+
 section_skeleton() {
-    caption "Provider: the skeleton module (commands kept in memory, done after 2 s)"
+    caption "Provider: the skeleton module: the same fleetcmd, no rebuild, only -m and -c change (commands kept in memory, done after 2 s)"
     TARGET="-m $B/modules/skeleton.so -c examples/providers/skeleton/skeleton.conf"
     VIN=WP0ZZZ99ZTS392124
     UNKNOWN_VIN=WVWZZZ1JZXW000001
@@ -86,6 +214,7 @@ section_skeleton() {
 
 main() {
     printf 'fleetcmd below is %s/bin/fleetcmd\n' "$B"
+    section_mobway
     section_skeleton
     printf '\ndemo: every step behaved as shown\n'
 }
