@@ -1,0 +1,157 @@
+/* modcall.c - loading a module, building requests, reading replies. */
+#include "modcall.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int rel_module_open(struct rel_module *m, const char *path)
+{
+    fleetmod_module_fn entry;
+
+    m->table = NULL;
+    m->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!m->dl) {
+        fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
+        return -1;
+    }
+    *(void **)&entry = dlsym(m->dl, FLEETMOD_MODULE_SYMBOL);
+    if (!entry || !(m->table = entry())) {
+        fprintf(stderr, "%s: no usable %s\n", path, FLEETMOD_MODULE_SYMBOL);
+        dlclose(m->dl);
+        m->dl = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void rel_module_close(struct rel_module *m)
+{
+    if (m->dl)
+        dlclose(m->dl);
+    m->dl = NULL;
+    m->table = NULL;
+}
+
+double rel_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* "A,B,C" as an array of strings. */
+static void pack_list(msgpack_packer *pk, const char *v)
+{
+    size_t n = 1;
+    const char *s = v;
+
+    for (const char *p = v; *p; p++)
+        n += *p == ',';
+    msgpack_pack_array(pk, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strcspn(s, ",");
+        msgpack_pack_str_with_body(pk, s, len);
+        s += len + (s[len] == ',');
+    }
+}
+
+static void build(msgpack_sbuffer *b, va_list ap)
+{
+    msgpack_packer pk;
+    const char *keys[16], *vals[16], *k;
+    size_t n = 0;
+
+    while ((k = va_arg(ap, const char *)) && n < 16) {
+        keys[n] = k;
+        vals[n++] = va_arg(ap, const char *);
+    }
+    msgpack_packer_init(&pk, b, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *key = keys[i] + (keys[i][0] == '#' || keys[i][0] == '@');
+        msgpack_pack_str_with_body(&pk, key, strlen(key));
+        if (keys[i][0] == '#')
+            msgpack_pack_uint64(&pk, strtoull(vals[i], NULL, 10));
+        else if (keys[i][0] == '@')
+            pack_list(&pk, vals[i]);
+        else
+            msgpack_pack_str_with_body(&pk, vals[i], strlen(vals[i]));
+    }
+}
+
+void rel_call(fleetmod_call_fn fn, struct fleetmod_instance *inst,
+              struct rel_reply *r, ...)
+{
+    msgpack_sbuffer req;
+    va_list ap;
+    double t0;
+
+    msgpack_sbuffer_init(&req);
+    va_start(ap, r);
+    build(&req, ap);
+    va_end(ap);
+    msgpack_sbuffer_init(&r->buf);
+    msgpack_unpacked_init(&r->msg);
+    t0 = rel_now_ms();
+    r->rc = fn(inst, req.data, req.size, msgpack_sbuffer_write, &r->buf);
+    r->ms = rel_now_ms() - t0;
+    msgpack_sbuffer_destroy(&req);
+    r->map = msgpack_unpack_next(&r->msg, r->buf.data, r->buf.size, NULL) ==
+                         MSGPACK_UNPACK_SUCCESS &&
+                     r->msg.data.type == MSGPACK_OBJECT_MAP
+                 ? &r->msg.data
+                 : NULL;
+}
+
+void rel_reply_free(struct rel_reply *r)
+{
+    msgpack_unpacked_destroy(&r->msg);
+    msgpack_sbuffer_destroy(&r->buf);
+}
+
+const msgpack_object *rel_get(const msgpack_object *m, const char *key)
+{
+    if (!m || m->type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    for (uint32_t i = 0; i < m->via.map.size; i++) {
+        const msgpack_object *k = &m->via.map.ptr[i].key;
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(key) &&
+            memcmp(k->via.str.ptr, key, k->via.str.size) == 0)
+            return &m->via.map.ptr[i].val;
+    }
+    return NULL;
+}
+
+const char *rel_str(const msgpack_object *m, const char *key, char *buf,
+                    size_t size)
+{
+    const msgpack_object *v = rel_get(m, key);
+
+    buf[0] = '\0';
+    if (v && v->type == MSGPACK_OBJECT_STR)
+        snprintf(buf, size, "%.*s", (int)v->via.str.size, v->via.str.ptr);
+    return buf;
+}
+
+int64_t rel_int(const msgpack_object *m, const char *key)
+{
+    const msgpack_object *v = rel_get(m, key);
+
+    if (v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return (int64_t)v->via.u64;
+    if (v && v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+        return v->via.i64;
+    return -1;
+}
+
+fleetmod_rc rel_item_rc(const msgpack_object *item)
+{
+    int64_t code = rel_int(rel_get(item, "error"), "code");
+
+    return code < 0 ? FLEETMOD_OK : (fleetmod_rc)code;
+}
