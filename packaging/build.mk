@@ -119,5 +119,5 @@ check-packages:
 	@echo "check-packages: skipped: $(package_skip)"
 endif
 
-# (joins CHECK_TARGETS once every part installs)
-# CHECK_TARGETS += check-packages
+
+CHECK_TARGETS += check-packages
