@@ -50,8 +50,8 @@ for p in libfleetmod1 fleetmod-mobway fleetmod-tools; do
     check "$p-dbgsym .deb built" test -f "$(deb "$p-dbgsym")"
 done
 
-# lintian: no error, no warning, and no info tag: each one that remains is
-# overridden with its reason in packaging/debian/*.lintian-overrides.
+# lintian: no error, no warning, and no info tag (one that had to stay
+# would be overridden with its reason in packaging/debian/*.lintian-overrides).
 # initial-upload-closes-no-bugs wants an ITP bug, which only an archive
 # upload has.
 lint=$(lintian -I --fail-on error,warning \
