@@ -80,6 +80,18 @@ static int parse_answer(const struct mw_exchange *ex, char **token,
     return rc;
 }
 
+/* The token request got no answer: say why (a refused certificate, a
+ * timeout), so that the person reading the log can act on it. */
+static fleetmod_rc unreachable(struct mw_reply *r, const struct mw_exchange *ex)
+{
+    char msg[400];
+
+    snprintf(msg, sizeof msg,
+             "could not get a token from Mobway (%s); no command was sent",
+             ex->error);
+    return mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0, msg);
+}
+
 /* The HTTP part of a renewal; unlocked. */
 static fleetmod_rc fetch(struct mw_http *h, const struct mw_config *cfg,
                          char **token, double *life_s, struct mw_reply *r)
@@ -98,9 +110,7 @@ static fleetmod_rc fetch(struct mw_http *h, const struct mw_config *cfg,
     if (mw_http_exchange(h, &ex) != 0)
         rc = mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
     else if (ex.outcome != MW_ANSWERED)
-        rc = mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0,
-                           "could not get a token from Mobway; no command "
-                           "was sent");
+        rc = unreachable(r, &ex);
     else if (ex.status / 100 != 2 || parse_answer(&ex, token, life_s) != 0) {
         rc = mw_errmap_http(MW_ROUTE_TOKEN, ex.status, NULL);
         mw_reply_fail(r, rc, ex.status,
