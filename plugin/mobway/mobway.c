@@ -95,8 +95,10 @@ static void log_call(struct fleetmod_instance *inst, enum call call,
            r->id ? r->id : "-", r->status, r->rc ? " " : "",
            r->rc ? mw_errmap_name(r->rc) : "", r->http_status,
            (unsigned long long)(mw_now_ms() - started));
+    /* the reason at the same level as the failure, so that a refused
+     * certificate or a timeout is visible without DEBUG */
     if (r->rc && r->err_message)
-        mw_log(&inst->log, LOG_DEBUG, "mobway: %s: %s", call_names[call],
+        mw_log(&inst->log, LOG_NOTICE, "mobway: %s: %s", call_names[call],
                r->err_message);
 }
 
