@@ -87,6 +87,8 @@ class Hostile:
                 chunk = conn.recv(65536)
             except socket.timeout:
                 continue
+            except OSError:
+                return None
             if not chunk:
                 return None
             data += chunk
@@ -102,6 +104,8 @@ class Hostile:
                 chunk = conn.recv(65536)
             except socket.timeout:
                 continue
+            except OSError:
+                break
             if not chunk:
                 break
             body += chunk
