@@ -20,7 +20,7 @@ TEST="libcmocka-dev openssl ca-certificates python3 curl valgrind clang
 libclang-rt-14-dev binutils procps wrk"
 # Packages: .deb and .rpm builds, their linters and the ABI check.
 PKG="debhelper dpkg-dev fakeroot lintian rpm rpmlint debugedit elfutils
-abigail-tools"
+abigail-tools man-db git"
 
 PACKAGES="$BUILD $TEST $PKG"
 
