@@ -389,6 +389,7 @@ struct slot {
     struct mw_exchange *ex;
     struct curl_slist *hdrs;
     long attempt;
+    bool added; /* in the multi handle, its transfer not yet reaped */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -396,7 +397,7 @@ static void start(struct mw_http *h, CURLM *m, struct slot *s)
 {
     mw_exchange_reset(s->ex);
     prepare(h, s->e, s->ex, s->hdrs, s->errbuf);
-    curl_multi_add_handle(m, s->e);
+    s->added = curl_multi_add_handle(m, s->e) == CURLM_OK;
 }
 
 /* Handles the finished transfers; starts the next exchanges (next is the
@@ -415,6 +416,7 @@ static void reap(struct mw_http *h, CURLM *m, struct slot *slots, size_t nh,
         if (!s || msg->msg != CURLMSG_DONE)
             continue;
         curl_multi_remove_handle(m, s->e);
+        s->added = false;
         finish(s->e, msg->data.result, s->ex, s->errbuf);
         free_headers(s->hdrs);
         s->hdrs = NULL;
@@ -435,11 +437,22 @@ static void reap(struct mw_http *h, CURLM *m, struct slot *slots, size_t nh,
     }
 }
 
+static bool any_added(const struct slot *slots, size_t nh)
+{
+    for (size_t i = 0; i < nh; i++)
+        if (slots[i].added)
+            return true;
+    return false;
+}
+
+/* Runs until every transfer started, also those reap starts after the
+ * last one finished, has been reaped: a handle goes back to the pool
+ * only once it has left the multi handle. */
 static void run_multi(struct mw_http *h, CURLM *m, struct slot *slots,
                       size_t nh, struct mw_exchange **ex, size_t n)
 {
     size_t next = 0;
-    int running = 1;
+    int running = 0;
 
     for (size_t i = 0; i < nh; i++) {
         slots[i].ex = ex[next++];
@@ -449,14 +462,12 @@ static void run_multi(struct mw_http *h, CURLM *m, struct slot *slots,
         else
             slots[i].ex->outcome = MW_UNREACHABLE;
     }
-    while (running) {
+    while (any_added(slots, nh)) {
         curl_multi_perform(m, &running);
         reap(h, m, slots, nh, ex, n, &next);
-        curl_multi_perform(m, &running);
-        if (running)
+        if (running && any_added(slots, nh))
             curl_multi_poll(m, NULL, 0, 1000, NULL);
     }
-    reap(h, m, slots, nh, ex, n, &next);
 }
 
 int mw_http_exchange_many(struct mw_http *h, struct mw_exchange **ex, size_t n)
