@@ -126,7 +126,7 @@ static int check_repeats(const struct reading *r)
     qsort_r(order, l->n, sizeof(*order), by_text, l->items);
     for (size_t k = 1; k < l->n; k++) {
         size_t i = order[k - 1], j = order[k];
-        if (strcmp(l->items[i], l->items[j]) == 0 && j < again) {
+        if (j < again && strcmp(l->items[i], l->items[j]) == 0) {
             again = j;
             first = i;
         }
