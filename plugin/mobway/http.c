@@ -9,13 +9,31 @@
 #include <string.h>
 #include <time.h>
 
+/* A pooled easy handle and the memory its requests point at. libcurl
+ * reads the header list during a transfer only and copies the URL, so
+ * each request rewrites these in place: a request allocates nothing
+ * here, and the options that never change are set once, when the handle
+ * is made. */
+struct conn {
+    CURL *e;
+    struct mw_exchange *ex; /* in flight on e, or NULL */
+    long attempt;
+    struct curl_slist hdr[5]; /* our own nodes: libcurl never frees them */
+    char *auth;               /* "Authorization: Bearer <token>", wiped */
+    size_t auth_cap;
+    char ctype[64];
+    char sig[sizeof "X-Signature: " + 64];            /* 64 hex digits */
+    char path[sizeof((struct mw_exchange *)0)->path]; /* the URL's, on e */
+    char errbuf[CURL_ERROR_SIZE];
+};
+
 struct mw_http {
     const struct mw_config *cfg;
     CURLSH *share;
     pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
     pthread_mutex_t mu; /* guards idle, n_idle, n_made */
     pthread_cond_t cv;  /* a handle went back to idle */
-    CURL **idle;
+    struct conn **idle;
     size_t n_idle, n_made;
     char *capath; /* libcurl's default CA directory, to add ca_file to */
 };
@@ -90,12 +108,21 @@ struct mw_http *mw_http_new(const struct mw_config *cfg)
     return h;
 }
 
+static void free_conn(struct conn *c)
+{
+    curl_easy_cleanup(c->e);
+    if (c->auth)
+        OPENSSL_cleanse(c->auth, c->auth_cap);
+    free(c->auth);
+    free(c);
+}
+
 void mw_http_free(struct mw_http *h)
 {
     if (!h)
         return;
     for (size_t i = 0; i < h->n_idle; i++)
-        curl_easy_cleanup(h->idle[i]);
+        free_conn(h->idle[i]);
     if (h->share)
         curl_share_cleanup(h->share);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -105,35 +132,6 @@ void mw_http_free(struct mw_http *h)
     free(h->idle);
     free(h->capath);
     free(h);
-}
-
-/* ------------------------------------------------------------------ pool */
-
-/* A handle from the pool; waits while max_connections are busy unless
- * !wait (then NULL). */
-static CURL *acquire(struct mw_http *h, bool wait)
-{
-    CURL *e = NULL;
-
-    pthread_mutex_lock(&h->mu);
-    while (wait && h->n_idle == 0 &&
-           h->n_made >= (size_t)h->cfg->max_connections)
-        pthread_cond_wait(&h->cv, &h->mu);
-    if (h->n_idle > 0)
-        e = h->idle[--h->n_idle];
-    else if (h->n_made < (size_t)h->cfg->max_connections &&
-             (e = curl_easy_init()))
-        h->n_made++;
-    pthread_mutex_unlock(&h->mu);
-    return e;
-}
-
-static void release(struct mw_http *h, CURL *e)
-{
-    pthread_mutex_lock(&h->mu);
-    h->idle[h->n_idle++] = e;
-    pthread_cond_signal(&h->cv);
-    pthread_mutex_unlock(&h->mu);
 }
 
 /* ------------------------------------------------------------- callbacks */
@@ -172,51 +170,7 @@ static size_t write_body(char *data, size_t size, size_t n, void *user)
     return k;
 }
 
-/* ----------------------------------------------------------- one request */
-
-static struct curl_slist *add_header(struct curl_slist *l, const char *name,
-                                     const char *value, bool *ok)
-{
-    char line[4096];
-    struct curl_slist *n;
-
-    if (!*ok || !value)
-        return l;
-    snprintf(line, sizeof line, "%s: %s", name, value);
-    n = curl_slist_append(l, line);
-    OPENSSL_cleanse(line, sizeof line);
-    *ok = n != NULL;
-    return n ? n : l;
-}
-
-/* Wipes the header lines (they hold the bearer token) and frees them. */
-static void free_headers(struct curl_slist *l)
-{
-    for (struct curl_slist *p = l; p; p = p->next)
-        OPENSSL_cleanse(p->data, strlen(p->data));
-    curl_slist_free_all(l);
-}
-
-static struct curl_slist *make_headers(const struct mw_exchange *ex)
-{
-    bool ok = true;
-    struct curl_slist *l = curl_slist_append(NULL, "Accept: application/json");
-    char bearer[4096];
-
-    snprintf(bearer, sizeof bearer, "Bearer %s", ex->bearer ? ex->bearer : "");
-    ok = l != NULL;
-    /* an empty Expect: no 100-continue round trip */
-    l = add_header(l, "Expect", "", &ok);
-    l = add_header(l, "Content-Type", ex->content_type, &ok);
-    l = add_header(l, "Authorization", ex->bearer ? bearer : NULL, &ok);
-    l = add_header(l, "X-Signature", ex->signature, &ok);
-    OPENSSL_cleanse(bearer, sizeof bearer);
-    if (!ok) {
-        free_headers(l);
-        return NULL;
-    }
-    return l;
-}
+/* ---------------------------------------------------------- the handles */
 
 static void set_tls(struct mw_http *h, CURL *e)
 {
@@ -229,41 +183,179 @@ static void set_tls(struct mw_http *h, CURL *e)
     }
 }
 
-static void prepare(struct mw_http *h, CURL *e, struct mw_exchange *ex,
-                    struct curl_slist *hdrs, char *errbuf)
+/* A handle with every option that is the same for all requests. */
+static struct conn *new_conn(struct mw_http *h)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    CURL *e = c ? curl_easy_init() : NULL;
+
+    if (!e) {
+        free(c);
+        return NULL;
+    }
+    c->e = e;
+    /* HTTP/1.1 only: one request per connection at a time keeps "was it
+     * sent?" answerable. Only the configured schemes, no redirects. */
+    if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+                         h->cfg->allow_http ? "http,https" : "https") ||
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) ||
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                         (long)CURL_HTTP_VERSION_1_1) ||
+        curl_easy_setopt(e, CURLOPT_SHARE, h->share)) {
+        free_conn(c);
+        return NULL;
+    }
+    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->cfg->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->cfg->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
+    /* Bodies go through a read callback with a known size and NO seek
+     * callback: libcurl cannot rewind, so it cannot silently send a body
+     * a second time. */
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
+    set_tls(h, e);
+    return c;
+}
+
+/* ------------------------------------------------------------------ pool */
+
+/* A handle from the pool; waits while max_connections are busy unless
+ * !wait (then NULL). */
+static struct conn *acquire(struct mw_http *h, bool wait)
+{
+    struct conn *c = NULL;
+    bool make = false;
+
+    pthread_mutex_lock(&h->mu);
+    while (wait && h->n_idle == 0 &&
+           h->n_made >= (size_t)h->cfg->max_connections)
+        pthread_cond_wait(&h->cv, &h->mu);
+    if (h->n_idle > 0)
+        c = h->idle[--h->n_idle];
+    else if (h->n_made < (size_t)h->cfg->max_connections) {
+        h->n_made++; /* its place; the handle is made outside the lock */
+        make = true;
+    }
+    pthread_mutex_unlock(&h->mu);
+    if (!make || (c = new_conn(h)))
+        return c;
+    pthread_mutex_lock(&h->mu); /* could not make it: give the place back */
+    h->n_made--;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+static void release(struct mw_http *h, struct conn *c)
+{
+    c->ex = NULL;
+    pthread_mutex_lock(&h->mu);
+    h->idle[h->n_idle++] = c;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* ----------------------------------------------------------- one request */
+
+/* dst = name value, when it fits in cap. */
+static bool put_line(char *dst, size_t cap, const char *name, const char *value)
+{
+    size_t a = strlen(name), b = strlen(value);
+
+    if (a + b + 1 > cap)
+        return false;
+    memcpy(dst, name, a);
+    memcpy(dst + a, value, b + 1);
+    return true;
+}
+
+/* The Authorization line for token, rewritten only when the token
+ * changed (the old line is wiped first). */
+static bool put_auth(struct conn *c, const char *token)
+{
+    static const char name[] = "Authorization: Bearer ";
+    size_t need = sizeof name + strlen(token);
+
+    if (c->auth && strcmp(c->auth + sizeof name - 1, token) == 0)
+        return true;
+    if (c->auth)
+        OPENSSL_cleanse(c->auth, c->auth_cap);
+    if (need > c->auth_cap) {
+        free(c->auth);
+        c->auth_cap = 0;
+        if (!(c->auth = malloc(need)))
+            return false;
+        c->auth_cap = need;
+    }
+    return put_line(c->auth, c->auth_cap, name, token);
+}
+
+/* The header list of ex in c's own nodes, or NULL when out of memory. */
+static struct curl_slist *headers(struct conn *c, const struct mw_exchange *ex)
+{
+    static char accept[] = "Accept: application/json";
+    static char expect[] = "Expect:"; /* no 100-continue round trip */
+    char *line[5] = {accept, expect};
+    size_t n = 2;
+
+    if (ex->content_type &&
+        put_line(c->ctype, sizeof c->ctype, "Content-Type: ", ex->content_type))
+        line[n++] = c->ctype;
+    if (ex->bearer) {
+        if (!put_auth(c, ex->bearer))
+            return NULL;
+        line[n++] = c->auth;
+    }
+    if (ex->signature &&
+        put_line(c->sig, sizeof c->sig, "X-Signature: ", ex->signature))
+        line[n++] = c->sig;
+    for (size_t i = 0; i < n; i++) {
+        c->hdr[i].data = line[i];
+        c->hdr[i].next = i + 1 < n ? &c->hdr[i + 1] : NULL;
+    }
+    return c->hdr;
+}
+
+/* Points c's handle at base_url + path, unless it already is. */
+static int set_url(struct mw_http *h, struct conn *c, const char *path)
 {
     char url[1024];
 
-    snprintf(url, sizeof url, "%s%s", h->cfg->base_url, ex->path);
-    curl_easy_reset(e);
+    if (strcmp(c->path, path) == 0)
+        return 0;
+    c->path[0] = '\0';
+    if ((size_t)snprintf(url, sizeof url, "%s%s", h->cfg->base_url, path) >=
+            sizeof url ||
+        curl_easy_setopt(c->e, CURLOPT_URL, url) != CURLE_OK)
+        return -1;
+    snprintf(c->path, sizeof c->path, "%s", path);
+    return 0;
+}
+
+/* Sets up c for ex; -1 (nothing sent) when memory ran out. */
+static int prepare(struct mw_http *h, struct conn *c, struct mw_exchange *ex)
+{
+    struct curl_slist *hdrs = headers(c, ex);
+    CURL *e = c->e;
+
+    c->ex = ex;
     ex->sent = 0;
-    errbuf[0] = '\0';
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_SHARE, h->share);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, ex);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
-                     h->cfg->allow_http ? "http,https" : "https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    /* HTTP/1.1 only: one request per connection at a time keeps "was it
-     * sent?" answerable. */
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->cfg->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->cfg->timeout_ms);
+    c->errbuf[0] = '\0';
+    if (!hdrs || set_url(h, c, ex->path) != 0)
+        return -1;
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, ex);
-    set_tls(h, e);
     if (ex->body) {
-        /* Read callback, known size, NO seek callback: libcurl cannot
-         * rewind, so it cannot silently send the body a second time. */
         curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
         curl_easy_setopt(e, CURLOPT_READDATA, ex);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
                          (curl_off_t)ex->body_len);
+    } else {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     }
+    return 0;
 }
 
 /* Retry-After in seconds or as an HTTP date, in ms. */
@@ -325,22 +417,30 @@ static enum mw_transport classify(CURL *e, CURLcode cc,
     return MW_UNKNOWN;
 }
 
-static void finish(CURL *e, CURLcode cc, struct mw_exchange *ex,
-                   const char *errbuf)
+static void finish(struct conn *c, CURLcode cc)
 {
+    struct mw_exchange *ex = c->ex;
     curl_off_t us = 0;
 
-    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &us);
+    curl_easy_getinfo(c->e, CURLINFO_TOTAL_TIME_T, &us);
     ex->ms += (long)(us / 1000);
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &ex->status);
+    curl_easy_getinfo(c->e, CURLINFO_RESPONSE_CODE, &ex->status);
     if (cc == CURLE_OK) {
         ex->outcome = MW_ANSWERED;
-        ex->retry_after_ms = retry_after(e);
+        ex->retry_after_ms = retry_after(c->e);
         return;
     }
-    ex->outcome = classify(e, cc, ex);
-    snprintf(ex->error, sizeof ex->error, "%s%s%s", curl_easy_strerror(cc),
-             *errbuf ? ": " : "", errbuf);
+    ex->outcome = classify(c->e, cc, ex);
+    snprintf(ex->error, sizeof ex->error, "%s%s%.200s", curl_easy_strerror(cc),
+             c->errbuf[0] ? ": " : "", c->errbuf);
+}
+
+/* After a transfer of c: true when its exchange is to be tried again (it
+ * never left, and retries remain). */
+static bool again(struct mw_http *h, struct conn *c)
+{
+    return c->ex->outcome == MW_UNREACHABLE &&
+           c->attempt++ < h->cfg->retry_unreachable;
 }
 
 void mw_exchange_reset(struct mw_exchange *ex)
@@ -356,146 +456,120 @@ void mw_exchange_reset(struct mw_exchange *ex)
 
 int mw_http_exchange(struct mw_http *h, struct mw_exchange *ex)
 {
-    char errbuf[CURL_ERROR_SIZE];
-    struct curl_slist *hdrs = make_headers(ex);
-    CURL *e = hdrs ? acquire(h, true) : NULL;
+    struct conn *c = acquire(h, true);
+    int rc = 0;
 
     ex->ms = 0;
-    if (!e) {
-        free_headers(hdrs);
+    if (!c)
         return -1;
-    }
-    for (long attempt = 0;; attempt++) {
+    c->attempt = 0;
+    do {
         mw_exchange_reset(ex);
-        prepare(h, e, ex, hdrs, errbuf);
-        finish(e, curl_easy_perform(e), ex, errbuf);
-        if (ex->outcome != MW_UNREACHABLE ||
-            attempt >= h->cfg->retry_unreachable)
+        if (prepare(h, c, ex) != 0) {
+            rc = -1;
             break;
-    }
-    /* nothing of this call may stay pointed at by the idle handle */
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
-    release(h, e);
-    free_headers(hdrs);
-    return 0;
+        }
+        finish(c, curl_easy_perform(c->e));
+    } while (again(h, c));
+    release(h, c);
+    return rc;
 }
 
 /* -------------------------------------------------------------- batches */
 
-/* One exchange of a batch on its pooled handle. */
-struct slot {
-    CURL *e;
-    struct mw_exchange *ex;
-    struct curl_slist *hdrs;
-    long attempt;
-    bool added; /* in the multi handle, its transfer not yet reaped */
-    char errbuf[CURL_ERROR_SIZE];
-};
-
-static void start(struct mw_http *h, CURLM *m, struct slot *s)
+/* Starts the next exchange on c: the one it holds (a retry), else the
+ * next not yet started (*next indexes ex). An exchange that cannot be
+ * set up (no memory) stays unreachable: nothing of it was sent. */
+static void feed(struct mw_http *h, CURLM *m, struct conn *c,
+                 struct mw_exchange **ex, size_t n, size_t *next)
 {
-    mw_exchange_reset(s->ex);
-    prepare(h, s->e, s->ex, s->hdrs, s->errbuf);
-    s->added = curl_multi_add_handle(m, s->e) == CURLM_OK;
+    while (c->ex || *next < n) {
+        if (!c->ex) {
+            c->ex = ex[(*next)++];
+            c->attempt = 0;
+        }
+        mw_exchange_reset(c->ex);
+        if (prepare(h, c, c->ex) == 0 &&
+            curl_multi_add_handle(m, c->e) == CURLM_OK)
+            return;
+        c->ex->outcome = MW_UNREACHABLE;
+        c->ex = NULL;
+    }
 }
 
-/* Handles the finished transfers; starts the next exchanges (next is the
- * index of the first one not yet started) on the freed handles. */
-static void reap(struct mw_http *h, CURLM *m, struct slot *slots, size_t nh,
-                 struct mw_exchange **ex, size_t n, size_t *next)
+/* Handles the finished transfers and starts the next exchanges on the
+ * handles they freed. */
+static void reap(struct mw_http *h, CURLM *m, struct mw_exchange **ex, size_t n,
+                 size_t *next)
 {
     CURLMsg *msg;
     int left;
 
     while ((msg = curl_multi_info_read(m, &left))) {
-        struct slot *s = NULL;
-        for (size_t i = 0; i < nh && !s; i++)
-            if (slots[i].e == msg->easy_handle)
-                s = &slots[i];
-        if (!s || msg->msg != CURLMSG_DONE)
+        CURL *e = msg->easy_handle;
+        CURLcode cc = msg->data.result; /* msg dies with the removal */
+        char *priv = NULL;
+        struct conn *c;
+
+        if (msg->msg != CURLMSG_DONE)
             continue;
-        curl_multi_remove_handle(m, s->e);
-        s->added = false;
-        finish(s->e, msg->data.result, s->ex, s->errbuf);
-        free_headers(s->hdrs);
-        s->hdrs = NULL;
-        if (s->ex->outcome == MW_UNREACHABLE &&
-            s->attempt++ < h->cfg->retry_unreachable) {
-            s->hdrs = make_headers(s->ex);
-        } else if (*next < n) {
-            s->ex = ex[(*next)++];
-            s->attempt = 0;
-            s->hdrs = make_headers(s->ex);
-        } else {
-            s->ex = NULL;
-        }
-        if (s->ex && s->hdrs)
-            start(h, m, s);
-        else if (s->ex) /* no memory for headers: nothing was sent */
-            s->ex->outcome = MW_UNREACHABLE;
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
+        c = (struct conn *)priv;
+        curl_multi_remove_handle(m, e);
+        finish(c, cc);
+        if (!again(h, c))
+            c->ex = NULL;
+        feed(h, m, c, ex, n, next);
     }
 }
 
-static bool any_added(const struct slot *slots, size_t nh)
+static bool busy(struct conn **conns, size_t nc)
 {
-    for (size_t i = 0; i < nh; i++)
-        if (slots[i].added)
+    for (size_t i = 0; i < nc; i++)
+        if (conns[i]->ex)
             return true;
     return false;
 }
 
-/* Runs until every transfer started, also those reap starts after the
- * last one finished, has been reaped: a handle goes back to the pool
- * only once it has left the multi handle. */
-static void run_multi(struct mw_http *h, CURLM *m, struct slot *slots,
-                      size_t nh, struct mw_exchange **ex, size_t n)
+static void run_multi(struct mw_http *h, CURLM *m, struct conn **conns,
+                      size_t nc, struct mw_exchange **ex, size_t n)
 {
     size_t next = 0;
     int running = 0;
 
-    for (size_t i = 0; i < nh; i++) {
-        slots[i].ex = ex[next++];
-        slots[i].hdrs = make_headers(slots[i].ex);
-        if (slots[i].hdrs)
-            start(h, m, &slots[i]);
-        else
-            slots[i].ex->outcome = MW_UNREACHABLE;
-    }
-    while (any_added(slots, nh)) {
+    for (size_t i = 0; i < nc; i++)
+        feed(h, m, conns[i], ex, n, &next);
+    while (busy(conns, nc)) {
         curl_multi_perform(m, &running);
-        reap(h, m, slots, nh, ex, n, &next);
-        if (running && any_added(slots, nh))
+        reap(h, m, ex, n, &next);
+        if (running)
             curl_multi_poll(m, NULL, 0, 1000, NULL);
     }
 }
 
 int mw_http_exchange_many(struct mw_http *h, struct mw_exchange **ex, size_t n)
 {
-    size_t cap = (size_t)h->cfg->max_connections, nh = 0;
-    struct slot *slots = calloc(n < cap ? n : cap, sizeof *slots);
-    CURLM *m = slots ? curl_multi_init() : NULL;
+    size_t cap = (size_t)h->cfg->max_connections, nc = 0;
+    struct conn **conns = calloc(n < cap ? n : cap, sizeof *conns);
+    CURLM *m = conns ? curl_multi_init() : NULL;
 
     /* the first handle may wait; more only while free, so two batches
      * never deadlock holding half the pool each */
-    while (m && nh < n && nh < cap && (slots[nh].e = acquire(h, nh == 0)))
-        nh++;
-    if (!m || nh == 0) {
+    while (m && nc < n && nc < cap && (conns[nc] = acquire(h, nc == 0)))
+        nc++;
+    if (!m || nc == 0) {
         curl_multi_cleanup(m);
-        free(slots);
+        free(conns);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         ex[i]->ms = 0;
         ex[i]->outcome = MW_UNREACHABLE; /* until it runs */
     }
-    run_multi(h, m, slots, nh, ex, n);
-    for (size_t i = 0; i < nh; i++) {
-        curl_easy_setopt(slots[i].e, CURLOPT_HTTPHEADER, NULL);
-        curl_easy_setopt(slots[i].e, CURLOPT_ERRORBUFFER, NULL);
-        release(h, slots[i].e);
-    }
+    run_multi(h, m, conns, nc, ex, n);
     curl_multi_cleanup(m);
-    free(slots);
+    for (size_t i = 0; i < nc; i++)
+        release(h, conns[i]);
+    free(conns);
     return 0;
 }
