@@ -41,16 +41,21 @@ void mw_token_destroy(struct mw_token *t)
 
 /* The docs disagree on the field names (client_id/client_secret on the
  * endpoint page, username/password on the OAuth2 page): send both pairs. */
+#define FORM "client_id=%s&client_secret=%s&username=%s&password=%s"
 static char *form_body(const struct mw_config *cfg)
 {
     char *id = curl_easy_escape(NULL, cfg->client_id.data, 0);
     char *secret = curl_easy_escape(NULL, cfg->client_secret.data, 0);
     char *body = NULL;
+    size_t size;
 
-    if (id && secret &&
-        asprintf(&body, "client_id=%s&client_secret=%s&username=%s&password=%s",
-                 id, secret, id, secret) < 0)
-        body = NULL;
+    /* sized first and written once: asprintf grows its buffer with
+     * realloc, leaving unwiped copies of the secret on the heap */
+    if (id && secret) {
+        size = 2 * (strlen(id) + strlen(secret)) + sizeof FORM;
+        if ((body = malloc(size)))
+            snprintf(body, size, FORM, id, secret, id, secret);
+    }
     if (secret)
         OPENSSL_cleanse(secret, strlen(secret));
     curl_free(id);
