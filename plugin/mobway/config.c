@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <ini.h>
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -413,6 +414,7 @@ fleetmod_rc mw_config_load(struct mw_config *cfg, const char *path,
                            const struct mw_log *log)
 {
     struct parse p = {.cfg = cfg, .path = path, .log = log};
+    char iobuf[BUFSIZ];
     int r;
 
     set_defaults(cfg);
@@ -421,6 +423,8 @@ fleetmod_rc mw_config_load(struct mw_config *cfg, const char *path,
         fail(&p, 0, "cannot open: %s", strerror(errno));
         return FLEETMOD_ECONFIG;
     }
+    /* stdio's own buffer would be freed with inline secrets in it */
+    setvbuf(p.fp, iobuf, _IOFBF, sizeof iobuf);
     r = ini_parse_stream(read_line, &p, on_key, &p);
     if (r > 0 && !p.failed)
         fail(&p, r, "syntax error (expected 'key = value' or [mobway])");
@@ -429,6 +433,7 @@ fleetmod_rc mw_config_load(struct mw_config *cfg, const char *path,
     if (!p.failed && !p.nomem && !key_line(&p, "confirm_commands"))
         default_confirms(&p);
     fclose(p.fp);
+    OPENSSL_cleanse(iobuf, sizeof iobuf);
     if (p.failed || p.nomem || r < 0)
         mw_config_free(cfg);
     if (p.nomem || r == -2)
