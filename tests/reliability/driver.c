@@ -29,17 +29,6 @@
 
 #include "modcall.h"
 
-static FILE *logf;
-
-static void host_log(void *user, int level, const char *msg)
-{
-    (void)user;
-    if (logf)
-        fprintf(logf, "%d\t%s\n", level, msg);
-}
-
-static const struct fleetmod_host host = {sizeof host, NULL, host_log};
-
 static void put_str(json_t *o, const msgpack_object *m, const char *key,
                     const char *as)
 {
@@ -102,7 +91,7 @@ static void run(const struct fleetmod_module *m,
         if (*inst)
             m->shutdown(*inst);
         *inst = NULL;
-        printf("{\"rc\":%d}\n", (int)m->init(&host, w[1], inst));
+        printf("{\"rc\":%d}\n", (int)m->init(rel_host(), w[1], inst));
         return;
     }
     if (strcmp(w[0], "shutdown") == 0) {
@@ -142,10 +131,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: driver MODULE < script\n");
         return 2;
     }
-    if (getenv("REL_LOG") && !(logf = fopen(getenv("REL_LOG"), "a")))
-        perror(getenv("REL_LOG"));
-    if (logf)
-        setvbuf(logf, NULL, _IOLBF, 0);
     if (rel_module_open(&mod, argv[1]) != 0)
         return 2;
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -163,7 +148,5 @@ int main(int argc, char **argv)
     if (inst)
         mod.table->shutdown(inst);
     rel_module_close(&mod);
-    if (logf)
-        fclose(logf);
     return 0;
 }

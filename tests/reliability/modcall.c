@@ -2,6 +2,7 @@
 #include "modcall.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,34 @@ void rel_module_close(struct rel_module *m)
         dlclose(m->dl);
     m->dl = NULL;
     m->table = NULL;
+}
+
+static FILE *log_file;
+static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+
+static void open_log(void)
+{
+    const char *path = getenv("REL_LOG");
+
+    if (path && !(log_file = fopen(path, "a")))
+        perror(path);
+    if (log_file)
+        setvbuf(log_file, NULL, _IOLBF, 0);
+}
+
+static void host_log(void *user, int level, const char *msg)
+{
+    (void)user;
+    if (log_file)
+        fprintf(log_file, "%d\t%s\n", level, msg);
+}
+
+const struct fleetmod_host *rel_host(void)
+{
+    static const struct fleetmod_host host = {sizeof host, NULL, host_log};
+
+    pthread_once(&log_once, open_log);
+    return &host;
 }
 
 double rel_now_ms(void)

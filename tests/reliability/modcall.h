@@ -54,6 +54,11 @@ int64_t rel_int(const msgpack_object *m, const char *key);
  * error.code, or 0 when it carries no error. */
 fleetmod_rc rel_item_rc(const msgpack_object *item);
 
+/* A host whose log callback appends every line, at every level, to the
+ * file named by the environment variable REL_LOG as "LEVEL<TAB>text"
+ * (no log when it is unset). */
+const struct fleetmod_host *rel_host(void);
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 double rel_now_ms(void);
 

@@ -109,7 +109,7 @@ int main(int argc, char **argv)
     if (rel_module_open(&m, argv[1]) != 0 || !(ids = fopen(argv[5], "w")))
         return 2;
     mod = m.table;
-    if (mod->init(NULL, argv[2], &inst) != FLEETMOD_OK) {
+    if (mod->init(rel_host(), argv[2], &inst) != FLEETMOD_OK) {
         fprintf(stderr, "soak: init %s failed\n", argv[2]);
         return 2;
     }
