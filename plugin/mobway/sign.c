@@ -121,6 +121,7 @@ char *mw_sign_body(const char *code, const char *command, const char *vin)
 int mw_sign_hmac(const char *key, size_t key_len, const char *msg,
                  size_t msg_len, char out[MW_SIGNATURE_SIZE])
 {
+    static const char hex[] = "0123456789abcdef";
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
 
@@ -128,7 +129,11 @@ int mw_sign_hmac(const char *key, size_t key_len, const char *msg,
               msg_len, mac, &mac_len) ||
         mac_len != 32)
         return -1;
-    for (unsigned int i = 0; i < mac_len; i++)
-        sprintf(out + 2 * i, "%02x", mac[i]);
+    /* by hand: 32 sprintf calls cost more than the HMAC itself */
+    for (unsigned int i = 0; i < mac_len; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[2 * mac_len] = '\0';
     return 0;
 }
