@@ -64,18 +64,17 @@ dist:
 pkg_env := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
 DEB_TREE := $(PKG_B)/deb/fleetmod-$(VERSION)
 
-# debian/ lives at packaging/debian: build in a copy of the working tree
-# (what git would take: tracked and new files, not the ignored ones) with
-# packaging/debian placed as debian/.
-deb:
+# Both package sets are built from the make dist tarball (git HEAD), so
+# they hold the same sources and never a half-edited file of the working
+# tree. debian/ lives at packaging/debian: it is placed as debian/ in the
+# unpacked tree.
+deb: dist
 	$(call say,DEB,$(PKG_B))
 	$(Q)rm -rf $(PKG_B)/deb $(PKG_B)/*.deb $(PKG_B)/*.changes \
 		$(PKG_B)/*.buildinfo
-	$(Q)mkdir -p $(DEB_TREE)
-	$(Q)git ls-files -z -co --exclude-standard | xargs -0 sh -c \
-		'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
-		tar --null -T - -cf - | tar -xf - -C $(DEB_TREE)
-	$(Q)cp -R packaging/debian $(DEB_TREE)/debian
+	$(Q)mkdir -p $(PKG_B)/deb
+	$(Q)tar -xzf $(DIST_TARBALL) -C $(PKG_B)/deb
+	$(Q)cp -R $(DEB_TREE)/packaging/debian $(DEB_TREE)/debian
 	$(Q)cd $(DEB_TREE) && $(pkg_env) dpkg-buildpackage -b -us -uc -Jauto \
 		>../build.log 2>&1 || { tail -n 40 ../build.log; \
 		echo "deb: failed, full log in $(PKG_B)/deb/build.log"; exit 1; }
