@@ -51,19 +51,22 @@ static fleetmod_rc prepare_command(struct fleetmod_instance *inst,
                                    const char *code, struct item *it)
 {
     struct mw_reply *r = it->r;
+    /* the signed JSON leaves the code out; without one it is the body */
     char *signed_body;
 
     if (check_command(inst, vin, command, code, r) != FLEETMOD_OK)
         return r->rc;
     it->body = mw_sign_body(code, command, vin);
-    signed_body = mw_sign_body(NULL, command, vin);
+    signed_body = code ? mw_sign_body(NULL, command, vin) : it->body;
     if (!it->body || !signed_body ||
         mw_sign_hmac(inst->cfg.sign_secret.data, inst->cfg.sign_secret.len,
                      signed_body, strlen(signed_body), it->sig) != 0) {
-        free(signed_body);
+        if (signed_body != it->body)
+            free(signed_body);
         return mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
     }
-    free(signed_body);
+    if (signed_body != it->body)
+        free(signed_body);
     it->ex = (struct mw_exchange){.route = MW_ROUTE_COMMAND,
                                   .path = "/vehicle-command",
                                   .body = it->body,
@@ -87,21 +90,30 @@ static fleetmod_rc prepare_status(const char *id, struct item *it)
     return FLEETMOD_OK;
 }
 
-/* One round of exchanges for the active items with one token. */
+/* One round of exchanges for the active items with one token. A single
+ * one needs no multi handle; a batch's list lives on the heap, as a
+ * batch may be MW_BATCH_MAX long. */
 static int exchange_all(struct fleetmod_instance *inst, struct item *items,
                         size_t n, const char *token, bool only_401)
 {
-    struct mw_exchange *ex[n ? n : 1];
+    struct mw_exchange *one[1], **ex = n > 1 ? malloc(n * sizeof *ex) : one;
     size_t k = 0;
+    int rc;
 
+    if (!ex)
+        return -1;
     for (size_t i = 0; i < n; i++)
         if (items[i].active && (!only_401 || items[i].ex.status == 401)) {
             items[i].ex.bearer = token;
             ex[k++] = &items[i].ex;
         }
     if (k == 1)
-        return mw_http_exchange(inst->http, ex[0]);
-    return k ? mw_http_exchange_many(inst->http, ex, k) : 0;
+        rc = mw_http_exchange(inst->http, ex[0]);
+    else
+        rc = k ? mw_http_exchange_many(inst->http, ex, k) : 0;
+    if (ex != one)
+        free(ex);
+    return rc;
 }
 
 static bool any_401(const struct item *items, size_t n)

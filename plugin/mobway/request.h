@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Most items in one batch. */
-#define MW_BATCH_MAX 1000
+/* Most items in one batch: a whole fleet watched from one thread. */
+#define MW_BATCH_MAX 10000
 
 struct mw_request {
     char *vin, *command, *code, *id, *request_id; /* NULL when absent */
