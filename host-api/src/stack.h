@@ -40,6 +40,47 @@ fleetmod_rc fm_stack_parse(const char *path, struct fleetmod_stack *s,
 /* stack.c: close the providers and free everything s holds. */
 void fm_stack_free(struct fleetmod_stack *s);
 
+/* The provider of the replies (and batch items) the stack writes itself. */
+#define FM_STACK_PROVIDER "stack"
+
+/* The stack's own limit on the items of one batch ("vins", "ids"): the
+ * limit of the modules fleetmod ships (mobway, skeleton), checked before
+ * anything is sent, so a batch the stack takes is one its providers take. */
+#define FM_STACK_BATCH_MAX 1000
+
+typedef fleetmod_rc (*fm_call_fn)(struct fleetmod_handle *h, const char *req,
+                                  size_t req_len, fleetmod_write_fn write,
+                                  void *sink);
+
+/* One call through a stack: the request as bytes and decoded, and where
+ * its reply goes. */
+struct fm_call {
+    fm_call_fn fn;
+    const char *req;
+    size_t len;
+    msgpack_object obj;
+    fleetmod_write_fn write;
+    void *sink;
+};
+
+/* stack_route.c: p is ready and its vins globs take vin. */
+bool fm_provider_takes(const struct fm_provider *p, const char *vin);
+
+/* stack_batch.c: the batch list of the request ("ids" for status, else
+ * "vins") into *list, NULL when it has none. FLEETMOD_EINVAL with *why
+ * when it is not 1 to FM_STACK_BATCH_MAX strings or comes with the
+ * one-item key ("id", "vin"). */
+fleetmod_rc fm_batch_list(const msgpack_object *req, bool status,
+                          const msgpack_object **list, const char **why);
+
+/* stack_batch.c: a send (status false) or status (status true) batch
+ * routed item by item, as many single calls would be, with one call per
+ * provider that gets items; the merged reply is written to c. Returns
+ * FLEETMOD_OK once written, whatever the items' fates; FLEETMOD_ENOMEM. */
+fleetmod_rc fm_stack_batch(const struct fleetmod_stack *s,
+                           const struct fm_call *c, bool status,
+                           const msgpack_object *list);
+
 /* stack_reply.c: relay a provider's reply (reply, len) to write/sink with
  * "provider" set to section at the top and in every batch result. A reply
  * that is not one map is replaced by an EINTERNAL reply of our own.
@@ -47,6 +88,40 @@ void fm_stack_free(struct fleetmod_stack *s);
 fleetmod_rc fm_stack_relay(const char *section, fleetmod_rc rc,
                            const char *reply, size_t len,
                            fleetmod_write_fn write, void *sink);
+
+/* stack_reply.c: k is the string name. */
+bool fm_key_is(const msgpack_object *k, const char *name);
+
+/* stack_reply.c: map with its "provider" replaced by (or given) section,
+ * also in the maps of its "results". Non-zero when pk failed. */
+int fm_pack_with_provider(msgpack_packer *pk, const msgpack_object *map,
+                          const char *section);
+
+/* stack_reply.c: the head of a batch reply up to its results array of n
+ * items: provider, status "batch", terminal true, request_id echoed from
+ * req when it has one. Non-zero when pk failed. */
+int fm_pack_batch_head(msgpack_packer *pk, const char *provider,
+                       const msgpack_object *req, size_t n);
+
+/* A key echoed into a failure reply when its value is a string. */
+struct fm_echo {
+    const char *key;
+    const msgpack_object *val; /* may be NULL */
+};
+
+/* A failure reply: provider, status "failed", terminal true, the echoed
+ * keys, and an error map: the module's own (error, when a map) or one made
+ * of rc, message and whether rc means delivered. */
+struct fm_failure {
+    const char *provider; /* NULL: "stack" */
+    fleetmod_rc rc;
+    const char *message;
+    const msgpack_object *error;
+    struct fm_echo echo[2];
+};
+
+/* stack_reply.c: pack f. Non-zero when pk failed. */
+int fm_pack_failure(msgpack_packer *pk, const struct fm_failure *f);
 
 /* stack_reply.c: the stack's own failure reply: provider "stack" (or
  * section when not NULL), status "failed", error.code rc, error.message

@@ -7,10 +7,7 @@
 
 #include "stack.h"
 
-/* The provider name of replies the stack writes itself. */
-#define STACK_PROVIDER "stack"
-
-static bool key_is(const msgpack_object *k, const char *name)
+bool fm_key_is(const msgpack_object *k, const char *name)
 {
     size_t n = strlen(name);
     return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
@@ -23,9 +20,6 @@ static int pack_str(msgpack_packer *pk, const char *s)
     return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
 }
 
-static int pack_with_provider(msgpack_packer *pk, const msgpack_object *map,
-                              const char *section);
-
 static int pack_results(msgpack_packer *pk, const msgpack_object *arr,
                         const char *section)
 {
@@ -33,7 +27,7 @@ static int pack_results(msgpack_packer *pk, const msgpack_object *arr,
     for (uint32_t i = 0; i < arr->via.array.size && !fail; i++) {
         const msgpack_object *item = &arr->via.array.ptr[i];
         fail = item->type == MSGPACK_OBJECT_MAP
-                   ? pack_with_provider(pk, item, section)
+                   ? fm_pack_with_provider(pk, item, section)
                    : msgpack_pack_object(pk, *item);
     }
     return fail;
@@ -41,8 +35,8 @@ static int pack_results(msgpack_packer *pk, const msgpack_object *arr,
 
 /* The map with its "provider" value replaced (or added when missing), in
  * the map itself and in the maps of its "results". */
-static int pack_with_provider(msgpack_packer *pk, const msgpack_object *map,
-                              const char *section)
+int fm_pack_with_provider(msgpack_packer *pk, const msgpack_object *map,
+                          const char *section)
 {
     const msgpack_object_map *m = &map->via.map;
     bool has = fm_map_get(map, "provider") != NULL;
@@ -52,9 +46,9 @@ static int pack_with_provider(msgpack_packer *pk, const msgpack_object *map,
         fail = msgpack_pack_object(pk, *k);
         if (fail)
             break;
-        if (key_is(k, "provider"))
+        if (fm_key_is(k, "provider"))
             fail = pack_str(pk, section);
-        else if (key_is(k, "results") && v->type == MSGPACK_OBJECT_ARRAY)
+        else if (fm_key_is(k, "results") && v->type == MSGPACK_OBJECT_ARRAY)
             fail = pack_results(pk, v, section);
         else
             fail = msgpack_pack_object(pk, *v);
@@ -77,7 +71,7 @@ fleetmod_rc fm_stack_relay(const char *section, fleetmod_rc rc,
     if (urc == FLEETMOD_OK && obj.type == MSGPACK_OBJECT_MAP) {
         msgpack_packer pk;
         msgpack_packer_init(&pk, sink, write);
-        if (pack_with_provider(&pk, &obj, section) != 0)
+        if (fm_pack_with_provider(&pk, &obj, section) != 0)
             rc = FLEETMOD_ENOMEM;
     } else if (urc == FLEETMOD_ENOMEM || rc == FLEETMOD_ENOMEM) {
         /* The module could not write its reply into our buffer either. */
@@ -92,32 +86,82 @@ fleetmod_rc fm_stack_relay(const char *section, fleetmod_rc rc,
     return rc;
 }
 
-/* Whether a call the stack failed may have reached a provider: only when
- * the provider's reply was lost on the way back. */
+int fm_pack_batch_head(msgpack_packer *pk, const char *provider,
+                       const msgpack_object *req, size_t n)
+{
+    const msgpack_object *rid = fm_map_get(req, "request_id");
+    bool echo = rid != NULL && rid->type == MSGPACK_OBJECT_STR;
+    return msgpack_pack_map(pk, 4 + echo) || pack_str(pk, "provider") ||
+           pack_str(pk, provider) || pack_str(pk, "status") ||
+           pack_str(pk, "batch") || pack_str(pk, "terminal") ||
+           msgpack_pack_true(pk) ||
+           (echo &&
+            (pack_str(pk, "request_id") || msgpack_pack_object(pk, *rid))) ||
+           pack_str(pk, "results") || msgpack_pack_array(pk, n);
+}
+
+/* Whether a call that failed with rc reached the provider, as the
+ * contract's table of return codes says: the stack's own failures reached
+ * none, and a reply lost on the way back may have been delivered. */
 static const char *delivered(fleetmod_rc rc)
 {
-    return rc == FLEETMOD_EINTERNAL || rc == FLEETMOD_ENOMEM ? "unknown" : "no";
+    switch (rc) {
+    case FLEETMOD_EPROVIDER:
+        return "yes";
+    case FLEETMOD_EUNKNOWN:
+    case FLEETMOD_ENOMEM:
+    case FLEETMOD_EINTERNAL:
+        return "unknown";
+    default:
+        return "no";
+    }
+}
+
+static int pack_error(msgpack_packer *pk, const struct fm_failure *f)
+{
+    if (f->error != NULL && f->error->type == MSGPACK_OBJECT_MAP)
+        return msgpack_pack_object(pk, *f->error);
+    return msgpack_pack_map(pk, 4) || pack_str(pk, "code") ||
+           msgpack_pack_int(pk, (int)f->rc) || pack_str(pk, "name") ||
+           pack_str(pk, fleetmod_rc_name(f->rc)) || pack_str(pk, "message") ||
+           pack_str(pk, f->message) || pack_str(pk, "delivered") ||
+           pack_str(pk, delivered(f->rc));
+}
+
+static bool echoed(const struct fm_echo *e)
+{
+    return e->val != NULL && e->val->type == MSGPACK_OBJECT_STR;
+}
+
+int fm_pack_failure(msgpack_packer *pk, const struct fm_failure *f)
+{
+    size_t n_echo = sizeof(f->echo) / sizeof(f->echo[0]), keys = 4;
+    for (size_t i = 0; i < n_echo; i++)
+        keys += echoed(&f->echo[i]);
+    int fail =
+        msgpack_pack_map(pk, keys) || pack_str(pk, "provider") ||
+        pack_str(pk, f->provider != NULL ? f->provider : FM_STACK_PROVIDER) ||
+        pack_str(pk, "status") || pack_str(pk, "failed") ||
+        pack_str(pk, "terminal") || msgpack_pack_true(pk);
+    for (size_t i = 0; i < n_echo && !fail; i++) {
+        if (echoed(&f->echo[i]))
+            fail = pack_str(pk, f->echo[i].key) ||
+                   msgpack_pack_object(pk, *f->echo[i].val);
+    }
+    return fail || pack_str(pk, "error") || pack_error(pk, f);
 }
 
 fleetmod_rc fm_stack_fail(const char *section, const msgpack_object *req,
                           fleetmod_rc rc, const char *message,
                           fleetmod_write_fn write, void *sink)
 {
-    const msgpack_object *rid =
-        req != NULL ? fm_map_get(req, "request_id") : NULL;
-    bool echo = rid != NULL && rid->type == MSGPACK_OBJECT_STR;
+    struct fm_failure f = {
+        .provider = section,
+        .rc = rc,
+        .message = message,
+        .echo = {{"request_id",
+                  req != NULL ? fm_map_get(req, "request_id") : NULL}}};
     msgpack_packer pk;
     msgpack_packer_init(&pk, sink, write);
-    int fail = msgpack_pack_map(&pk, 4 + echo) || pack_str(&pk, "provider") ||
-               pack_str(&pk, section != NULL ? section : STACK_PROVIDER) ||
-               pack_str(&pk, "status") || pack_str(&pk, "failed") ||
-               pack_str(&pk, "terminal") || msgpack_pack_true(&pk) ||
-               (echo && (pack_str(&pk, "request_id") ||
-                         msgpack_pack_object(&pk, *rid))) ||
-               pack_str(&pk, "error") || msgpack_pack_map(&pk, 4) ||
-               pack_str(&pk, "code") || msgpack_pack_int(&pk, (int)rc) ||
-               pack_str(&pk, "name") || pack_str(&pk, fleetmod_rc_name(rc)) ||
-               pack_str(&pk, "message") || pack_str(&pk, message) ||
-               pack_str(&pk, "delivered") || pack_str(&pk, delivered(rc));
-    return fail ? FLEETMOD_ENOMEM : rc;
+    return fm_pack_failure(&pk, &f) ? FLEETMOD_ENOMEM : rc;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <msgpack.h>
 #include <pthread.h>
 
 #include <fleetmod/host.h>
@@ -24,22 +25,26 @@
 
 #define FAKE TEST_MODULES "/fake.so"
 
-/* Calls per label ("a" .. "z") and kind, from the modules' log lines. */
+/* Calls per label ("a" .. "z") and kind, and the items of its batch
+ * calls, from the modules' log lines ("LABEL CALL [ITEMS]"). */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int calls[26][3];
+static int batched[26][3];
 
 static void count_call(void *user, int level, const char *msg)
 {
     (void)user;
     (void)level;
     char label[64], kind[16];
-    if (sscanf(msg, "%63s %15s", label, kind) != 2 || label[1] != '\0')
+    int n = 0;
+    if (sscanf(msg, "%63s %15s %d", label, kind, &n) < 2 || label[1] != '\0')
         return;
     int k = strcmp(kind, "send") == 0      ? 0
             : strcmp(kind, "confirm") == 0 ? 1
                                            : 2;
     pthread_mutex_lock(&lock);
     calls[label[0] - 'a'][k]++;
+    batched[label[0] - 'a'][k] += n;
     pthread_mutex_unlock(&lock);
 }
 
@@ -53,10 +58,24 @@ static int statuses(char label)
     return calls[label - 'a'][2];
 }
 
+/* The VINs or ids the batch calls to label carried, all told. */
+static int sent_items(char label)
+{
+    return batched[label - 'a'][0];
+}
+
+static int asked_items(char label)
+{
+    return batched[label - 'a'][2];
+}
+
 static const struct fleetmod_host host = {
     .struct_size = sizeof(struct fleetmod_host), .log = count_call};
 
 static char *dir;
+/* The bytes of the last reply, for what struct fleetmod_reply leaves
+ * out. */
+static struct fleetmod_buf last;
 static char err[FLEETMOD_ERR_MAX];
 static char stack_path[4096];
 
@@ -64,6 +83,7 @@ static int setup(void **state)
 {
     (void)state;
     memset(calls, 0, sizeof(calls));
+    memset(batched, 0, sizeof(batched));
     dir = fixture_tmpdir();
     fixture_path(stack_path, sizeof(stack_path), dir, "stack.conf");
     return dir != NULL ? 0 : -1;
@@ -73,6 +93,7 @@ static int teardown(void **state)
 {
     (void)state;
     fixture_rmtree(dir);
+    fleetmod_buf_free(&last);
     unsetenv("FLEETMOD_MODULE_PATH");
     return 0;
 }
@@ -117,15 +138,41 @@ typedef fleetmod_rc (*stack_fn)(struct fleetmod_stack *, const char *, size_t,
 static fleetmod_rc call(struct fleetmod_stack *s, stack_fn fn,
                         struct fleetmod_request req, struct fleetmod_reply *r)
 {
-    struct fleetmod_buf in = {0}, out = {0};
+    struct fleetmod_buf in = {0};
     assert_int_equal(fleetmod_request_pack(&req, &in), FLEETMOD_OK);
-    fleetmod_rc rc = fn(s, in.data, in.len, fleetmod_buf_write, &out);
-    assert_int_equal(fleetmod_reply_decode(out.data, out.len, r), FLEETMOD_OK);
+    fleetmod_buf_free(&last);
+    fleetmod_rc rc = fn(s, in.data, in.len, fleetmod_buf_write, &last);
+    assert_int_equal(fleetmod_reply_decode(last.data, last.len, r),
+                     FLEETMOD_OK);
     if (r->has_error)
         assert_int_equal(r->error.code, rc);
     fleetmod_buf_free(&in);
-    fleetmod_buf_free(&out);
     return rc;
+}
+
+/* The wait_ms that result i of the last (batch) reply carries: what the
+ * fake module got in its request. -1 when absent. */
+static int64_t echoed_wait_ms(size_t i)
+{
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    assert_int_equal(msgpack_unpack_next(&u, last.data, last.len, NULL),
+                     MSGPACK_UNPACK_SUCCESS);
+    int64_t wait = -1;
+    const msgpack_object_map *top = &u.data.via.map;
+    for (uint32_t k = 0; k < top->size; k++) {
+        const msgpack_object *key = &top->ptr[k].key;
+        if (key->via.str.size != 7 || memcmp(key->via.str.ptr, "results", 7))
+            continue;
+        const msgpack_object_map *m = &top->ptr[k].val.via.array.ptr[i].via.map;
+        for (uint32_t j = 0; j < m->size; j++) {
+            if (m->ptr[j].key.via.str.size == 7 &&
+                memcmp(m->ptr[j].key.via.str.ptr, "wait_ms", 7) == 0)
+                wait = (int64_t)m->ptr[j].val.via.u64;
+        }
+    }
+    msgpack_unpacked_destroy(&u);
+    return wait;
 }
 
 static fleetmod_rc send_vin(struct fleetmod_stack *s, const char *vin,
@@ -229,35 +276,289 @@ static void fall_through_skips_providers_not_taking_the_vin(void **state)
     fleetmod_stack_close(s);
 }
 
-static void
-batch_goes_to_one_provider_and_results_carry_the_section(void **state)
+static fleetmod_rc send_batch(struct fleetmod_stack *s, const char *const *vins,
+                              size_t n, struct fleetmod_reply *r)
+{
+    return call(s, fleetmod_stack_send,
+                (struct fleetmod_request){.vins = vins,
+                                          .n_vins = n,
+                                          .command = "lock_door",
+                                          .request_id = "r1"},
+                r);
+}
+
+/* Each result's provider, in order, e.g. "a,b,stack". */
+static const char *providers(const struct fleetmod_reply *r)
+{
+    static char out[256];
+    out[0] = '\0';
+    for (size_t i = 0; i < r->n_results; i++)
+        snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
+                 i > 0 ? "," : "", r->results[i].provider);
+    return out;
+}
+
+static void batch_to_one_provider_names_it_everywhere(void **state)
 {
     (void)state;
     struct fleetmod_reply r;
-    const char *same[] = {"6AH1", "6AH2[a:deny]"}, *mixed[] = {"6AH1", "XY"};
+    const char *vins[] = {"6AH1", "6AH2[a:deny]"};
     struct fleetmod_stack *s =
         open_stack(SECTION("a", "vins = 6AH*\n") SECTION("b", ""));
-    assert_int_equal(call(s, fleetmod_stack_send,
-                          (struct fleetmod_request){.vins = same, .n_vins = 2},
-                          &r),
-                     FLEETMOD_OK);
+    assert_int_equal(send_batch(s, vins, 2, &r), FLEETMOD_OK);
     assert_string_equal(r.provider, "a");
     assert_string_equal(r.status, "batch");
-    assert_int_equal(r.n_results, 2);
-    assert_string_equal(r.results[0].provider, "a");
-    assert_string_equal(r.results[1].provider, "a");
+    assert_true(r.terminal);
+    assert_string_equal(r.request_id, "r1");
+    assert_string_equal(providers(&r), "a,a");
     assert_string_equal(r.results[1].error.name, "EDENIED");
-    fleetmod_reply_free(&r);
-
-    assert_int_equal(call(s, fleetmod_stack_send,
-                          (struct fleetmod_request){.vins = mixed, .n_vins = 2},
-                          &r),
-                     FLEETMOD_EINVAL);
-    assert_string_equal(r.provider, "stack");
-    assert_contains(r.error.message, "6AH1 to a, XY to b");
     assert_int_equal(sends('a'), 1);
     assert_int_equal(sends('b'), 0);
     fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void
+mixed_batch_makes_one_call_per_provider_in_request_order(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *vins[] = {"B1", "A1", "C1", "A2", "B2"};
+    struct fleetmod_stack *s = open_stack(SECTION("a", "vins = A*\n") SECTION(
+        "b", "vins = B*\n") SECTION("c", ""));
+    assert_int_equal(send_batch(s, vins, 5, &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "stack");
+    assert_string_equal(r.status, "batch");
+    assert_string_equal(r.request_id, "r1");
+    assert_int_equal(r.n_results, 5);
+    assert_string_equal(providers(&r), "b,a,c,a,b");
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(r.results[i].vin, vins[i]);
+        assert_string_equal(r.results[i].status, "pending");
+        /* The other keys of the request reached each provider. */
+        assert_string_equal(r.results[i].command, "lock_door");
+    }
+    assert_int_equal(sends('a'), 1);
+    assert_int_equal(sends('b'), 1);
+    assert_int_equal(sends('c'), 1);
+    assert_int_equal(sent_items('a'), 2);
+    assert_int_equal(sent_items('b'), 2);
+    assert_int_equal(sent_items('c'), 1);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void batch_denials_fall_through_grouped_like_single_sends(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *vins[] = {"1[a:deny]", "2", "3[a:deny][b:deny]", "4[a:deny]",
+                          "5[a:deny][b:deny]"};
+    struct fleetmod_stack *s = open_stack(
+        SECTION("a", "control = sufficient\n")
+            SECTION("b", "control = sufficient\n") SECTION("c", "vins = 3*\n"));
+    assert_int_equal(send_batch(s, vins, 5, &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "stack");
+    /* 5 has no provider after b: b's denial is its answer, as for a
+     * single send. */
+    assert_string_equal(providers(&r), "b,a,c,b,b");
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(r.results[i].status, "pending");
+    assert_string_equal(r.results[4].error.name, "EDENIED");
+    assert_string_equal(r.results[4].vin, vins[4]);
+    assert_int_equal(sends('a'), 1);
+    assert_int_equal(sends('b'), 1);
+    assert_int_equal(sends('c'), 1);
+    assert_int_equal(sent_items('a'), 5);
+    assert_int_equal(sent_items('b'), 4);
+    assert_int_equal(sent_items('c'), 1);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void batch_denials_of_a_required_provider_are_final(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *vins[] = {"1[a:deny]", "2", "3[a:unreach]"};
+    struct fleetmod_stack *s = open_stack(SECTION("a", "") SECTION("b", ""));
+    assert_int_equal(send_batch(s, vins, 3, &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "a");
+    assert_string_equal(providers(&r), "a,a,a");
+    assert_string_equal(r.results[0].error.name, "EDENIED");
+    assert_string_equal(r.results[1].status, "pending");
+    assert_string_equal(r.results[2].error.name, "EUNREACHABLE");
+    assert_int_equal(sends('b'), 0);
+    fleetmod_reply_free(&r);
+
+    /* A sufficient provider: only the denial goes on. */
+    fleetmod_stack_close(s);
+    s = open_stack(SECTION("a", "control = sufficient\n") SECTION("b", ""));
+    assert_int_equal(send_batch(s, vins, 3, &r), FLEETMOD_OK);
+    assert_string_equal(providers(&r), "b,a,a");
+    assert_string_equal(r.results[2].error.name, "EUNREACHABLE");
+    assert_int_equal(sent_items('b'), 1);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void batch_vin_no_provider_takes_is_denied_alone(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *vins[] = {"A1", "ZZZ"};
+    struct fleetmod_stack *s = open_stack(SECTION("a", "vins = A*\n"));
+    assert_int_equal(send_batch(s, vins, 2, &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "stack");
+    assert_string_equal(providers(&r), "a,stack");
+    assert_string_equal(r.results[0].status, "pending");
+    const struct fleetmod_reply *no = &r.results[1];
+    assert_string_equal(no->status, "failed");
+    assert_true(no->terminal);
+    assert_string_equal(no->vin, "ZZZ");
+    assert_string_equal(no->command, "lock_door");
+    assert_int_equal(no->error.code, FLEETMOD_EDENIED);
+    assert_string_equal(no->error.delivered, "no");
+    assert_contains(no->error.message, "no provider of the stack takes");
+    assert_int_equal(sent_items('a'), 1);
+    fleetmod_reply_free(&r);
+
+    /* Nothing for anyone: every item, and no call at all. */
+    const char *none[] = {"X1", "X2"};
+    assert_int_equal(send_batch(s, none, 2, &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "stack");
+    assert_string_equal(providers(&r), "stack,stack");
+    assert_int_equal(sends('a'), 1);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void batch_call_failing_as_a_whole_fails_only_its_items(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *unreach[] = {"A1[a:batchunreach]", "B1", "A2"};
+    const char *garbage[] = {"A1[a:batchgarbage]", "B1"};
+    struct fleetmod_stack *s = open_stack(
+        SECTION("a", "control = sufficient\nvins = A*\n") SECTION("b", ""));
+    assert_int_equal(send_batch(s, unreach, 3, &r), FLEETMOD_OK);
+    assert_string_equal(providers(&r), "a,b,a");
+    for (size_t i = 0; i < 3; i += 2) {
+        const struct fleetmod_reply *it = &r.results[i];
+        assert_string_equal(it->status, "failed");
+        assert_string_equal(it->vin, unreach[i]);
+        assert_int_equal(it->error.code, FLEETMOD_EUNREACHABLE);
+        /* The module's own error map, as it wrote it. */
+        assert_string_equal(it->error.message,
+                            "fake: the whole batch is unreachable");
+        assert_string_equal(it->error.delivered, "no");
+    }
+    assert_string_equal(r.results[1].status, "pending");
+    assert_int_equal(sent_items('b'), 1);
+    fleetmod_reply_free(&r);
+
+    assert_int_equal(send_batch(s, garbage, 2, &r), FLEETMOD_OK);
+    assert_string_equal(providers(&r), "a,b");
+    assert_int_equal(r.results[0].error.code, FLEETMOD_EINTERNAL);
+    assert_string_equal(r.results[0].error.delivered, "unknown");
+    assert_string_equal(r.results[1].status, "pending");
+    assert_int_equal(sent_items('b'), 2);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void status_batch_asks_on_only_for_ids_not_found(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *ids[] = {"1[a:notfound]", "2", "3[a:notfound][b:notfound]",
+                         "4[a:notfound][b:unreach]",
+                         "5[a:notfound][b:notfound][c:notfound]"};
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "") SECTION("b", "") SECTION("c", ""));
+    assert_int_equal(
+        call(s, fleetmod_stack_status,
+             (struct fleetmod_request){.ids = ids, .n_ids = 5, .wait_ms = 5000},
+             &r),
+        FLEETMOD_OK);
+    assert_string_equal(r.status, "batch");
+    assert_string_equal(r.provider, "stack");
+    assert_string_equal(providers(&r), "b,a,c,b,c");
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(r.results[i].id, ids[i]);
+        /* Each call waits at most what is left of the request's wait. */
+        assert_in_range(echoed_wait_ms(i), 0, 5000);
+    }
+    assert_string_equal(r.results[3].error.name, "EUNREACHABLE");
+    assert_string_equal(r.results[4].error.name, "ENOTFOUND");
+    assert_int_equal(statuses('a'), 1);
+    assert_int_equal(statuses('b'), 1);
+    assert_int_equal(statuses('c'), 1);
+    assert_int_equal(asked_items('a'), 5);
+    assert_int_equal(asked_items('b'), 4);
+    assert_int_equal(asked_items('c'), 2);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void status_batch_with_provider_asks_that_section_only(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *ids[] = {"1[b:notfound]", "2"};
+    struct fleetmod_stack *s = open_stack(SECTION("a", "") SECTION("b", ""));
+    assert_int_equal(
+        call(s, fleetmod_stack_status,
+             (struct fleetmod_request){.ids = ids, .n_ids = 2, .provider = "b"},
+             &r),
+        FLEETMOD_OK);
+    assert_string_equal(r.provider, "b");
+    assert_string_equal(providers(&r), "b,b");
+    assert_string_equal(r.results[0].error.name, "ENOTFOUND");
+    assert_int_equal(statuses('a'), 0);
+    assert_int_equal(asked_items('b'), 2);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void malformed_batches_are_refused_whole(void **state)
+{
+    (void)state;
+    static const char *many[1001];
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s = open_stack(SECTION("a", ""));
+    for (size_t i = 0; i < 1001; i++)
+        many[i] = "V";
+    assert_int_equal(send_batch(s, many, 1001, &r), FLEETMOD_EINVAL);
+    assert_string_equal(r.provider, "stack");
+    assert_contains(r.error.message, "1 to 1000");
+    fleetmod_reply_free(&r);
+    assert_int_equal(call(s, fleetmod_stack_status,
+                          (struct fleetmod_request){.ids = many, .n_ids = 1001},
+                          &r),
+                     FLEETMOD_EINVAL);
+    fleetmod_reply_free(&r);
+    assert_int_equal(sends('a') + statuses('a'), 0);
+    assert_int_equal(send_batch(s, many, 1000, &r), FLEETMOD_OK);
+    assert_int_equal(sent_items('a'), 1000);
+    fleetmod_reply_free(&r);
+
+    assert_int_equal(
+        call(s, fleetmod_stack_send,
+             (struct fleetmod_request){.vin = "V", .vins = many, .n_vins = 2},
+             &r),
+        FLEETMOD_EINVAL);
+    assert_contains(r.error.message, "both vin and vins");
+    fleetmod_reply_free(&r);
+    assert_int_equal(call(s, fleetmod_stack_confirm,
+                          (struct fleetmod_request){
+                              .vins = many, .n_vins = 2, .code = "123456"},
+                          &r),
+                     FLEETMOD_EINVAL);
+    assert_contains(r.error.message, "confirm has no batch form");
+    fleetmod_reply_free(&r);
+    assert_int_equal(sends('a'), 1);
+    assert_int_equal(calls[0][1], 0);
     fleetmod_stack_close(s);
 }
 
@@ -539,7 +840,15 @@ int main(void)
         T(last_denial_is_relayed),
         T(vins_globs_choose_the_provider),
         T(fall_through_skips_providers_not_taking_the_vin),
-        T(batch_goes_to_one_provider_and_results_carry_the_section),
+        T(batch_to_one_provider_names_it_everywhere),
+        T(mixed_batch_makes_one_call_per_provider_in_request_order),
+        T(batch_denials_fall_through_grouped_like_single_sends),
+        T(batch_denials_of_a_required_provider_are_final),
+        T(batch_vin_no_provider_takes_is_denied_alone),
+        T(batch_call_failing_as_a_whole_fails_only_its_items),
+        T(status_batch_asks_on_only_for_ids_not_found),
+        T(status_batch_with_provider_asks_that_section_only),
+        T(malformed_batches_are_refused_whole),
         T(status_falls_through_only_on_notfound),
         T(confirm_and_status_follow_the_provider_key),
         T(confirm_without_provider_routes_like_send),

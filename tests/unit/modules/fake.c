@@ -6,14 +6,21 @@
  *   - init fails with rc N when the label is "initrc=N".
  *   - send/confirm: EDENIED when the VIN contains "[LABEL:deny]",
  *     EUNREACHABLE when it contains "[LABEL:unreach]", else OK (status
- *     "pending", id "LABEL-1"). A batch ("vins") answers one result per VIN.
+ *     "pending", id "LABEL-1").
  *   - status: ENOTFOUND when the id contains "[LABEL:notfound]",
  *     EUNREACHABLE for "[LABEL:unreach]", else OK.
  *   - send: a VIN containing "[LABEL:garbage]" gets rc OK and a reply that
  *     is not msgpack (a broken module, for the stack's relay).
+ *   - a batch (send "vins", status "ids") answers one result per item, as
+ *     above, each echoing the request's "command" and "wait_ms" (so tests
+ *     see what reached the module), under a top that echoes
+ *     "request_id". It fails as a whole when an item contains
+ *     "[LABEL:batchunreach]" (EUNREACHABLE, error map with delivered "no")
+ *     or "[LABEL:batchgarbage]" (rc OK, not msgpack).
  *   - a request that is not a map: EINVAL.
  * Every reply carries "label" and "call", and every call is logged as
- * "LABEL CALL" at LOG_DEBUG, so tests can count which instance got what.
+ * "LABEL CALL" at LOG_DEBUG ("LABEL CALL N" for a batch of N items), so
+ * tests can count which instance got what.
  * It keeps no mutable state: any number of threads may call it.
  */
 #include <stdio.h>
@@ -104,12 +111,18 @@ static void pack_kv(msgpack_packer *pk, const char *k, const char *v)
     pack_str(pk, v);
 }
 
-/* provider, status, terminal, label, call and, when given, vin and id. */
+/* provider, status, terminal, label, call and, when given, vin and id;
+ * for an item of a batch, the batch request's command and wait_ms. */
 static void pack_reply(msgpack_packer *pk, const struct fleetmod_instance *in,
                        const char *call, fleetmod_rc rc, const char *vin,
-                       const char *id)
+                       const char *id, const msgpack_object *batch_req)
 {
-    int extra = (vin != NULL) + (id != NULL) + (rc != FLEETMOD_OK);
+    const char *names[] = {"command", "wait_ms"};
+    const msgpack_object *echo[] = {NULL, NULL};
+    for (int i = 0; i < 2 && batch_req != NULL; i++)
+        echo[i] = get(batch_req, names[i]);
+    int extra = (vin != NULL) + (id != NULL) + (rc != FLEETMOD_OK) +
+                (echo[0] != NULL) + (echo[1] != NULL);
     msgpack_pack_map(pk, 5 + extra);
     pack_kv(pk, "provider", "fake");
     pack_kv(pk, "status", rc == FLEETMOD_OK ? "pending" : "failed");
@@ -124,6 +137,12 @@ static void pack_reply(msgpack_packer *pk, const struct fleetmod_instance *in,
         pack_kv(pk, "vin", vin);
     if (id != NULL)
         pack_kv(pk, "id", id);
+    for (int i = 0; i < 2; i++) {
+        if (echo[i] != NULL) {
+            pack_str(pk, names[i]);
+            msgpack_pack_object(pk, *echo[i]);
+        }
+    }
     if (rc != FLEETMOD_OK) {
         pack_str(pk, "error");
         msgpack_pack_map(pk, 1);
@@ -144,48 +163,127 @@ static fleetmod_rc outcome(const struct fleetmod_instance *in, const char *call,
     return FLEETMOD_OK;
 }
 
-static fleetmod_rc batch(msgpack_packer *pk, struct fleetmod_instance *in,
-                         const msgpack_object *vins)
+/* The NUL-terminated text of a str object (truncated to size). */
+static void text_of(const msgpack_object *o, char *out, size_t size)
 {
-    msgpack_pack_map(pk, 4);
+    size_t n = 0;
+    if (o->type == MSGPACK_OBJECT_STR)
+        n = o->via.str.size < size ? o->via.str.size : size - 1;
+    if (n > 0)
+        memcpy(out, o->via.str.ptr, n);
+    out[n] = '\0';
+}
+
+/* Whether an item of list holds the token [LABEL:what]. */
+static int any_item_has(const struct fleetmod_instance *in,
+                        const msgpack_object *list, const char *what)
+{
+    for (uint32_t i = 0; i < list->via.array.size; i++) {
+        char item[128];
+        text_of(&list->via.array.ptr[i], item, sizeof(item));
+        if (has_token(in, item, what))
+            return 1;
+    }
+    return 0;
+}
+
+/* A batch failed as a whole: one failure map, no results. */
+static fleetmod_rc batch_unreachable(msgpack_packer *pk,
+                                     const struct fleetmod_instance *in,
+                                     const char *call)
+{
+    msgpack_pack_map(pk, 6);
+    pack_kv(pk, "provider", "fake");
+    pack_kv(pk, "status", "failed");
+    pack_str(pk, "terminal");
+    msgpack_pack_true(pk);
+    pack_kv(pk, "label", in->label);
+    pack_kv(pk, "call", call);
+    pack_str(pk, "error");
+    msgpack_pack_map(pk, 3);
+    pack_str(pk, "code");
+    msgpack_pack_int(pk, FLEETMOD_EUNREACHABLE);
+    pack_kv(pk, "message", "fake: the whole batch is unreachable");
+    pack_kv(pk, "delivered", "no");
+    return FLEETMOD_EUNREACHABLE;
+}
+
+static fleetmod_rc batch(msgpack_packer *pk, struct fleetmod_instance *in,
+                         const char *call, const msgpack_object *req,
+                         const msgpack_object *list, fleetmod_write_fn write,
+                         void *sink)
+{
+    if (any_item_has(in, list, "batchgarbage"))
+        return write(sink, "\xc1garbage", 8) == 0 ? FLEETMOD_OK
+                                                  : FLEETMOD_ENOMEM;
+    if (any_item_has(in, list, "batchunreach"))
+        return batch_unreachable(pk, in, call);
+    const msgpack_object *rid = get(req, "request_id");
+    msgpack_pack_map(pk, 4 + (rid != NULL));
     pack_kv(pk, "provider", "fake");
     pack_kv(pk, "status", "batch");
     pack_str(pk, "terminal");
     msgpack_pack_true(pk);
+    if (rid != NULL) {
+        pack_str(pk, "request_id");
+        msgpack_pack_object(pk, *rid);
+    }
     pack_str(pk, "results");
-    msgpack_pack_array(pk, vins->via.array.size);
-    for (uint32_t i = 0; i < vins->via.array.size; i++) {
-        char vin[128] = "";
-        const msgpack_object *v = &vins->via.array.ptr[i];
-        if (v->type == MSGPACK_OBJECT_STR && v->via.str.size < sizeof(vin))
-            memcpy(vin, v->via.str.ptr, v->via.str.size);
-        pack_reply(pk, in, "send", outcome(in, "send", vin), vin, NULL);
+    msgpack_pack_array(pk, list->via.array.size);
+    for (uint32_t i = 0; i < list->via.array.size; i++) {
+        char item[128];
+        text_of(&list->via.array.ptr[i], item, sizeof(item));
+        int status = strcmp(call, "status") == 0;
+        pack_reply(pk, in, call, outcome(in, call, item), status ? NULL : item,
+                   status ? item : NULL, req);
     }
     return FLEETMOD_OK;
+}
+
+/* The request's batch list (vins, or ids for status), or NULL. */
+static const msgpack_object *batch_list(const msgpack_object *req,
+                                        const char *call)
+{
+    const msgpack_object *list =
+        get(req, strcmp(call, "status") == 0 ? "ids" : "vins");
+    return list != NULL && list->type == MSGPACK_OBJECT_ARRAY ? list : NULL;
+}
+
+static void log_call(const struct fleetmod_instance *in, const char *call,
+                     const msgpack_object *list)
+{
+    char msg[128];
+    if (in->log == NULL)
+        return;
+    if (list != NULL)
+        snprintf(msg, sizeof(msg), "%s %s %u", in->label, call,
+                 list->via.array.size);
+    else
+        snprintf(msg, sizeof(msg), "%s %s", in->label, call);
+    in->log(in->user, 7, msg);
 }
 
 static fleetmod_rc answer(struct fleetmod_instance *in, const char *call,
                           const char *req, size_t len, fleetmod_write_fn write,
                           void *sink)
 {
-    char msg[128], vin[128] = "", id[128] = "";
-    snprintf(msg, sizeof(msg), "%s %s", in->label, call);
-    if (in->log != NULL)
-        in->log(in->user, 7, msg);
-
+    char vin[128] = "", id[128] = "";
     msgpack_packer pk;
     msgpack_packer_init(&pk, sink, write);
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
     fleetmod_rc rc = FLEETMOD_EINVAL;
-    if (msgpack_unpack_next(&u, req, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
-        u.data.type == MSGPACK_OBJECT_MAP) {
-        const msgpack_object *vins = get(&u.data, "vins");
-        if (vins != NULL && vins->type == MSGPACK_OBJECT_ARRAY) {
-            rc = batch(&pk, in, vins);
-            msgpack_unpacked_destroy(&u);
-            return rc;
-        }
+    int map =
+        msgpack_unpack_next(&u, req, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+        u.data.type == MSGPACK_OBJECT_MAP;
+    const msgpack_object *list = map ? batch_list(&u.data, call) : NULL;
+    log_call(in, call, list);
+    if (list != NULL) {
+        rc = batch(&pk, in, call, &u.data, list, write, sink);
+        msgpack_unpacked_destroy(&u);
+        return rc;
+    }
+    if (map) {
         get_str(&u.data, "vin", vin, sizeof(vin));
         get_str(&u.data, "id", id, sizeof(id));
         rc = outcome(in, call, strcmp(call, "status") == 0 ? id : vin);
@@ -197,7 +295,7 @@ static fleetmod_rc answer(struct fleetmod_instance *in, const char *call,
     if (rc == FLEETMOD_OK && id[0] == '\0')
         snprintf(id, sizeof(id), "%s-1", in->label);
     pack_reply(&pk, in, call, rc, vin[0] != '\0' ? vin : NULL,
-               id[0] != '\0' ? id : NULL);
+               id[0] != '\0' ? id : NULL, NULL);
     return rc;
 }
 

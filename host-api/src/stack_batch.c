@@ -1,0 +1,370 @@
+/*
+ * stack_batch.c - a batch ("vins", "ids") through a stack: routed item by
+ * item, exactly as that many single calls would be, and sent as one batch
+ * call per provider.
+ *
+ * Each item starts at the first provider that would take it alone (send:
+ * ready, and its vins globs match the VIN; status: ready). The providers
+ * are then visited once each, in file order. A provider gets ONE batch:
+ * the request with its list cut down to the items waiting for it, in
+ * request order. An item it denies (send: EDENIED from a sufficient
+ * provider) or does not know (status: ENOTFOUND) waits for the next
+ * provider that would take it, which is always later in the file, so no
+ * provider is called twice. Any other outcome is final, and so is every
+ * item of a call that failed as a whole: the module may have delivered
+ * it, so it never goes to a second provider. The calls run one after the
+ * other on the calling thread; each module runs its own batch
+ * concurrently. A status batch's wait_ms bounds the whole batch: each
+ * call gets what is left of it.
+ *
+ * The items' replies are merged, in request order, into one batch reply.
+ * Everything lives in the call: the stack itself is only read.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "stack.h"
+
+#define XSTR(x) #x
+#define STR(x) XSTR(x)
+
+/* The two batch forms: send "vins" and status "ids". */
+static const struct form {
+    const char *list, *single;
+    const char *both, *shape;
+    fleetmod_rc next_on; /* the item outcome that tries the next provider */
+} forms[2] = {
+    {"vins", "vin", "the request has both vin and vins",
+     "vins must be an array of 1 to " STR(FM_STACK_BATCH_MAX) " strings",
+     FLEETMOD_EDENIED},
+    {"ids", "id", "the request has both id and ids",
+     "ids must be an array of 1 to " STR(FM_STACK_BATCH_MAX) " strings",
+     FLEETMOD_ENOTFOUND},
+};
+
+fleetmod_rc fm_batch_list(const msgpack_object *req, bool status,
+                          const msgpack_object **list, const char **why)
+{
+    const struct form *f = &forms[status];
+    *list = fm_map_get(req, f->list);
+    if (*list == NULL)
+        return FLEETMOD_OK;
+    *why = f->both;
+    if (fm_map_get(req, f->single) != NULL)
+        return FLEETMOD_EINVAL;
+    *why = f->shape;
+    const msgpack_object_array *a = &(*list)->via.array;
+    if ((*list)->type != MSGPACK_OBJECT_ARRAY || a->size == 0 ||
+        a->size > FM_STACK_BATCH_MAX)
+        return FLEETMOD_EINVAL;
+    for (uint32_t i = 0; i < a->size; i++) {
+        if (a->ptr[i].type != MSGPACK_OBJECT_STR)
+            return FLEETMOD_EINVAL;
+    }
+    return FLEETMOD_OK;
+}
+
+/* One item of the batch. */
+struct item {
+    const msgpack_object *key; /* its VIN or id, in the request */
+    char *vin;                 /* send: a NUL-terminated copy, for globs */
+    size_t at; /* the provider to ask next, then the one that answered;
+                  s->n: none (the stack answers) */
+    bool done;
+    fleetmod_rc rc;               /* done: OK, or how the item failed */
+    const msgpack_object *result; /* OK: the provider's reply for it */
+    const msgpack_object *error;  /* failed: the module's error map or NULL */
+    const char *message;          /* failed: the text when error is NULL */
+};
+
+struct batch {
+    const struct fleetmod_stack *s;
+    const struct fm_call *c;
+    const struct form *form;
+    bool status;
+    struct item *items;
+    size_t n;
+    size_t *group;                /* the items of one call */
+    struct fleetmod_buf *replies; /* the providers' replies, by index */
+    msgpack_zone zone;            /* and decoded; strings point into them */
+    uint64_t deadline_ms;         /* status: when the request's wait ends */
+};
+
+/* How a provider's call failed as a whole: the fate of each of its
+ * items. */
+struct whole {
+    fleetmod_rc rc;
+    const msgpack_object *error;
+    const char *message;
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void fail_item(struct item *it, const struct whole *w)
+{
+    it->done = true;
+    it->rc = w->rc;
+    it->error = w->error;
+    it->message = w->message;
+}
+
+/* The first provider from index i on that would take the item alone. */
+static size_t next_provider(const struct batch *b, size_t i,
+                            const struct item *it)
+{
+    const struct fleetmod_stack *s = b->s;
+    while (i < s->n && !(b->status ? s->p[i].h != NULL
+                                   : fm_provider_takes(&s->p[i], it->vin)))
+        i++;
+    return i;
+}
+
+static fleetmod_rc items_init(struct batch *b, const msgpack_object *list)
+{
+    const struct whole none = {
+        b->status ? FLEETMOD_ENOTFOUND : FLEETMOD_EDENIED, NULL,
+        b->status ? "no provider of the stack is ready"
+                  : "no provider of the stack takes this VIN"};
+    b->n = list->via.array.size;
+    b->items = calloc(b->n, sizeof(*b->items));
+    b->group = calloc(b->n, sizeof(*b->group));
+    b->replies = calloc(b->s->n, sizeof(*b->replies));
+    if (b->items == NULL || b->group == NULL || b->replies == NULL)
+        return FLEETMOD_ENOMEM;
+    for (size_t i = 0; i < b->n; i++) {
+        struct item *it = &b->items[i];
+        it->key = &list->via.array.ptr[i];
+        if (!b->status) {
+            it->vin = strndup(it->key->via.str.ptr, it->key->via.str.size);
+            if (it->vin == NULL)
+                return FLEETMOD_ENOMEM;
+        }
+        it->at = next_provider(b, 0, it);
+        if (it->at == b->s->n)
+            fail_item(it, &none);
+    }
+    return FLEETMOD_OK;
+}
+
+/* The items waiting for provider p into b->group; their count. */
+static size_t gather(struct batch *b, size_t p)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!b->items[i].done && b->items[i].at == p)
+            b->group[k++] = i;
+    }
+    return k;
+}
+
+static uint64_t time_left(const struct batch *b)
+{
+    uint64_t now = now_ms();
+    return b->deadline_ms > now ? b->deadline_ms - now : 0;
+}
+
+/* The request for one provider: every key as the host sent it, but the
+ * list holds the k items of b->group, and a status wait_ms what is left
+ * of it. */
+static fleetmod_rc sub_request(const struct batch *b, size_t k,
+                               struct fleetmod_buf *out)
+{
+    const msgpack_object_map *m = &b->c->obj.via.map;
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, out, fleetmod_buf_write);
+    int fail = msgpack_pack_map(&pk, m->size);
+    for (uint32_t i = 0; i < m->size && !fail; i++) {
+        const msgpack_object *key = &m->ptr[i].key, *v = &m->ptr[i].val;
+        fail = msgpack_pack_object(&pk, *key);
+        if (fail) {
+            break;
+        } else if (fm_key_is(key, b->form->list)) {
+            fail = msgpack_pack_array(&pk, k);
+            for (size_t j = 0; j < k && !fail; j++)
+                fail = msgpack_pack_object(&pk, *b->items[b->group[j]].key);
+        } else if (b->status && fm_key_is(key, "wait_ms") &&
+                   v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+            fail = msgpack_pack_uint64(&pk, time_left(b));
+        } else {
+            fail = msgpack_pack_object(&pk, *v);
+        }
+    }
+    return fail ? FLEETMOD_ENOMEM : FLEETMOD_OK;
+}
+
+/* The rc in an item's error map; FLEETMOD_OK without one. */
+static fleetmod_rc item_rc(const msgpack_object *result)
+{
+    const msgpack_object *error = fm_map_get(result, "error");
+    const msgpack_object *code =
+        error != NULL ? fm_map_get(error, "code") : NULL;
+    if (code == NULL || code->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return FLEETMOD_OK;
+    return code->via.u64 < FLEETMOD_RC_COUNT ? (fleetmod_rc)code->via.u64
+                                             : FLEETMOD_EINTERNAL;
+}
+
+/* Provider p's result for an item: final, or the item goes on to the next
+ * provider that would take it, as a single call would. */
+static void take(struct batch *b, size_t p, struct item *it,
+                 const msgpack_object *result)
+{
+    const struct fm_provider *prov = &b->s->p[p];
+    if (item_rc(result) == b->form->next_on &&
+        (b->status || prov->control == FM_SUFFICIENT)) {
+        size_t next = next_provider(b, p + 1, it);
+        if (next < b->s->n) {
+            it->at = next;
+            return;
+        }
+    }
+    it->done = true;
+    it->rc = FLEETMOD_OK;
+    it->result = result;
+}
+
+/* The results of a batch reply of k items, NULL when it is not one. */
+static const msgpack_object *results_of(const msgpack_object *reply, size_t k)
+{
+    const msgpack_object *r = fm_map_get(reply, "results");
+    if (r == NULL || r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size != k)
+        return NULL;
+    for (size_t j = 0; j < k; j++) {
+        if (r->via.array.ptr[j].type != MSGPACK_OBJECT_MAP)
+            return NULL;
+    }
+    return r;
+}
+
+/* Provider p answered the call for the k items of b->group with rc and
+ * the reply it wrote: each item's result, or the call's failure. */
+static void settle(struct batch *b, size_t p, size_t k, fleetmod_rc rc)
+{
+    const struct fleetmod_buf *buf = &b->replies[p];
+    msgpack_object reply;
+    fleetmod_rc urc = fm_msg_unpack(buf->data, buf->len, &b->zone, &reply);
+    bool map = urc == FLEETMOD_OK && reply.type == MSGPACK_OBJECT_MAP;
+    const msgpack_object *results =
+        map && rc == FLEETMOD_OK ? results_of(&reply, k) : NULL;
+    struct whole w = {FLEETMOD_EINTERNAL, NULL,
+                      "the provider's module wrote an invalid reply"};
+    if (!map && (urc == FLEETMOD_ENOMEM || rc == FLEETMOD_ENOMEM))
+        w = (struct whole){FLEETMOD_ENOMEM, NULL, "out of memory"};
+    else if (map && rc != FLEETMOD_OK)
+        w = (struct whole){rc, fm_map_get(&reply, "error"),
+                           fleetmod_strerror(rc)};
+    for (size_t j = 0; j < k; j++) {
+        struct item *it = &b->items[b->group[j]];
+        if (results != NULL)
+            take(b, p, it, &results->via.array.ptr[j]);
+        else
+            fail_item(it, &w);
+    }
+}
+
+/* One batch call to provider p for the k items of b->group. */
+static void ask(struct batch *b, size_t p, size_t k)
+{
+    struct fleetmod_buf req = {0};
+    fleetmod_rc rc = sub_request(b, k, &req);
+    if (rc == FLEETMOD_OK)
+        rc = b->c->fn(b->s->p[p].h, req.data, req.len, fleetmod_buf_write,
+                      &b->replies[p]);
+    fleetmod_buf_free(&req);
+    settle(b, p, k, rc);
+}
+
+static const char *provider_of(const struct batch *b, const struct item *it)
+{
+    return it->at < b->s->n ? b->s->p[it->at].section : FM_STACK_PROVIDER;
+}
+
+/* The reply's own provider: the section that answered every item, else
+ * "stack" (each item names its own). */
+static const char *outer_provider(const struct batch *b)
+{
+    for (size_t i = 1; i < b->n; i++) {
+        if (b->items[i].at != b->items[0].at)
+            return FM_STACK_PROVIDER;
+    }
+    return provider_of(b, &b->items[0]);
+}
+
+static int pack_item(msgpack_packer *pk, const struct batch *b,
+                     const struct item *it)
+{
+    if (it->rc == FLEETMOD_OK)
+        return fm_pack_with_provider(pk, it->result, provider_of(b, it));
+    struct fm_failure f = {
+        .provider = provider_of(b, it),
+        .rc = it->rc,
+        .message = it->message,
+        .error = it->error,
+        .echo = {{b->form->single, it->key},
+                 {"command", fm_map_get(&b->c->obj, "command")}}};
+    return fm_pack_failure(pk, &f);
+}
+
+/* The merged reply, written to the host in one piece. */
+static fleetmod_rc write_merged(const struct batch *b)
+{
+    const struct fm_call *c = b->c;
+    struct fleetmod_buf out = {0};
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &out, fleetmod_buf_write);
+    int fail = fm_pack_batch_head(&pk, outer_provider(b), &c->obj, b->n);
+    for (size_t i = 0; i < b->n && !fail; i++)
+        fail = pack_item(&pk, b, &b->items[i]);
+    fleetmod_rc rc = FLEETMOD_OK;
+    if (fail)
+        rc = fm_stack_fail(NULL, &c->obj, FLEETMOD_ENOMEM, "out of memory",
+                           c->write, c->sink);
+    else if (c->write(c->sink, out.data, out.len) != 0)
+        rc = FLEETMOD_ENOMEM;
+    fleetmod_buf_free(&out);
+    return rc;
+}
+
+static void batch_free(struct batch *b)
+{
+    for (size_t i = 0; b->items != NULL && i < b->n; i++)
+        free(b->items[i].vin);
+    for (size_t p = 0; b->replies != NULL && p < b->s->n; p++)
+        fleetmod_buf_free(&b->replies[p]);
+    free(b->items);
+    free(b->group);
+    free(b->replies);
+    msgpack_zone_destroy(&b->zone);
+}
+
+fleetmod_rc fm_stack_batch(const struct fleetmod_stack *s,
+                           const struct fm_call *c, bool status,
+                           const msgpack_object *list)
+{
+    struct batch b = {.s = s, .c = c, .form = &forms[status], .status = status};
+    if (!msgpack_zone_init(&b.zone, MSGPACK_ZONE_CHUNK_SIZE))
+        return fm_stack_fail(NULL, &c->obj, FLEETMOD_ENOMEM, "out of memory",
+                             c->write, c->sink);
+    const msgpack_object *wait = fm_map_get(&c->obj, "wait_ms");
+    uint64_t now = now_ms();
+    if (status && wait != NULL && wait->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+        b.deadline_ms =
+            wait->via.u64 > UINT64_MAX - now ? UINT64_MAX : now + wait->via.u64;
+    fleetmod_rc rc = items_init(&b, list);
+    for (size_t p = 0; p < s->n && rc == FLEETMOD_OK; p++) {
+        size_t k = gather(&b, p);
+        if (k > 0)
+            ask(&b, p, k);
+    }
+    rc = rc == FLEETMOD_OK ? write_merged(&b)
+                           : fm_stack_fail(NULL, &c->obj, rc, "out of memory",
+                                           c->write, c->sink);
+    batch_free(&b);
+    return rc;
+}
