@@ -378,9 +378,9 @@ MEMCHECK = ("valgrind -q --error-exitcode=99 --leak-check=full "
 
 
 def memcheck(run):
-    """The paths tests/mobway's memcheck pass does not take (token renewal
-    on expiry and after a 401, hostile answers, TLS refusal) under
-    valgrind: no error, no definite or indirect leak."""
+    """Paths tests/mobway's memcheck pass does not take (token renewal on
+    expiry, a batch status, hostile answers) under valgrind: no error, no
+    definite or indirect leak."""
     wrapper = os.environ.get("MEMCHECK", MEMCHECK).split()
     routes = [{"/": "big"}, {"/": "malformed"}, {"/": "html"},
               {"/token": "garbage"}, {"/": "redirect:http://127.0.0.1:9/"}]
