@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "items.h"
@@ -124,6 +125,21 @@ static fleetmod_rc send_all(struct run *r)
     return FLEETMOD_OK;
 }
 
+/* Where a status batch of the k items in r->sel goes: the provider that
+ * every item's last reply names (a stack routes by it), else --provider
+ * (none: a stack asks its providers in turn). The items of one batch sent
+ * through a stack may each name a different provider. */
+static const char *status_provider(const struct run *r, size_t k)
+{
+    const char *p = r->sel[0]->has_reply ? r->sel[0]->reply.provider : NULL;
+
+    for (size_t i = 1; i < k && p; i++)
+        if (!r->sel[i]->has_reply || !r->sel[i]->reply.provider ||
+            strcmp(r->sel[i]->reply.provider, p) != 0)
+            p = NULL;
+    return p ? p : r->s->args->provider;
+}
+
 /* Status calls, batch by batch, for every pending item, each waiting at
  * most until deadline. */
 static fleetmod_rc status_round(struct run *r, uint64_t deadline)
@@ -142,11 +158,8 @@ static fleetmod_rc status_round(struct run *r, uint64_t deadline)
         }
         if (k == 0)
             break;
-        /* After a send the items' provider routes the call in a stack. */
-        rc =
-            call(r, FC_CALL_STATUS, k,
-                 r->sel[0]->has_reply ? r->sel[0]->reply.provider : a->provider,
-                 r->tty ? min_u64(left, FC_WAIT_SLICE_MS) : left);
+        rc = call(r, FC_CALL_STATUS, k, status_provider(r, k),
+                  r->tty ? min_u64(left, FC_WAIT_SLICE_MS) : left);
         if (rc != FLEETMOD_OK) {
             fprintf(stderr,
                     "fleetcmd: a status batch of %zu items failed "
