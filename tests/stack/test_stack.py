@@ -73,6 +73,11 @@ def reply(r):
     return json.loads(lines[-1])
 
 
+def replies(r):
+    """Every JSON line of a --json batch run: one reply per item."""
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
 def skeleton_calls(r):
     """The skeleton's own log lines of calls (mobway's start "mobway:")."""
     return re.findall(r"^\w+: (?:send|confirm|status) request_id=.*$",
@@ -358,6 +363,109 @@ def vins_globs_skip_a_provider_ahead_in_the_file():
         check(stats["POST /vehicle-command"] == {} and
               stats["POST /token"] == {},
               "mobway, first in the file, was not asked: %s" % stats)
+
+
+# Batches -----------------------------------------------------------------
+def list_file(e, name, items):
+    return write(os.path.join(e.dir, name), "".join(i + "\n" for i in items))
+
+
+@test
+def batch_routes_each_vin_as_its_single_send_would():
+    with Env() as e:
+        st = e.mobway_then_skeleton()
+        vins = list_file(e, "vins", [MW_ALL, SK_VIN, NOBODY])
+        r = fleetcmd("-s", st, "-v", "--json", "send", "--vins-file", vins,
+                     "location")
+        check(r.returncode == 0, "the batch ran: exit 0", r)
+        got = replies(r)
+        check([(x["vin"], x["provider"]) for x in got] ==
+              [(MW_ALL, "mobway"), (SK_VIN, "skeleton"),
+               (NOBODY, "skeleton")],
+              "each item from its provider, in request order", r)
+        check(got[0]["status"] in ("pending", "success") and
+              got[1]["status"] in ("pending", "success"),
+              "Mobway's and the skeleton's vehicles are running", r)
+        check(got[2]["error"]["name"] == "EDENIED" and
+              got[2]["error"]["delivered"] == "no",
+              "no provider has the unknown VIN: the last denial", r)
+        s = e.sim.stats()
+        check(s["commands_registered"] == 1 and
+              posts(e.sim) == {"200": 1, "404": 2},
+              "Mobway got the three VINs in one batch and registered only "
+              "its own: %s" % posts(e.sim))
+        calls = skeleton_calls(r)
+        check(len(calls) == 1 and "batch=2" in calls[0],
+              "the skeleton got the two denied VINs in one call", r)
+        ids = list_file(e, "ids", [got[0]["id"], got[1]["id"]])
+        r = fleetcmd("-s", st, "-v", "--json", "status", "--ids-file", ids)
+        got = replies(r)
+        check(r.returncode == 0 and got[0]["provider"] == "mobway" and
+              "error" not in got[0], "Mobway knows its command", r)
+        # The skeleton keeps its commands in process memory, so this new
+        # process's skeleton does not know the id; what matters is that
+        # the search went on to it after Mobway's ENOTFOUND.
+        check(got[1]["provider"] == "skeleton" and
+              got[1]["error"]["name"] == "ENOTFOUND",
+              "the skeleton's id is looked up at the skeleton", r)
+        check(gets(e.sim) == {"200": 1, "404": 1},
+              "Mobway was asked once for each id: %s" % gets(e.sim))
+        check(len(skeleton_calls(r)) == 1, "the skeleton got one call", r)
+
+
+@test
+def batch_vin_no_glob_takes_is_denied_by_the_stack_alone():
+    with Env() as e:
+        st = e.stack(e.section("mobway", vins="6AH*") +
+                     e.skeleton(vins="WP0*"))
+        vins = list_file(e, "vins", [SK_VIN, NOBODY, MW_ALL])
+        r = fleetcmd("-s", st, "--json", "send", "--vins-file", vins,
+                     "location")
+        got = replies(r)
+        check(r.returncode == 0 and
+              [x["provider"] for x in got] == ["skeleton", "stack", "mobway"],
+              "the unknown VIN alone is the stack's", r)
+        check(got[1]["error"]["name"] == "EDENIED" and
+              got[1]["vin"] == NOBODY, "denied, naming the VIN", r)
+        check(posts(e.sim) == {"200": 1},
+              "Mobway saw only its own VIN: %s" % posts(e.sim))
+
+
+@test
+def batch_waited_through_a_stack_asks_each_provider_for_its_items():
+    with Env() as e:
+        st = e.mobway_then_skeleton()
+        vins = list_file(e, "vins", [SK_VIN, MW_ALL])
+        r = fleetcmd("-s", st, "--json", "send", "--vins-file", vins,
+                     "location", "--wait", "30")
+        got = replies(r)
+        check(r.returncode == 0 and
+              [(x["provider"], x["status"]) for x in got] ==
+              [("skeleton", "success"), ("mobway", "success")],
+              "both commands succeeded, each at its provider", r)
+        check(e.sim.stats()["commands_registered"] == 1,
+              "Mobway ran its own command only")
+
+
+@test
+def batch_to_an_unreachable_provider_fails_only_its_items():
+    with Env() as e:
+        e.stop_mobway()
+        st = e.stack(e.section("mobway", control="sufficient",
+                               vins="6AH*") + e.skeleton())
+        vins = list_file(e, "vins", [MW_ALL, SK_VIN])
+        r = fleetcmd("-s", st, "-v", "--json", "send", "--vins-file", vins,
+                     "location")
+        got = replies(r)
+        check(r.returncode == 0 and
+              [x["provider"] for x in got] == ["mobway", "skeleton"],
+              "each item answered by its own provider", r)
+        check(got[0]["error"]["name"] == "EUNREACHABLE" and
+              got[0]["error"]["delivered"] == "no",
+              "Mobway's item failed, not delivered", r)
+        check(got[1]["status"] == "pending", "the skeleton's item runs", r)
+        check("batch=1" in "".join(skeleton_calls(r)),
+              "the unreachable item did not fall through", r)
 
 
 # 7 -----------------------------------------------------------------------
