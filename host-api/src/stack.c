@@ -1,6 +1,7 @@
 /*
  * stack.c - opening and closing a stack: every provider of the file,
- * loaded in file order. Routing is in stack_route.c.
+ * loaded in file order. Routing is in stack_route.c (batches in
+ * stack_batch.c).
  */
 #include <stdlib.h>
 #include <string.h>

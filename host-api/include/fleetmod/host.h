@@ -144,17 +144,40 @@ void fleetmod_close(struct fleetmod_handle *h);
  * request's VIN, in file order; it falls through to the next matching
  * provider only on FLEETMOD_EDENIED from a "sufficient" provider, never on
  * any other outcome ("required": stop there always). The last provider's
- * answer is relayed whatever it is. A batch ("vins") goes to the provider
- * its VINs route to, and all of them must route to the same one (else
- * FLEETMOD_EINVAL, nothing sent): a batch is one call to one module.
- * confirm and status go to the provider named by the request's "provider"
- * key (an unknown name: FLEETMOD_EINVAL; a failed optional provider:
- * FLEETMOD_ECONFIG); without it, confirm routes like send and status asks
- * the ready providers in order until one knows the id (falling through
- * only on FLEETMOD_ENOTFOUND).
+ * answer is relayed whatever it is. confirm and status go to the provider
+ * named by the request's "provider" key (an unknown name: FLEETMOD_EINVAL;
+ * a failed optional provider: FLEETMOD_ECONFIG); without it, confirm
+ * routes like send and status asks the ready providers in order until one
+ * knows the id (falling through only on FLEETMOD_ENOTFOUND).
  *
- * In replies from a stack, "provider" is the section name (also in each
- * batch result). When the stack itself answers (a request that is not a
+ * A batch (send with "vins"; status with "ids" and no "provider") means
+ * what that many single calls would. Each VIN is routed on its own as
+ * above (each id looked for as above), and a provider that gets items
+ * gets them in ONE batch call: the request with its list cut down to
+ * those items, in request order, its other keys as sent. Items that a
+ * sufficient provider denies (status: that a provider does not find) go
+ * on, grouped again, to the next provider that would take them alone, so
+ * no provider is called twice. No other item outcome falls through, nor
+ * does any item of a call that failed as a whole: each of those items
+ * gets the call's error map as the module wrote it (a reply that is not
+ * a batch with one map per item: FLEETMOD_EINTERNAL, delivered
+ * "unknown"). A VIN no provider takes is that item's FLEETMOD_EDENIED
+ * with provider "stack" (status with no provider ready:
+ * FLEETMOD_ENOTFOUND), not the batch's. The calls run one after the other
+ * on the calling thread, each module running its own items concurrently;
+ * a status batch's wait_ms bounds the whole batch (each call gets what is
+ * left of it). The reply is one map: status "batch", terminal true, the
+ * request_id echoed, and results in request order, each with the
+ * "provider" (section) that answered it, which is where its confirm and
+ * status go. The reply's own "provider" is that section when every item
+ * has the same one, else "stack". The rc is FLEETMOD_OK whatever the
+ * items' fates; FLEETMOD_EINVAL, nothing sent, when the list is not 1 to
+ * 1000 strings (the limit of the modules fleetmod ships) or comes with
+ * vin (id). A status batch with "provider" goes whole to that section;
+ * confirm has no batch form (FLEETMOD_EINVAL).
+ *
+ * In replies from a stack, "provider" is the section name (for batches,
+ * see above). When the stack itself answers (a request that is not a
  * msgpack map or over FLEETMOD_MAX_REQUEST_BYTES, a send without a usable
  * vin/vins: FLEETMOD_EINVAL; no provider takes the VIN: FLEETMOD_EDENIED),
  * the reply has provider "stack", status "failed" and an error map, and
