@@ -49,6 +49,18 @@ static fleetmod_rc not_expected(struct mw_reply *r, long status)
                          "command may have run: check its status");
 }
 
+/* msgpack-c starts a buffer at 8 KiB; a batch holds thousands of
+ * replies, so each keeps only the bytes of its detail. */
+static void shrink(msgpack_sbuffer *b)
+{
+    char *p = b->size ? realloc(b->data, b->size) : NULL;
+
+    if (p) {
+        b->data = p;
+        b->alloc = b->size;
+    }
+}
+
 static fleetmod_rc take_detail(const json_t *detail, struct mw_reply *r,
                                long status)
 {
@@ -63,6 +75,7 @@ static fleetmod_rc take_detail(const json_t *detail, struct mw_reply *r,
         msgpack_sbuffer_clear(&r->detail);
         return not_expected(r, status);
     }
+    shrink(&r->detail);
     r->has_executed = take_time(detail, "date_time", &r->executed);
     return FLEETMOD_OK;
 }

@@ -3,6 +3,7 @@
  * requests, a reused reply buffer), against a running mobway-sim.
  *
  *   bench_module MODULE CONFIG init
+ *   bench_module MODULE CONFIG libs LIBRARY...
  *   bench_module MODULE CONFIG send THREADS N VIN COMMAND
  *   bench_module MODULE CONFIG instances K VIN COMMAND
  *   bench_module MODULE CONFIG rss N1 N2 VIN COMMAND
@@ -354,6 +355,18 @@ static void mode_init(const char *module)
     mod->shutdown(inst);
 }
 
+/* dlopen of the given libraries alone in a fresh process: the floor
+ * under dlopen + init, which the module's own code cannot go below. */
+static void mode_libs(char **libs, int n)
+{
+    uint64_t t0 = bench_now_ns();
+
+    for (int i = 0; i < n; i++)
+        if (!dlopen(libs[i], RTLD_NOW | RTLD_LOCAL))
+            bench_die("cannot load %s: %s", libs[i], dlerror());
+    printf("libs_ms=%.3f\n", (bench_now_ns() - t0) / 1e6);
+}
+
 static long num(const char *s)
 {
     char *end;
@@ -373,6 +386,10 @@ int main(int argc, char **argv)
     config_path = argv[2];
     if (strcmp(m, "init") == 0) {
         mode_init(argv[1]);
+        return 0;
+    }
+    if (strcmp(m, "libs") == 0) {
+        mode_libs(argv + 4, argc - 4);
         return 0;
     }
     load(argv[1]);
