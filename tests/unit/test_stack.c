@@ -287,10 +287,11 @@ static fleetmod_rc send_batch(struct fleetmod_stack *s, const char *const *vins,
                 r);
 }
 
-/* Each result's provider, in order, e.g. "a,b,stack". */
+/* Each result's provider, in order, e.g. "a,b,stack". Valid until the
+ * calling thread's next call. */
 static const char *providers(const struct fleetmod_reply *r)
 {
-    static char out[256];
+    static _Thread_local char out[256];
     out[0] = '\0';
     for (size_t i = 0; i < r->n_results; i++)
         snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
@@ -810,23 +811,67 @@ static void *sender(void *arg)
     return (void *)(intptr_t)wrong;
 }
 
-static void eight_threads_route_through_one_stack(void **state)
+/* Run fn on s from THREADS threads at once; the sum of what they
+ * returned (their wrong replies). */
+static intptr_t run_threads(void *(*fn)(void *), struct fleetmod_stack *s)
 {
-    (void)state;
     pthread_t t[THREADS];
-    struct fleetmod_stack *s =
-        open_stack(SECTION("a", "control = sufficient\n") SECTION("b", ""));
     for (int i = 0; i < THREADS; i++)
-        assert_int_equal(pthread_create(&t[i], NULL, sender, s), 0);
+        assert_int_equal(pthread_create(&t[i], NULL, fn, s), 0);
     intptr_t wrong = 0;
     for (int i = 0; i < THREADS; i++) {
         void *w;
         pthread_join(t[i], &w);
         wrong += (intptr_t)w;
     }
-    assert_int_equal(wrong, 0);
+    return wrong;
+}
+
+static void eight_threads_route_through_one_stack(void **state)
+{
+    (void)state;
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\n") SECTION("b", ""));
+    assert_int_equal(run_threads(sender, s), 0);
     assert_int_equal(sends('a'), THREADS * SENDS);
     assert_int_equal(sends('b'), THREADS * SENDS / 2);
+    fleetmod_stack_close(s);
+}
+
+#define BATCHES 50
+
+static void *batch_sender(void *arg)
+{
+    struct fleetmod_stack *s = arg;
+    const char *vins[] = {"1", "2[a:deny]", "3"};
+    struct fleetmod_request req = {.vins = vins, .n_vins = 3};
+    int wrong = 0;
+    for (int i = 0; i < BATCHES; i++) {
+        struct fleetmod_buf in = {0}, out = {0};
+        struct fleetmod_reply r;
+        fleetmod_rc rc = fleetmod_request_pack(&req, &in);
+        rc = rc ? rc
+                : fleetmod_stack_send(s, in.data, in.len, fleetmod_buf_write,
+                                      &out);
+        rc = rc ? rc : fleetmod_reply_decode(out.data, out.len, &r);
+        wrong += rc != FLEETMOD_OK || strcmp(providers(&r), "a,b,a") != 0;
+        fleetmod_reply_free(&r);
+        fleetmod_buf_free(&in);
+        fleetmod_buf_free(&out);
+    }
+    return (void *)(intptr_t)wrong;
+}
+
+static void eight_threads_route_batches_through_one_stack(void **state)
+{
+    (void)state;
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\n") SECTION("b", ""));
+    assert_int_equal(run_threads(batch_sender, s), 0);
+    assert_int_equal(sends('a'), THREADS * BATCHES);
+    assert_int_equal(sends('b'), THREADS * BATCHES);
+    assert_int_equal(sent_items('a'), 3 * THREADS * BATCHES);
+    assert_int_equal(sent_items('b'), THREADS * BATCHES);
     fleetmod_stack_close(s);
 }
 
@@ -860,6 +905,7 @@ int main(void)
         T(optional_provider_failure_keeps_the_stack),
         T(default_stack_path_is_under_sysconfdir),
         T(eight_threads_route_through_one_stack),
+        T(eight_threads_route_batches_through_one_stack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
