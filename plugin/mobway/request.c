@@ -67,7 +67,9 @@ static const unsigned char *skip_items(const unsigned char *p,
                                        const unsigned char *end, uint64_t n,
                                        int depth)
 {
-    if (depth > MAX_DEPTH || n > (uint64_t)(end - p))
+    /* msgpack-c holds at most MAX_DEPTH open containers (depth counts
+     * from 0), and reports more as out of memory: refuse them here. */
+    if (depth >= MAX_DEPTH || n > (uint64_t)(end - p))
         return NULL;
     for (uint64_t i = 0; i < n && p; i++)
         p = skip(p, end, depth + 1);
@@ -199,6 +201,14 @@ static fleetmod_rc take_str(const msgpack_object *o, const char *key,
     return *dst ? FLEETMOD_OK : FLEETMOD_ENOMEM;
 }
 
+static void free_list(char **list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+/* A repeated key replaces the earlier list, as a repeated string key does. */
 static fleetmod_rc take_list(const msgpack_object *o, const char *key,
                              char ***dst, size_t *n, char *why, size_t whylen)
 {
@@ -210,6 +220,8 @@ static fleetmod_rc take_list(const msgpack_object *o, const char *key,
                  MW_BATCH_MAX);
         return FLEETMOD_EINVAL;
     }
+    free_list(*dst, *n);
+    *n = 0;
     *dst = calloc(o->via.array.size, sizeof **dst);
     if (!*dst)
         return FLEETMOD_ENOMEM;
@@ -286,13 +298,6 @@ fleetmod_rc mw_request_decode(const char *req, size_t len, struct mw_request *r,
         rc = take_map(r, &msg.data, why, whylen);
     msgpack_unpacked_destroy(&msg);
     return rc;
-}
-
-static void free_list(char **list, size_t n)
-{
-    for (size_t i = 0; list && i < n; i++)
-        free(list[i]);
-    free(list);
 }
 
 void mw_request_free(struct mw_request *r)
