@@ -10,9 +10,11 @@
  * request order. An item it denies (send: EDENIED from a sufficient
  * provider) or does not know (status: ENOTFOUND) waits for the next
  * provider that would take it, which is always later in the file, so no
- * provider is called twice. Any other outcome is final, and so is every
- * item of a call that failed as a whole: the module may have delivered
- * it, so it never goes to a second provider. The calls run one after the
+ * provider is called twice; so do all the items of a call that failed as
+ * a whole with that same rc (nothing was delivered). Any other outcome is
+ * final, and so is every item of a call that failed as a whole any other
+ * way: the module may have delivered it, so it never goes to a second
+ * provider. The calls run one after the
  * other on the calling thread; each module runs its own batch
  * concurrently. A status batch's wait_ms bounds the whole batch: each
  * call gets what is left of it.
@@ -210,20 +212,26 @@ static fleetmod_rc item_rc(const msgpack_object *result)
                                              : FLEETMOD_EINTERNAL;
 }
 
-/* Provider p's result for an item: final, or the item goes on to the next
- * provider that would take it, as a single call would. */
+/* Whether an item that provider p answered with rc goes on to the next
+ * provider that would take it, as a single call would; moves it there. */
+static bool pass_on(struct batch *b, size_t p, struct item *it, fleetmod_rc rc)
+{
+    if (rc != b->form->next_on ||
+        !(b->status || b->s->p[p].control == FM_SUFFICIENT))
+        return false;
+    size_t next = next_provider(b, p + 1, it);
+    if (next == b->s->n)
+        return false;
+    it->at = next;
+    return true;
+}
+
+/* Provider p's result for an item: final, or passed on. */
 static void take(struct batch *b, size_t p, struct item *it,
                  const msgpack_object *result)
 {
-    const struct fm_provider *prov = &b->s->p[p];
-    if (item_rc(result) == b->form->next_on &&
-        (b->status || prov->control == FM_SUFFICIENT)) {
-        size_t next = next_provider(b, p + 1, it);
-        if (next < b->s->n) {
-            it->at = next;
-            return;
-        }
-    }
+    if (pass_on(b, p, it, item_rc(result)))
+        return;
     it->done = true;
     it->rc = FLEETMOD_OK;
     it->result = result;
@@ -263,7 +271,7 @@ static void settle(struct batch *b, size_t p, size_t k, fleetmod_rc rc)
         struct item *it = &b->items[b->group[j]];
         if (results != NULL)
             take(b, p, it, &results->via.array.ptr[j]);
-        else
+        else if (!pass_on(b, p, it, map ? rc : FLEETMOD_EINTERNAL))
             fail_item(it, &w);
     }
 }

@@ -468,6 +468,40 @@ static void batch_call_failing_as_a_whole_fails_only_its_items(void **state)
     fleetmod_stack_close(s);
 }
 
+static void batch_call_denied_as_a_whole_passes_its_items_on(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *vins[] = {"A1[a:batchdeny]", "A2"};
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\n") SECTION("b", ""));
+    /* Nothing was delivered: the items go on, as two single sends would. */
+    assert_int_equal(send_batch(s, vins, 2, &r), FLEETMOD_OK);
+    assert_string_equal(providers(&r), "b,b");
+    assert_string_equal(r.results[0].status, "pending");
+    assert_string_equal(r.results[1].status, "pending");
+    assert_int_equal(sent_items('b'), 2);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void batch_call_denied_as_a_whole_by_required_is_final(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *vins[] = {"A1[a:batchdeny]", "A2"};
+    /* A required provider's denial is final, for the batch as for one. */
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = required\n") SECTION("b", ""));
+    assert_int_equal(send_batch(s, vins, 2, &r), FLEETMOD_OK);
+    assert_string_equal(providers(&r), "a,a");
+    assert_int_equal(r.results[0].error.code, FLEETMOD_EDENIED);
+    assert_int_equal(r.results[1].error.code, FLEETMOD_EDENIED);
+    assert_int_equal(sent_items('b'), 0);
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
 static void status_batch_asks_on_only_for_ids_not_found(void **state)
 {
     (void)state;
@@ -891,6 +925,8 @@ int main(void)
         T(batch_denials_of_a_required_provider_are_final),
         T(batch_vin_no_provider_takes_is_denied_alone),
         T(batch_call_failing_as_a_whole_fails_only_its_items),
+        T(batch_call_denied_as_a_whole_passes_its_items_on),
+        T(batch_call_denied_as_a_whole_by_required_is_final),
         T(status_batch_asks_on_only_for_ids_not_found),
         T(status_batch_with_provider_asks_that_section_only),
         T(malformed_batches_are_refused_whole),

@@ -157,9 +157,10 @@ void fleetmod_close(struct fleetmod_handle *h);
  * those items, in request order, its other keys as sent. Items that a
  * sufficient provider denies (status: that a provider does not find) go
  * on, grouped again, to the next provider that would take them alone, so
- * no provider is called twice. No other item outcome falls through, nor
- * does any item of a call that failed as a whole: each of those items
- * gets the call's error map as the module wrote it (a reply that is not
+ * no provider is called twice; so do all the items of a call that failed
+ * as a whole with that rc. No other item outcome falls through, nor does
+ * any item of a call that failed as a whole any other way: each of those
+ * items gets the call's error map as the module wrote it (a reply that is not
  * a batch with one map per item: FLEETMOD_EINTERNAL, delivered
  * "unknown"). A VIN no provider takes is that item's FLEETMOD_EDENIED
  * with provider "stack" (status with no provider ready:

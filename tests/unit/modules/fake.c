@@ -15,8 +15,9 @@
  *     above, each echoing the request's "command" and "wait_ms" (so tests
  *     see what reached the module), under a top that echoes
  *     "request_id". It fails as a whole when an item contains
- *     "[LABEL:batchunreach]" (EUNREACHABLE, error map with delivered "no")
- *     or "[LABEL:batchgarbage]" (rc OK, not msgpack).
+ *     "[LABEL:batchunreach]" (EUNREACHABLE, error map with delivered "no"),
+ *     "[LABEL:batchdeny]" (EDENIED, likewise) or "[LABEL:batchgarbage]"
+ *     (rc OK, not msgpack).
  *   - a request that is not a map: EINVAL.
  * Every reply carries "label" and "call", and every call is logged as
  * "LABEL CALL" at LOG_DEBUG ("LABEL CALL N" for a batch of N items), so
@@ -187,10 +188,11 @@ static int any_item_has(const struct fleetmod_instance *in,
     return 0;
 }
 
-/* A batch failed as a whole: one failure map, no results. */
-static fleetmod_rc batch_unreachable(msgpack_packer *pk,
-                                     const struct fleetmod_instance *in,
-                                     const char *call)
+/* A batch failed as a whole with rc: one failure map, no results. */
+static fleetmod_rc batch_failed(msgpack_packer *pk,
+                                const struct fleetmod_instance *in,
+                                const char *call, fleetmod_rc rc,
+                                const char *message)
 {
     msgpack_pack_map(pk, 6);
     pack_kv(pk, "provider", "fake");
@@ -202,10 +204,10 @@ static fleetmod_rc batch_unreachable(msgpack_packer *pk,
     pack_str(pk, "error");
     msgpack_pack_map(pk, 3);
     pack_str(pk, "code");
-    msgpack_pack_int(pk, FLEETMOD_EUNREACHABLE);
-    pack_kv(pk, "message", "fake: the whole batch is unreachable");
+    msgpack_pack_int(pk, rc);
+    pack_kv(pk, "message", message);
     pack_kv(pk, "delivered", "no");
-    return FLEETMOD_EUNREACHABLE;
+    return rc;
 }
 
 static fleetmod_rc batch(msgpack_packer *pk, struct fleetmod_instance *in,
@@ -217,7 +219,11 @@ static fleetmod_rc batch(msgpack_packer *pk, struct fleetmod_instance *in,
         return write(sink, "\xc1garbage", 8) == 0 ? FLEETMOD_OK
                                                   : FLEETMOD_ENOMEM;
     if (any_item_has(in, list, "batchunreach"))
-        return batch_unreachable(pk, in, call);
+        return batch_failed(pk, in, call, FLEETMOD_EUNREACHABLE,
+                            "fake: the whole batch is unreachable");
+    if (any_item_has(in, list, "batchdeny"))
+        return batch_failed(pk, in, call, FLEETMOD_EDENIED,
+                            "fake: the whole batch is denied");
     const msgpack_object *rid = get(req, "request_id");
     msgpack_pack_map(pk, 4 + (rid != NULL));
     pack_kv(pk, "provider", "fake");
