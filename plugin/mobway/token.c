@@ -63,6 +63,11 @@ static char *form_body(const struct mw_config *cfg)
     return body;
 }
 
+/* A token lifetime we act on: at least 1 s (a shorter one would have us
+ * renew on every call), at most a year (so that the milliseconds fit). */
+#define MIN_LIFE_S 1.0
+#define MAX_LIFE_S (365.0 * 24 * 3600)
+
 /* Reads {"token": str, "expiration": seconds}. */
 static int parse_answer(const struct mw_exchange *ex, char **token,
                         double *life_s)
@@ -70,12 +75,14 @@ static int parse_answer(const struct mw_exchange *ex, char **token,
     json_t *root = json_loadb(ex->resp, ex->resp_len, 0, NULL);
     json_t *tok = json_object_get(root, "token");
     json_t *exp = json_object_get(root, "expiration");
+    double life = json_number_value(exp); /* 0 when not a number */
     int rc = -1;
 
-    if (json_is_string(tok) && json_string_length(tok) > 0 &&
-        json_is_number(exp) && json_number_value(exp) > 0) {
+    if (json_is_string(tok) && json_string_length(tok) > 0 && life > 0) {
         *token = strdup(json_string_value(tok));
-        *life_s = json_number_value(exp);
+        *life_s = life < MIN_LIFE_S   ? MIN_LIFE_S
+                  : life > MAX_LIFE_S ? MAX_LIFE_S
+                                      : life;
         rc = *token ? 0 : -1;
     }
     if (json_is_string(tok))
@@ -169,10 +176,13 @@ fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
     }
     pthread_mutex_lock(&t->mu);
     while (rc == FLEETMOD_OK && (!t->value || mw_now_ms() >= t->renew_at_ms)) {
-        if (t->renewing)
-            pthread_cond_wait(&t->cv, &t->mu);
-        else
+        if (!t->renewing) {
+            /* a token we just fetched serves this call, however short
+             * its life: one renewal per call at most */
             rc = renew(t, h, cfg, r);
+            break;
+        }
+        pthread_cond_wait(&t->cv, &t->mu);
     }
     if (rc == FLEETMOD_OK) {
         *out = strdup(t->value);
