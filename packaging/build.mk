@@ -102,10 +102,12 @@ rpm: dist
 # spec pass PACKAGE_CHECKS=no).
 is_root = $(filter 0,$(shell id -u))
 has_dpkg = $(shell command -v dpkg-buildpackage)
-PACKAGE_CHECKS ?= $(if $(is_root),$(if $(has_dpkg),yes,no),no)
-package_skip = $(if $(is_root),$(if $(has_dpkg),PACKAGE_CHECKS=$(PACKAGE_CHECKS) \
+# Packages are built from the release sources with the distribution's
+# flags, never as sanitizer builds: a SANITIZE run has nothing to add.
+PACKAGE_CHECKS ?= $(if $(SANITIZE),no,$(if $(is_root),$(if $(has_dpkg),yes,no),no))
+package_skip = $(if $(SANITIZE),the packages are not sanitizer builds (SANITIZE=$(SANITIZE)),$(if $(is_root),$(if $(has_dpkg),PACKAGE_CHECKS=$(PACKAGE_CHECKS) \
 	was given,dpkg-buildpackage is missing (make deps)),not root: it \
-	installs the .debs into /usr and purges them)
+	installs the .debs into /usr and purges them))
 
 ifeq ($(PACKAGE_CHECKS),yes)
 # The unit checks already ran in this make check: not again in the builds.
