@@ -212,9 +212,13 @@ fleetmod_rc mw_call_command(struct fleetmod_instance *inst, const char *vin,
                             const char *command, const char *code,
                             struct mw_reply *r)
 {
+    /* timeout_ms bounds the whole call: a slow token leaves the command
+     * only what is left */
+    uint64_t deadline = mw_http_now_ms() + (uint64_t)inst->cfg.timeout_ms;
     struct item it = {.r = r};
 
     if (prepare_command(inst, vin, command, code, &it) == FLEETMOD_OK) {
+        it.ex.deadline_ms = deadline;
         run(inst, &it, 1);
         read_all(&it, 1);
     }
@@ -263,6 +267,10 @@ void mw_call_status_batch(struct fleetmod_instance *inst, char **ids,
     }
     if (!items)
         return;
+    /* one status: wait_ms plus one timeout_ms bounds it all (a batch: each
+     * request its own timeout_ms) */
+    if (n == 1)
+        items[0].ex.deadline_ms = deadline + (uint64_t)inst->cfg.timeout_ms;
     for (;;) {
         run(inst, items, n);
         read_all(items, n);

@@ -208,8 +208,6 @@ static struct conn *new_conn(struct mw_http *h)
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->cfg->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->cfg->timeout_ms);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
     /* Bodies go through a read callback with a known size and NO seek
      * callback: libcurl cannot rewind, so it cannot silently send a body
@@ -334,10 +332,36 @@ static int set_url(struct mw_http *h, struct conn *c, const char *path)
     return 0;
 }
 
-/* Sets up c for ex; -1 (nothing sent) when memory ran out. */
+uint64_t mw_http_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The ms an attempt of ex may take: timeout_ms, or less when the call's
+ * deadline comes first; 0 when no time is left. */
+static long time_left(const struct mw_http *h, const struct mw_exchange *ex)
+{
+    uint64_t now = mw_http_now_ms();
+    long limit = h->cfg->timeout_ms;
+
+    if (ex->deadline_ms == 0)
+        return limit;
+    if (ex->deadline_ms <= now)
+        return 0;
+    return ex->deadline_ms - now < (uint64_t)limit
+               ? (long)(ex->deadline_ms - now)
+               : limit;
+}
+
+/* Sets up c for ex: 0; -1 when memory ran out, 1 when ex's deadline has
+ * passed (in both cases nothing was sent). */
 static int prepare(struct mw_http *h, struct conn *c, struct mw_exchange *ex)
 {
     struct curl_slist *hdrs = headers(c, ex);
+    long left = time_left(h, ex);
     CURL *e = c->e;
 
     c->ex = ex;
@@ -345,6 +369,17 @@ static int prepare(struct mw_http *h, struct conn *c, struct mw_exchange *ex)
     c->errbuf[0] = '\0';
     if (!hdrs || set_url(h, c, ex->path) != 0)
         return -1;
+    if (left == 0) {
+        ex->outcome = MW_UNREACHABLE;
+        snprintf(ex->error, sizeof ex->error,
+                 "the call's time (timeout_ms) ran out before this request "
+                 "was sent");
+        return 1;
+    }
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left);
+    curl_easy_setopt(
+        e, CURLOPT_CONNECTTIMEOUT_MS,
+        left < h->cfg->connect_timeout_ms ? left : h->cfg->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, ex);
     if (ex->body) {
@@ -436,11 +471,11 @@ static void finish(struct conn *c, CURLcode cc)
 }
 
 /* After a transfer of c: true when its exchange is to be tried again (it
- * never left, and retries remain). */
+ * never left, retries remain, and so does time before its deadline). */
 static bool again(struct mw_http *h, struct conn *c)
 {
     return c->ex->outcome == MW_UNREACHABLE &&
-           c->attempt++ < h->cfg->retry_unreachable;
+           c->attempt++ < h->cfg->retry_unreachable && time_left(h, c->ex) > 0;
 }
 
 void mw_exchange_reset(struct mw_exchange *ex)
@@ -464,9 +499,11 @@ int mw_http_exchange(struct mw_http *h, struct mw_exchange *ex)
         return -1;
     c->attempt = 0;
     do {
+        int ready;
+
         mw_exchange_reset(ex);
-        if (prepare(h, c, ex) != 0) {
-            rc = -1;
+        if ((ready = prepare(h, c, ex)) != 0) {
+            rc = ready < 0 ? -1 : 0;
             break;
         }
         finish(c, curl_easy_perform(c->e));
@@ -492,7 +529,7 @@ static void feed(struct mw_http *h, CURLM *m, struct conn *c,
         if (prepare(h, c, c->ex) == 0 &&
             curl_multi_add_handle(m, c->e) == CURLM_OK)
             return;
-        c->ex->outcome = MW_UNREACHABLE;
+        c->ex->outcome = MW_UNREACHABLE; /* nothing of it was sent */
         c->ex = NULL;
     }
 }

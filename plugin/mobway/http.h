@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "errmap.h"
@@ -45,6 +46,10 @@ struct mw_exchange {
     const char *content_type;
     const char *bearer;    /* token, or NULL */
     const char *signature; /* X-Signature, or NULL */
+    /* CLOCK_MONOTONIC ms by which the exchange must end, retries
+     * included; 0: timeout_ms from each attempt's start. An attempt that
+     * would start with no time left is not sent (MW_UNREACHABLE). */
+    uint64_t deadline_ms;
     /* answer */
     enum mw_transport outcome;
     long status;
@@ -65,8 +70,12 @@ struct mw_http *mw_http_new(const struct mw_config *cfg);
 
 void mw_http_free(struct mw_http *h);
 
-/* Runs ex (retrying only while MW_UNREACHABLE, retry_unreachable times);
- * waits for a free handle when all are busy. Returns 0, or -1 when memory
+/* Now on CLOCK_MONOTONIC, in ms: the clock of deadline_ms. */
+uint64_t mw_http_now_ms(void);
+
+/* Runs ex (retrying only while MW_UNREACHABLE, retry_unreachable times,
+ * and while time is left before its deadline); waits for a free handle
+ * when all are busy. Returns 0, or -1 when memory
  * ran out before anything was sent. */
 int mw_http_exchange(struct mw_http *h, struct mw_exchange *ex);
 
