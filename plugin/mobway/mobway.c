@@ -16,6 +16,7 @@
 #include "instance.h"
 #include "reply.h"
 #include "request.h"
+#include "sign.h"
 #include "token.h"
 
 #define PROVIDER "mobway"
@@ -33,6 +34,7 @@ static void global_init(void)
 static void free_instance(struct fleetmod_instance *inst)
 {
     mw_http_free(inst->http);
+    mw_sign_forget(inst->cfg.sign_secret.data);
     mw_token_destroy(&inst->token);
     mw_config_free(&inst->cfg);
     free(inst);
@@ -60,6 +62,9 @@ static fleetmod_rc mw_init(const struct fleetmod_host *host,
     rc = mw_config_load(&inst->cfg,
                         config_path ? config_path : MW_CONFIG_DEFAULT_PATH,
                         &inst->log);
+    if (rc == FLEETMOD_OK &&
+        mw_sign_keep(inst->cfg.sign_secret.data, inst->cfg.sign_secret.len))
+        rc = FLEETMOD_ENOMEM;
     if (rc == FLEETMOD_OK && !(inst->http = mw_http_new(&inst->cfg)))
         rc = FLEETMOD_ENOMEM;
     if (rc != FLEETMOD_OK) {

@@ -1,8 +1,11 @@
 /* sign.c - Python-compatible canonical JSON and HMAC-SHA256. */
 #include "sign.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,17 +79,33 @@ static size_t escape_cp(uint32_t cp, char *out)
                            0xdc00 + (unsigned)(cp & 0x3ff));
 }
 
+/* Printable ASCII that JSON writes as itself. */
+static bool plain(unsigned char c)
+{
+    return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+}
+
 /* Appends "key":"escaped value" to out at *pos. Returns -1 on bad UTF-8. */
 static int put_pair(char *out, size_t *pos, const char *key, const char *val)
 {
     const unsigned char *s = (const unsigned char *)val;
+    size_t klen = strlen(key);
     uint32_t cp;
 
-    *pos +=
-        (size_t)sprintf(out + *pos, "%s\"%s\":\"", *pos > 1 ? "," : "", key);
+    if (*pos > 1)
+        out[(*pos)++] = ',';
+    out[(*pos)++] = '"';
+    memcpy(out + *pos, key, klen);
+    *pos += klen;
+    memcpy(out + *pos, "\":\"", 3);
+    *pos += 3;
     while (*s) {
-        size_t n = utf8_next(s, &cp);
-        if (n == 0)
+        size_t n;
+        if (plain(*s)) {
+            out[(*pos)++] = (char)*s++;
+            continue;
+        }
+        if ((n = utf8_next(s, &cp)) == 0)
             return -1;
         *pos += escape_cp(cp, out + *pos);
         s += n;
@@ -118,19 +137,156 @@ char *mw_sign_body(const char *code, const char *command, const char *vin)
     return out;
 }
 
+/* A kept key: the HMAC fetched and keyed once, and keyed copies of it
+ * that threads take, reuse and give back. */
+struct kept {
+    const char *key; /* the caller's buffer: found by its address */
+    size_t key_len;
+    EVP_MAC *mac;
+    EVP_MAC_CTX *keyed; /* copied when no idle one is left */
+    pthread_mutex_t mu; /* guards idle and n_idle */
+    EVP_MAC_CTX **idle; /* one per thread that ever signed at once */
+    size_t n_idle, cap;
+    struct kept *next;
+};
+
+/* Written by keep and forget (an instance's init and shutdown), read by
+ * every signature; writers first, so that a busy process still gets its
+ * new instances. */
+static pthread_rwlock_t kept_lock =
+    PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+static struct kept *kept_list;
+
+static void free_kept(struct kept *k)
+{
+    for (size_t i = 0; i < k->n_idle; i++)
+        EVP_MAC_CTX_free(k->idle[i]);
+    EVP_MAC_CTX_free(k->keyed);
+    EVP_MAC_free(k->mac);
+    pthread_mutex_destroy(&k->mu);
+    free(k->idle);
+    free(k);
+}
+
+int mw_sign_keep(const char *key, size_t key_len)
+{
+    struct kept *k = calloc(1, sizeof *k);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+        OSSL_PARAM_construct_end()};
+
+    if (!k)
+        return -1;
+    pthread_mutex_init(&k->mu, NULL);
+    k->key = key;
+    k->key_len = key_len;
+    if (!(k->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) ||
+        !(k->keyed = EVP_MAC_CTX_new(k->mac)) ||
+        !EVP_MAC_init(k->keyed, (const unsigned char *)key, key_len, params)) {
+        free_kept(k);
+        return -1;
+    }
+    pthread_rwlock_wrlock(&kept_lock);
+    k->next = kept_list;
+    kept_list = k;
+    pthread_rwlock_unlock(&kept_lock);
+    return 0;
+}
+
+void mw_sign_forget(const char *key)
+{
+    struct kept **p, *k = NULL;
+
+    pthread_rwlock_wrlock(&kept_lock);
+    for (p = &kept_list; key && *p; p = &(*p)->next)
+        if ((*p)->key == key) {
+            k = *p;
+            *p = k->next;
+            break;
+        }
+    pthread_rwlock_unlock(&kept_lock);
+    if (k)
+        free_kept(k);
+}
+
+/* An idle keyed context of k, or a new copy of its keyed one. */
+static EVP_MAC_CTX *take(struct kept *k)
+{
+    EVP_MAC_CTX *c;
+
+    pthread_mutex_lock(&k->mu);
+    c = k->n_idle ? k->idle[--k->n_idle] : EVP_MAC_CTX_dup(k->keyed);
+    pthread_mutex_unlock(&k->mu);
+    return c;
+}
+
+/* Gives c back to k's idle ones (freed when there is no room for it). */
+static void give_back(struct kept *k, EVP_MAC_CTX *c)
+{
+    EVP_MAC_CTX **grown;
+
+    pthread_mutex_lock(&k->mu);
+    if (k->n_idle == k->cap &&
+        (grown = realloc(k->idle, (k->cap * 2 + 4) * sizeof *grown))) {
+        k->idle = grown;
+        k->cap = k->cap * 2 + 4;
+    }
+    if (k->n_idle < k->cap) {
+        k->idle[k->n_idle++] = c;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&k->mu);
+    EVP_MAC_CTX_free(c);
+}
+
+/* The MAC of msg with a kept key: a keyed context re-initialised without
+ * a key starts again from its keyed state. */
+static int kept_mac(struct kept *k, const char *msg, size_t msg_len,
+                    unsigned char mac[EVP_MAX_MD_SIZE], size_t *mac_len)
+{
+    EVP_MAC_CTX *c = take(k);
+    int ok = c && EVP_MAC_init(c, NULL, 0, NULL) &&
+             EVP_MAC_update(c, (const unsigned char *)msg, msg_len) &&
+             EVP_MAC_final(c, mac, mac_len, EVP_MAX_MD_SIZE);
+
+    if (c)
+        give_back(k, c);
+    return ok ? 0 : -1;
+}
+
+static int one_shot_mac(const char *key, size_t key_len, const char *msg,
+                        size_t msg_len, unsigned char mac[EVP_MAX_MD_SIZE],
+                        size_t *mac_len)
+{
+    unsigned int n = 0;
+
+    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg,
+              msg_len, mac, &n))
+        return -1;
+    *mac_len = n;
+    return 0;
+}
+
 int mw_sign_hmac(const char *key, size_t key_len, const char *msg,
                  size_t msg_len, char out[MW_SIGNATURE_SIZE])
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
+    size_t mac_len = 0;
+    struct kept *k;
+    int rc;
 
-    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg,
-              msg_len, mac, &mac_len) ||
-        mac_len != 32)
+    pthread_rwlock_rdlock(&kept_lock);
+    for (k = kept_list; k && !(k->key == key && k->key_len == key_len);
+         k = k->next)
+        ;
+    pthread_rwlock_unlock(&kept_lock); /* k stays: its key is in use */
+    rc = k ? kept_mac(k, msg, msg_len, mac, &mac_len)
+           : one_shot_mac(key, key_len, msg, msg_len, mac, &mac_len);
+    if (rc != 0 || mac_len != 32)
         return -1;
     /* by hand: 32 sprintf calls cost more than the HMAC itself */
-    for (unsigned int i = 0; i < mac_len; i++) {
+    for (size_t i = 0; i < mac_len; i++) {
         out[2 * i] = hex[mac[i] >> 4];
         out[2 * i + 1] = hex[mac[i] & 15];
     }
