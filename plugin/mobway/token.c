@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,34 @@ uint64_t mw_now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+struct mw_token_value {
+    atomic_size_t refs; /* the instance's own, plus one per call using it */
+    size_t len;
+    char bytes[]; /* NUL-terminated */
+};
+
+static struct mw_token_value *value_new(const char *s, size_t len)
+{
+    struct mw_token_value *v = malloc(sizeof *v + len + 1);
+
+    if (v) {
+        atomic_init(&v->refs, 1);
+        v->len = len;
+        memcpy(v->bytes, s, len);
+        v->bytes[len] = '\0';
+    }
+    return v;
+}
+
+static void value_unref(struct mw_token_value *v)
+{
+    if (v &&
+        atomic_fetch_sub_explicit(&v->refs, 1, memory_order_acq_rel) == 1) {
+        OPENSSL_cleanse(v->bytes, v->len);
+        free(v);
+    }
+}
+
 void mw_token_init(struct mw_token *t)
 {
     memset(t, 0, sizeof *t);
@@ -24,17 +54,17 @@ void mw_token_init(struct mw_token *t)
     pthread_cond_init(&t->cv, NULL);
 }
 
-void mw_token_drop(char *copy)
+void mw_token_drop(char *token)
 {
-    if (copy) {
-        OPENSSL_cleanse(copy, strlen(copy));
-        free(copy);
-    }
+    if (token)
+        value_unref(
+            (struct mw_token_value *)(token -
+                                      offsetof(struct mw_token_value, bytes)));
 }
 
 void mw_token_destroy(struct mw_token *t)
 {
-    mw_token_drop(t->value);
+    value_unref(t->value);
     pthread_mutex_destroy(&t->mu);
     pthread_cond_destroy(&t->cv);
 }
@@ -69,8 +99,8 @@ static char *form_body(const struct mw_config *cfg)
 #define MAX_LIFE_S (365.0 * 24 * 3600)
 
 /* Reads {"token": str, "expiration": seconds}. */
-static int parse_answer(const struct mw_exchange *ex, char **token,
-                        double *life_s)
+static int parse_answer(const struct mw_exchange *ex,
+                        struct mw_token_value **token, double *life_s)
 {
     json_t *root = json_loadb(ex->resp, ex->resp_len, 0, NULL);
     json_t *tok = json_object_get(root, "token");
@@ -79,7 +109,7 @@ static int parse_answer(const struct mw_exchange *ex, char **token,
     int rc = -1;
 
     if (json_is_string(tok) && json_string_length(tok) > 0 && life > 0) {
-        *token = strdup(json_string_value(tok));
+        *token = value_new(json_string_value(tok), json_string_length(tok));
         *life_s = life < MIN_LIFE_S   ? MIN_LIFE_S
                   : life > MAX_LIFE_S ? MAX_LIFE_S
                                       : life;
@@ -106,7 +136,8 @@ static fleetmod_rc unreachable(struct mw_reply *r, const struct mw_exchange *ex)
 
 /* The HTTP part of a renewal; unlocked. */
 static fleetmod_rc fetch(struct mw_http *h, const struct mw_config *cfg,
-                         char **token, double *life_s, struct mw_reply *r)
+                         struct mw_token_value **token, double *life_s,
+                         struct mw_reply *r)
 {
     struct mw_exchange ex = {.route = MW_ROUTE_TOKEN,
                              .path = "/token",
@@ -144,7 +175,7 @@ static fleetmod_rc fetch(struct mw_http *h, const struct mw_config *cfg,
 static fleetmod_rc renew(struct mw_token *t, struct mw_http *h,
                          const struct mw_config *cfg, struct mw_reply *r)
 {
-    char *token = NULL;
+    struct mw_token_value *token = NULL;
     double life_s = 0;
     fleetmod_rc rc;
 
@@ -154,7 +185,7 @@ static fleetmod_rc renew(struct mw_token *t, struct mw_http *h,
     pthread_mutex_lock(&t->mu);
     t->renewing = false;
     if (rc == FLEETMOD_OK) {
-        mw_token_drop(t->value);
+        value_unref(t->value); /* calls still using it keep it alive */
         t->value = token;
         t->renew_at_ms = mw_now_ms() + (uint64_t)(life_s * 900.0);
         t->generation++;
@@ -163,19 +194,28 @@ static fleetmod_rc renew(struct mw_token *t, struct mw_http *h,
     return rc;
 }
 
+/* Locked: a fixed token is a value that never needs renewing. */
+static fleetmod_rc adopt_fixed(struct mw_token *t, const struct mw_config *cfg,
+                               struct mw_reply *r)
+{
+    if (!(t->value = value_new(cfg->token.data, cfg->token.len)))
+        return mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
+    t->renew_at_ms = UINT64_MAX;
+    return FLEETMOD_OK;
+}
+
 fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
                          const struct mw_config *cfg, char **out, uint64_t *gen,
                          struct mw_reply *r)
 {
+    uint64_t now = mw_now_ms();
     fleetmod_rc rc = FLEETMOD_OK;
 
     *gen = 0;
-    if (cfg->token.data) {
-        *out = strdup(cfg->token.data);
-        return *out ? FLEETMOD_OK : mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
-    }
     pthread_mutex_lock(&t->mu);
-    while (rc == FLEETMOD_OK && (!t->value || mw_now_ms() >= t->renew_at_ms)) {
+    if (!t->value && cfg->token.data)
+        rc = adopt_fixed(t, cfg, r);
+    while (rc == FLEETMOD_OK && (!t->value || now >= t->renew_at_ms)) {
         if (!t->renewing) {
             /* a token we just fetched serves this call, however short
              * its life: one renewal per call at most */
@@ -183,12 +223,12 @@ fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
             break;
         }
         pthread_cond_wait(&t->cv, &t->mu);
+        now = mw_now_ms();
     }
     if (rc == FLEETMOD_OK) {
-        *out = strdup(t->value);
+        atomic_fetch_add_explicit(&t->value->refs, 1, memory_order_relaxed);
+        *out = t->value->bytes;
         *gen = t->generation;
-        if (!*out)
-            rc = mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);
     }
     pthread_mutex_unlock(&t->mu);
     return rc;
