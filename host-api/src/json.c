@@ -9,10 +9,14 @@
  *   str -> string, invalid UTF-8 bytes replaced by U+FFFD;
  *   bin -> base64 string;  ext -> {"ext": type, "data": base64};
  *   map -> object in the message's key order; a non-string key becomes its
- *     JSON text (1 -> "1", [1,2] -> "[1,2]"); a repeated key keeps its
+ *     JSON text (1 -> "1", [1,2] -> "[1,2]"), except a map or array key
+ *     inside another key, which becomes "<map>" or "<array>": each level
+ *     of keys in keys would escape the one below again, doubling the text
+ *     (a 300-byte message asked for gigabytes); a repeated key keeps its
  *     first position and its last value.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,7 @@
  * precision per dump): -23.5613 stays -23.5613, not -23.561299999999999. */
 struct render {
     int precision;
+    int in_key; /* rendering a key's text: nested container keys are cut */
 };
 
 static json_t *to_json(const msgpack_object *o, struct render *rd);
@@ -153,10 +158,21 @@ static json_t *array_json(const msgpack_object_array *a, struct render *rd)
 /* The key as JSON text: a str as itself, anything else as its JSON. */
 static char *key_text(const msgpack_object *k, size_t *len, struct render *rd)
 {
-    json_t *j = k->type == MSGPACK_OBJECT_STR
-                    ? string_json(k->via.str.ptr, k->via.str.size)
-                    : to_json(k, rd);
+    bool container =
+        k->type == MSGPACK_OBJECT_MAP || k->type == MSGPACK_OBJECT_ARRAY;
+    json_t *j;
     char *text = NULL;
+
+    if (container && rd->in_key) {
+        text = strdup(k->type == MSGPACK_OBJECT_MAP ? "<map>" : "<array>");
+        *len = text != NULL ? strlen(text) : 0;
+        return text;
+    }
+    rd->in_key += container;
+    j = k->type == MSGPACK_OBJECT_STR
+            ? string_json(k->via.str.ptr, k->via.str.size)
+            : to_json(k, rd);
+    rd->in_key -= container;
     if (j != NULL && json_is_string(j) && k->type == MSGPACK_OBJECT_STR) {
         *len = json_string_length(j);
         text = malloc(*len + 1);

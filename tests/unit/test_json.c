@@ -125,6 +125,33 @@ static void non_string_keys_render_as_json_text(void **state)
                 "\"null\":2.5}");
 }
 
+/* Each level of keys in keys would escape the text below it again: 40
+ * levels in under 100 bytes asked for gigabytes before keys in keys were
+ * cut to a placeholder. */
+static void keys_in_keys_are_cut_so_the_text_stays_small(void **state)
+{
+    (void)state;
+    msgpack_pack_map(&pk, 1);
+    msgpack_pack_map(&pk, 1); /* a key that is a map ... */
+    msgpack_pack_map(&pk, 1); /* ... whose key is a map: "<map>" */
+    str("deep");
+    str("v");
+    str("w");
+    str("x");
+    assert_json("{\"{\\\"<map>\\\":\\\"w\\\"}\":\"x\"}");
+
+    msgpack_sbuffer_clear(&sb);
+    for (int i = 0; i < 31; i++)
+        msgpack_pack_map(&pk, 1);
+    msgpack_pack_nil(&pk);
+    for (int i = 0; i < 31; i++)
+        msgpack_pack_nil(&pk);
+    char *json = fleetmod_msg_to_json(sb.data, sb.size);
+    assert_non_null(json);
+    assert_true(strlen(json) < 4096);
+    free(json);
+}
+
 static void utf8_passes_through_and_escapes_stay_json(void **state)
 {
     (void)state;
@@ -208,6 +235,7 @@ int main(void)
         T(nan_and_infinity_become_null),
         T(maps_keep_message_order_and_nest),
         T(non_string_keys_render_as_json_text),
+        T(keys_in_keys_are_cut_so_the_text_stays_small),
         T(utf8_passes_through_and_escapes_stay_json),
         T(invalid_utf8_becomes_replacement_characters),
         T(embedded_nul_is_escaped),
