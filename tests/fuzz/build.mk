@@ -107,7 +107,13 @@ ifeq ($(FUZZ_HAVE_CC),)
 fuzz check-fuzz:
 	@echo "$@: skipped: $(FUZZ_CC) not found (FUZZ_CC=...; packaging/deps.sh installs clang)"
 else
+ifneq ($(SANITIZE),)
+# The targets always carry ASan+UBSan: the plain make check ran them.
+check-fuzz:
+	@echo "check-fuzz: skipped under SANITIZE: the fuzz targets are sanitizer builds already, and make check ran them"
+else
 check-fuzz: $(FUZZ_TARGETS:%=check-fuzz-%)
+endif
 $(FUZZ_TARGETS:%=check-fuzz-%): check-fuzz-%: $(FUZZ_B)/fuzz_%
 	$(Q)$(call fuzz_run,$*,10)
 
