@@ -85,23 +85,42 @@ static void fail(struct parse *p, int line, const char *fmt, ...)
     p->failed = true;
 }
 
+/* Every call checks its VIN and command: plain comparisons, as glibc's
+ * strspn builds a table of its set on each call. */
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
 bool mw_command_valid(const char *command)
 {
-    size_t n = strspn(command, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    size_t n = 0;
+
+    while (n <= 64 && ((command[n] >= 'a' && command[n] <= 'z') ||
+                       is_digit(command[n]) || command[n] == '_'))
+        n++;
     return n >= 1 && n <= 64 && command[n] == '\0';
+}
+
+/* ISO 3779: digits and capitals without I, O, Q. */
+static bool vin_char(char c)
+{
+    return is_digit(c) ||
+           (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' && c != 'Q');
 }
 
 bool mw_vin_valid(enum mw_vin_check check, const char *vin)
 {
-    size_t n = strlen(vin);
+    size_t n = 0;
 
-    if (check == MW_VIN_ISO3779)
-        return n == 17 &&
-               strspn(vin, "0123456789ABCDEFGHJKLMNPRSTUVWXYZ") == 17;
-    for (size_t i = 0; i < n; i++)
-        if (vin[i] < 0x20 || vin[i] > 0x7e)
-            return false;
-    return n >= 1 && n <= 64;
+    if (check == MW_VIN_ISO3779) {
+        while (n < 17 && vin_char(vin[n]))
+            n++;
+        return n == 17 && vin[n] == '\0';
+    }
+    while (n <= 64 && vin[n] >= 0x20 && vin[n] <= 0x7e)
+        n++;
+    return n >= 1 && n <= 64 && vin[n] == '\0';
 }
 
 /* Strict decimal: digits only, no sign, no spaces, within [min, max]. */

@@ -6,11 +6,6 @@
 
 #include "errmap.h"
 
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
 void mw_reply_init(struct mw_reply *r, const char *request_id, const char *vin,
                    const char *command)
 {
@@ -19,9 +14,9 @@ void mw_reply_init(struct mw_reply *r, const char *request_id, const char *vin,
     r->status = "failed";
     r->rc = FLEETMOD_OK;
     r->retry_after_ms = -1;
-    r->request_id = dup_or_null(request_id);
-    r->vin = dup_or_null(vin);
-    r->command = dup_or_null(command);
+    r->request_id = request_id;
+    r->vin = vin;
+    r->command = command;
 }
 
 fleetmod_rc mw_reply_fail(struct mw_reply *r, fleetmod_rc rc, long http_status,
@@ -118,19 +113,49 @@ int mw_reply_pack(msgpack_packer *pk, const char *provider,
     return err ? -1 : 0;
 }
 
+/* The packed reply: on the stack while it fits (a send's reply does),
+ * on the heap beyond. */
+struct out {
+    char *data;
+    size_t size, cap;
+    char room[1024];
+};
+
+static int out_write(void *user, const char *buf, size_t len)
+{
+    struct out *o = user;
+    char *grown;
+
+    if (len > o->cap - o->size) {
+        size_t cap = (o->size + len) * 2;
+        if (!(grown = o->data == o->room ? malloc(cap) : realloc(o->data, cap)))
+            return -1;
+        if (o->data == o->room)
+            memcpy(grown, o->room, o->size);
+        o->data = grown;
+        o->cap = cap;
+    }
+    memcpy(o->data + o->size, buf, len);
+    o->size += len;
+    return 0;
+}
+
 fleetmod_rc mw_reply_write(const struct mw_reply *r, const char *provider,
                            fleetmod_write_fn write, void *sink)
 {
-    msgpack_sbuffer buf;
+    struct out o;
     msgpack_packer pk;
     fleetmod_rc rc = r->rc;
 
-    msgpack_sbuffer_init(&buf);
-    msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+    o.data = o.room;
+    o.size = 0;
+    o.cap = sizeof o.room;
+    msgpack_packer_init(&pk, &o, out_write);
     if (mw_reply_pack(&pk, provider, r) != 0 ||
-        write(sink, buf.data, buf.size) != 0)
+        write(sink, o.data, o.size) != 0)
         rc = FLEETMOD_ENOMEM;
-    msgpack_sbuffer_destroy(&buf);
+    if (o.data != o.room)
+        free(o.data);
     return rc;
 }
 
@@ -138,21 +163,15 @@ void mw_reply_clear_answer(struct mw_reply *r)
 {
     struct mw_reply keep = *r;
 
-    r->id = r->vin = r->command = r->request_id = NULL;
+    r->id = NULL;
     mw_reply_free(r);
-    mw_reply_init(r, NULL, NULL, NULL);
+    mw_reply_init(r, keep.request_id, keep.vin, keep.command);
     r->id = keep.id;
-    r->vin = keep.vin;
-    r->command = keep.command;
-    r->request_id = keep.request_id;
 }
 
 void mw_reply_free(struct mw_reply *r)
 {
     free(r->id);
-    free(r->vin);
-    free(r->command);
-    free(r->request_id);
     if (r->code)
         memset(r->code, 0, strlen(r->code));
     free(r->code);

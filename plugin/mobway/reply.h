@@ -17,7 +17,9 @@
 struct mw_reply {
     const char *status; /* "confirmation", "pending", "success", "error",
                            "failed" */
-    char *id, *vin, *command, *request_id, *code, *message;
+    /* echoed from the request, not copied: the request outlives its reply */
+    const char *vin, *command, *request_id;
+    char *id, *code, *message;
     char *detail_text;      /* detail as a str (the provider's text) */
     msgpack_sbuffer detail; /* detail as a packed map, when size > 0 */
     int64_t created, updated, executed;
@@ -29,7 +31,8 @@ struct mw_reply {
     long retry_after_ms; /* < 0: not given */
 };
 
-/* An empty reply echoing request_id, vin and command (each may be NULL). */
+/* An empty reply echoing request_id, vin and command (each may be NULL,
+ * and each must outlive the reply). */
 void mw_reply_init(struct mw_reply *r, const char *request_id, const char *vin,
                    const char *command);
 
@@ -49,7 +52,7 @@ fleetmod_rc mw_reply_write(const struct mw_reply *r, const char *provider,
                            fleetmod_write_fn write, void *sink);
 
 /* Forgets an answer (and error) but keeps the echoed request_id, vin,
- * command and id: the next poll fills it anew. */
+ * command and the id: the next poll fills it anew. */
 void mw_reply_clear_answer(struct mw_reply *r);
 
 void mw_reply_free(struct mw_reply *r);

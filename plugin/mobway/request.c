@@ -273,11 +273,18 @@ static fleetmod_rc take_map(struct mw_request *r, const msgpack_object *m,
     return rc;
 }
 
+/* msgpack-c's own unpacked object starts with two 8 KiB blocks; a
+ * request's objects (a few map pairs, or a batch's list) fit in a zone
+ * that starts small and grows. */
+#define ZONE_CHUNK 512
+
 fleetmod_rc mw_request_decode(const char *req, size_t len, struct mw_request *r,
                               char *why, size_t whylen)
 {
     const unsigned char *p = (const unsigned char *)req;
-    msgpack_unpacked msg;
+    msgpack_zone zone;
+    msgpack_object obj;
+    size_t off = 0;
     fleetmod_rc rc = FLEETMOD_EINVAL;
 
     memset(r, 0, sizeof *r);
@@ -289,14 +296,15 @@ fleetmod_rc mw_request_decode(const char *req, size_t len, struct mw_request *r,
         snprintf(why, whylen, "the request is not exactly one msgpack value");
         return FLEETMOD_EINVAL;
     }
-    msgpack_unpacked_init(&msg);
-    if (msgpack_unpack_next(&msg, req, len, NULL) != MSGPACK_UNPACK_SUCCESS)
+    if (!msgpack_zone_init(&zone, ZONE_CHUNK))
+        return FLEETMOD_ENOMEM;
+    if (msgpack_unpack(req, len, &off, &zone, &obj) != MSGPACK_UNPACK_SUCCESS)
         rc = FLEETMOD_ENOMEM; /* the scan proved it well-formed */
-    else if (msg.data.type != MSGPACK_OBJECT_MAP)
+    else if (obj.type != MSGPACK_OBJECT_MAP)
         snprintf(why, whylen, "the request is not a map");
     else
-        rc = take_map(r, &msg.data, why, whylen);
-    msgpack_unpacked_destroy(&msg);
+        rc = take_map(r, &obj, why, whylen);
+    msgpack_zone_destroy(&zone);
     return rc;
 }
 
