@@ -3,34 +3,27 @@
  */
 #include "internal.h"
 
-static const struct {
-    const char *name;
-    const char *text;
-} rcs[FLEETMOD_RC_COUNT] = {
-    [FLEETMOD_OK] = {"OK", "success"},
-    [FLEETMOD_EINVAL] = {"EINVAL", "the request message is malformed"},
-    [FLEETMOD_ECONFIG] = {"ECONFIG",
-                          "the configuration is missing, unreadable, unsafe "
-                          "or invalid"},
-    [FLEETMOD_EAUTH] = {"EAUTH",
-                        "the provider rejected the credentials or signature"},
-    [FLEETMOD_EDENIED] = {"EDENIED", "the vehicle or command is unknown to "
-                                     "this provider or not allowed"},
-    [FLEETMOD_ECONFIRM] = {"ECONFIRM", "the confirmation code is invalid or "
-                                       "already used; start over"},
-    [FLEETMOD_EPROVIDER] = {"EPROVIDER",
-                            "the provider failed to carry the command out"},
-    [FLEETMOD_EUNREACHABLE] = {"EUNREACHABLE",
-                               "the provider could not be reached; the "
-                               "request was not delivered"},
-    [FLEETMOD_EUNKNOWN] = {"EUNKNOWN",
-                           "no usable answer came; the request may have been "
-                           "delivered"},
-    [FLEETMOD_ERATELIMIT] = {"ERATELIMIT",
-                             "the provider asked us to slow down"},
-    [FLEETMOD_ENOTFOUND] = {"ENOTFOUND", "no command with that id"},
-    [FLEETMOD_ENOMEM] = {"ENOMEM", "out of memory"},
-    [FLEETMOD_EINTERNAL] = {"EINTERNAL", "internal error"},
+/* The names come from module.h (fleetmod_error_name): one table for
+ * modules and hosts. */
+static const char *const texts[FLEETMOD_RC_COUNT] = {
+    [FLEETMOD_OK] = "success",
+    [FLEETMOD_EINVAL] = "the request message is malformed",
+    [FLEETMOD_ECONFIG] = "the configuration is missing, unreadable, unsafe "
+                         "or invalid",
+    [FLEETMOD_EAUTH] = "the provider rejected the credentials or signature",
+    [FLEETMOD_EDENIED] = "the vehicle or command is unknown to "
+                         "this provider or not allowed",
+    [FLEETMOD_ECONFIRM] = "the confirmation code is invalid or "
+                          "already used; start over",
+    [FLEETMOD_EPROVIDER] = "the provider failed to carry the command out",
+    [FLEETMOD_EUNREACHABLE] = "the provider could not be reached; the "
+                              "request was not delivered",
+    [FLEETMOD_EUNKNOWN] = "no usable answer came; the request may have been "
+                          "delivered",
+    [FLEETMOD_ERATELIMIT] = "the provider asked us to slow down",
+    [FLEETMOD_ENOTFOUND] = "no command with that id",
+    [FLEETMOD_ENOMEM] = "out of memory",
+    [FLEETMOD_EINTERNAL] = "internal error",
 };
 
 static int known(fleetmod_rc rc)
@@ -41,12 +34,12 @@ static int known(fleetmod_rc rc)
 
 FLEETMOD_API const char *fleetmod_strerror(fleetmod_rc rc)
 {
-    return known(rc) ? rcs[rc].text : "unknown error code";
+    return known(rc) ? texts[rc] : "unknown error code";
 }
 
 FLEETMOD_API const char *fleetmod_rc_name(fleetmod_rc rc)
 {
-    return known(rc) ? rcs[rc].name : "EUNKNOWNRC";
+    return known(rc) ? fleetmod_error_name(rc) : "EUNKNOWNRC";
 }
 
 fleetmod_rc fm_rc_known(fleetmod_rc rc)

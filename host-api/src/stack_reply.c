@@ -100,23 +100,6 @@ int fm_pack_batch_head(msgpack_packer *pk, const char *provider,
            pack_str(pk, "results") || msgpack_pack_array(pk, n);
 }
 
-/* Whether a call that failed with rc reached the provider, as the
- * contract's table of return codes says: the stack's own failures reached
- * none, and a reply lost on the way back may have been delivered. */
-static const char *delivered(fleetmod_rc rc)
-{
-    switch (rc) {
-    case FLEETMOD_EPROVIDER:
-        return "yes";
-    case FLEETMOD_EUNKNOWN:
-    case FLEETMOD_ENOMEM:
-    case FLEETMOD_EINTERNAL:
-        return "unknown";
-    default:
-        return "no";
-    }
-}
-
 static int pack_error(msgpack_packer *pk, const struct fm_failure *f)
 {
     if (f->error != NULL && f->error->type == MSGPACK_OBJECT_MAP)
@@ -125,7 +108,7 @@ static int pack_error(msgpack_packer *pk, const struct fm_failure *f)
            msgpack_pack_int(pk, (int)f->rc) || pack_str(pk, "name") ||
            pack_str(pk, fleetmod_rc_name(f->rc)) || pack_str(pk, "message") ||
            pack_str(pk, f->message) || pack_str(pk, "delivered") ||
-           pack_str(pk, delivered(f->rc));
+           pack_str(pk, fleetmod_rc_delivered(f->rc));
 }
 
 static bool echoed(const struct fm_echo *e)

@@ -80,24 +80,8 @@ fleetmod_rc mw_errmap_http(enum mw_route route, long status, const char *text)
 
 const char *mw_errmap_delivered(fleetmod_rc rc)
 {
-    switch (rc) {
-    case FLEETMOD_OK:
-    case FLEETMOD_EPROVIDER:
-        return "yes";
-    case FLEETMOD_EUNKNOWN:
-    case FLEETMOD_ENOMEM:
-    case FLEETMOD_EINTERNAL:
-        return "unknown";
-    default:
-        return "no";
-    }
+    return fleetmod_rc_delivered(rc);
 }
-
-static const char *const names[FLEETMOD_RC_COUNT] = {
-    "OK",        "EINVAL",    "ECONFIG",      "EAUTH",    "EDENIED",
-    "ECONFIRM",  "EPROVIDER", "EUNREACHABLE", "EUNKNOWN", "ERATELIMIT",
-    "ENOTFOUND", "ENOMEM",    "EINTERNAL",
-};
 
 static const char *const sentences[FLEETMOD_RC_COUNT] = {
     "success",
@@ -118,7 +102,7 @@ static const char *const sentences[FLEETMOD_RC_COUNT] = {
 
 const char *mw_errmap_name(fleetmod_rc rc)
 {
-    return (unsigned)rc < FLEETMOD_RC_COUNT ? names[rc] : "EINTERNAL";
+    return fleetmod_error_name(rc);
 }
 
 const char *mw_errmap_sentence(fleetmod_rc rc)

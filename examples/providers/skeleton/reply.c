@@ -12,31 +12,6 @@
 
 #include "skeleton.h"
 
-const char *sk_rc_name(fleetmod_rc rc)
-{
-    static const char *const names[FLEETMOD_RC_COUNT] = {
-        "OK",        "EINVAL",    "ECONFIG",      "EAUTH",    "EDENIED",
-        "ECONFIRM",  "EPROVIDER", "EUNREACHABLE", "EUNKNOWN", "ERATELIMIT",
-        "ENOTFOUND", "ENOMEM",    "EINTERNAL"};
-
-    return (unsigned)rc < FLEETMOD_RC_COUNT ? names[rc] : "EINTERNAL";
-}
-
-/* The contract's answer to "was anything delivered?" for each rc. */
-static const char *delivered(fleetmod_rc rc)
-{
-    switch (rc) {
-    case FLEETMOD_EPROVIDER:
-        return "yes";
-    case FLEETMOD_EUNKNOWN:
-    case FLEETMOD_ENOMEM:
-    case FLEETMOD_EINTERNAL:
-        return "unknown";
-    default:
-        return "no";
-    }
-}
-
 void sk_reply_fail(struct sk_reply *r, fleetmod_rc rc, const char *fmt, ...)
 {
     va_list ap;
@@ -105,9 +80,9 @@ static void pack_error(msgpack_packer *pk, const struct sk_reply *r)
     pack_str(pk, "error", 5);
     msgpack_pack_map(pk, 4);
     pack_key_int(pk, "code", r->rc);
-    pack_key_str(pk, "name", sk_rc_name(r->rc));
+    pack_key_str(pk, "name", fleetmod_error_name(r->rc));
     pack_key_str(pk, "message", r->text);
-    pack_key_str(pk, "delivered", delivered(r->rc));
+    pack_key_str(pk, "delivered", fleetmod_rc_delivered(r->rc));
 }
 
 static bool terminal(const char *status)

@@ -118,8 +118,8 @@ static void log_call(const struct fleetmod_instance *inst, enum sk_call call,
     if (r->id[0])
         add(&l, " id=%s", r->id);
     if (rc)
-        sk_logf(&inst->log, LOG_INFO, "%s: %s (%s)", l.buf, sk_rc_name(rc),
-                r->text);
+        sk_logf(&inst->log, LOG_INFO, "%s: %s (%s)", l.buf,
+                fleetmod_error_name(rc), r->text);
     else
         sk_logf(&inst->log, LOG_INFO, "%s: %s", l.buf,
                 q->items ? "batch" : r->status);

@@ -222,9 +222,6 @@ void sk_out_batch(struct sk_out *o, struct sk_str request_id, size_t n);
 /* rc, or FLEETMOD_ENOMEM when a write failed. */
 fleetmod_rc sk_out_rc(const struct sk_out *o, fleetmod_rc rc);
 
-/* "EINVAL" for FLEETMOD_EINVAL, ... */
-const char *sk_rc_name(fleetmod_rc rc);
-
 /* ---- the instance ---------------------------------------------------- */
 
 struct fleetmod_instance {

@@ -103,6 +103,42 @@ typedef enum fleetmod_rc {
  * larger values from newer modules (treat them as FLEETMOD_EINTERNAL). */
 #define FLEETMOD_RC_COUNT 13
 
+/*
+ * The error map's "name" of rc ("EDENIED"), and its "delivered": the
+ * contract's answer to "was anything delivered to the vehicle's provider?"
+ * for a call that ended with rc ("no", "yes" or "unknown"). Header-only,
+ * so that every module and host answers from this one table; a value this
+ * header does not know is "EINTERNAL", delivered "unknown".
+ */
+static inline const char *fleetmod_error_name(fleetmod_rc rc)
+{
+    static const char *const names[FLEETMOD_RC_COUNT] = {
+        "OK",        "EINVAL",    "ECONFIG",      "EAUTH",    "EDENIED",
+        "ECONFIRM",  "EPROVIDER", "EUNREACHABLE", "EUNKNOWN", "ERATELIMIT",
+        "ENOTFOUND", "ENOMEM",    "EINTERNAL"};
+    return (unsigned)rc < FLEETMOD_RC_COUNT ? names[rc] : "EINTERNAL";
+}
+
+static inline const char *fleetmod_rc_delivered(fleetmod_rc rc)
+{
+    switch (rc) {
+    case FLEETMOD_OK:
+    case FLEETMOD_EPROVIDER:
+        return "yes";
+    case FLEETMOD_EINVAL:
+    case FLEETMOD_ECONFIG:
+    case FLEETMOD_EAUTH:
+    case FLEETMOD_EDENIED:
+    case FLEETMOD_ECONFIRM:
+    case FLEETMOD_EUNREACHABLE:
+    case FLEETMOD_ERATELIMIT:
+    case FLEETMOD_ENOTFOUND:
+        return "no";
+    default:
+        return "unknown";
+    }
+}
+
 /* An instance of a module: one configuration, one account. Each module
  * defines it; hosts only hold pointers. */
 struct fleetmod_instance;
