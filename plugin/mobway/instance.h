@@ -7,6 +7,8 @@
 #define MW_INSTANCE_H
 
 #include <fleetmod/module.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -18,7 +20,9 @@ struct fleetmod_instance {
     pid_t pid; /* the process that made it: a forked child may not use it */
     struct mw_log log;
     struct mw_config cfg;
-    struct mw_http *http;
+    struct mw_http *http; /* made by the first call, see ready_mu */
+    pthread_mutex_t ready_mu;
+    atomic_bool ready; /* http is made (and libcurl initialised) */
     struct mw_token token;
 };
 

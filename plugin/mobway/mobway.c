@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <fleetmod/module.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,9 +32,29 @@ static void global_init(void)
     global_rc = curl_global_init(CURL_GLOBAL_ALL);
 }
 
+/* What init leaves to the first call: libcurl's global init (OpenSSL's
+ * with it, which reads its config file and loads its providers) and the
+ * HTTP pool. A host that loads the module and makes an instance, to check
+ * a config or to have it ready, pays for neither; the first call does,
+ * once, whichever thread makes it. */
+static fleetmod_rc ready(struct fleetmod_instance *inst)
+{
+    if (atomic_load_explicit(&inst->ready, memory_order_acquire))
+        return FLEETMOD_OK;
+    pthread_once(&global_once, global_init);
+    if (global_rc != CURLE_OK)
+        return FLEETMOD_EINTERNAL;
+    pthread_mutex_lock(&inst->ready_mu);
+    if (!inst->http && (inst->http = mw_http_new(&inst->cfg)))
+        atomic_store_explicit(&inst->ready, true, memory_order_release);
+    pthread_mutex_unlock(&inst->ready_mu);
+    return inst->http ? FLEETMOD_OK : FLEETMOD_ENOMEM;
+}
+
 static void free_instance(struct fleetmod_instance *inst)
 {
     mw_http_free(inst->http);
+    pthread_mutex_destroy(&inst->ready_mu);
     mw_sign_forget(inst->cfg.sign_secret.data);
     mw_token_destroy(&inst->token);
     mw_config_free(&inst->cfg);
@@ -50,12 +71,10 @@ static fleetmod_rc mw_init(const struct fleetmod_host *host,
     if (!out)
         return FLEETMOD_EINVAL;
     *out = NULL;
-    pthread_once(&global_once, global_init);
-    if (global_rc != CURLE_OK)
-        return FLEETMOD_EINTERNAL;
     if (!(inst = calloc(1, sizeof *inst)))
         return FLEETMOD_ENOMEM;
     inst->pid = getpid();
+    pthread_mutex_init(&inst->ready_mu, NULL);
     if (host && FLEETMOD_HAS_MEMBER(host, struct fleetmod_host, log))
         inst->log = (struct mw_log){host->log, host->user};
     mw_token_init(&inst->token);
@@ -64,8 +83,6 @@ static fleetmod_rc mw_init(const struct fleetmod_host *host,
                         &inst->log);
     if (rc == FLEETMOD_OK &&
         mw_sign_keep(inst->cfg.sign_secret.data, inst->cfg.sign_secret.len))
-        rc = FLEETMOD_ENOMEM;
-    if (rc == FLEETMOD_OK && !(inst->http = mw_http_new(&inst->cfg)))
         rc = FLEETMOD_ENOMEM;
     if (rc != FLEETMOD_OK) {
         free_instance(inst);
@@ -208,6 +225,8 @@ static fleetmod_rc call(struct fleetmod_instance *inst, enum call which,
                       "fork, make a new one)");
     else if (rc != FLEETMOD_OK)
         mw_reply_fail(&r, rc, 0, rc == FLEETMOD_EINVAL ? why : NULL);
+    else if ((rc = ready(inst)) != FLEETMOD_OK)
+        mw_reply_fail(&r, rc, 0, NULL);
     else if (is_batch(which, &req, &r)) {
         rc = run_batch(inst, which, &req, write, sink);
         mw_log(&inst->log, LOG_INFO, "mobway: %s batch of %zu -> %s",

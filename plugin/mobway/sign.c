@@ -171,21 +171,12 @@ static void free_kept(struct kept *k)
 int mw_sign_keep(const char *key, size_t key_len)
 {
     struct kept *k = calloc(1, sizeof *k);
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
-        OSSL_PARAM_construct_end()};
 
     if (!k)
         return -1;
     pthread_mutex_init(&k->mu, NULL);
     k->key = key;
     k->key_len = key_len;
-    if (!(k->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) ||
-        !(k->keyed = EVP_MAC_CTX_new(k->mac)) ||
-        !EVP_MAC_init(k->keyed, (const unsigned char *)key, key_len, params)) {
-        free_kept(k);
-        return -1;
-    }
     pthread_rwlock_wrlock(&kept_lock);
     k->next = kept_list;
     kept_list = k;
@@ -209,13 +200,38 @@ void mw_sign_forget(const char *key)
         free_kept(k);
 }
 
+/* Locked: fetches HMAC and keys it. Done by the first signature, not by
+ * keep: the first fetch in a process loads OpenSSL's providers and names
+ * (~3 M instructions), which a host that only loads the module and
+ * creates an instance need not pay. */
+static bool key_it(struct kept *k)
+{
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+        OSSL_PARAM_construct_end()};
+
+    if (!k->mac && !(k->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)))
+        return false;
+    if (!(k->keyed = EVP_MAC_CTX_new(k->mac)))
+        return false;
+    if (EVP_MAC_init(k->keyed, (const unsigned char *)k->key, k->key_len,
+                     params))
+        return true;
+    EVP_MAC_CTX_free(k->keyed);
+    k->keyed = NULL;
+    return false;
+}
+
 /* An idle keyed context of k, or a new copy of its keyed one. */
 static EVP_MAC_CTX *take(struct kept *k)
 {
-    EVP_MAC_CTX *c;
+    EVP_MAC_CTX *c = NULL;
 
     pthread_mutex_lock(&k->mu);
-    c = k->n_idle ? k->idle[--k->n_idle] : EVP_MAC_CTX_dup(k->keyed);
+    if (k->n_idle)
+        c = k->idle[--k->n_idle];
+    else if (k->keyed || key_it(k))
+        c = EVP_MAC_CTX_dup(k->keyed);
     pthread_mutex_unlock(&k->mu);
     return c;
 }

@@ -32,8 +32,9 @@ char *mw_sign_body(const char *code, const char *command, const char *vin);
  *
  * A key is kept by the address of the caller's buffer, which must outlive
  * it: mw_sign_hmac then finds it without the caller holding anything
- * more than the key. Forgetting frees its contexts, and OpenSSL wipes the
- * key material in them.
+ * more than the key. Keeping is cheap: the first signature fetches and
+ * keys. Forgetting frees its contexts, and OpenSSL wipes the key material
+ * in them. Returns 0, or -1 when memory ran out.
  */
 int mw_sign_keep(const char *key, size_t key_len);
 
