@@ -86,6 +86,7 @@ static fleetmod_rc read_ok(const json_t *root, enum mw_route route, long status,
     const char *st =
         our_status(json_string_value(json_object_get(root, "status")));
     const json_t *detail = json_object_get(root, "detail");
+    const char *id;
     fleetmod_rc rc;
 
     if (!st)
@@ -95,9 +96,9 @@ static fleetmod_rc read_ok(const json_t *root, enum mw_route route, long status,
     rc = mw_errmap_text(json_string_value(detail));
     if (route == MW_ROUTE_COMMAND && strcmp(st, "error") == 0 && rc)
         return mw_reply_fail(r, rc, status, json_string_value(detail));
-    if (json_is_string(json_object_get(root, "id"))) {
+    if ((id = json_string_value(json_object_get(root, "id")))) {
         free(r->id);
-        r->id = take_str(root, "id");
+        r->id = strdup(id);
     }
     if (strcmp(st, "confirmation") == 0) {
         r->code = take_str(root, "code");
