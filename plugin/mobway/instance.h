@@ -9,7 +9,6 @@
 #include <fleetmod/module.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sys/types.h>
 
 #include "config.h"
 #include "http.h"
@@ -17,7 +16,7 @@
 #include "token.h"
 
 struct fleetmod_instance {
-    pid_t pid; /* the process that made it: a forked child may not use it */
+    unsigned forks; /* mw_forks() when made: a forked child may not use it */
     struct mw_log log;
     struct mw_config cfg;
     struct mw_http *http; /* made by the first call, see ready_mu */

@@ -10,7 +10,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "calls.h"
 #include "errmap.h"
@@ -51,6 +50,29 @@ static fleetmod_rc ready(struct fleetmod_instance *inst)
     return inst->http ? FLEETMOD_OK : FLEETMOD_ENOMEM;
 }
 
+/* Forks this process has been through, counted in each child. A call
+ * checks that its instance was made in this process; getpid() would be a
+ * system call, twice per call. */
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+static atomic_uint forks;
+
+static void count_fork(void)
+{
+    atomic_fetch_add_explicit(&forks, 1, memory_order_relaxed);
+}
+
+static void watch_forks(void)
+{
+    pthread_atfork(NULL, NULL, count_fork);
+}
+
+/* Whether inst was made by this process (not by one it was forked from). */
+static bool ours(const struct fleetmod_instance *inst)
+{
+    return inst &&
+           inst->forks == atomic_load_explicit(&forks, memory_order_relaxed);
+}
+
 static void free_instance(struct fleetmod_instance *inst)
 {
     mw_http_free(inst->http);
@@ -73,7 +95,8 @@ static fleetmod_rc mw_init(const struct fleetmod_host *host,
     *out = NULL;
     if (!(inst = calloc(1, sizeof *inst)))
         return FLEETMOD_ENOMEM;
-    inst->pid = getpid();
+    pthread_once(&fork_once, watch_forks);
+    inst->forks = atomic_load_explicit(&forks, memory_order_relaxed);
     pthread_mutex_init(&inst->ready_mu, NULL);
     if (host && FLEETMOD_HAS_MEMBER(host, struct fleetmod_host, log))
         inst->log = (struct mw_log){host->log, host->user};
@@ -96,7 +119,7 @@ static fleetmod_rc mw_init(const struct fleetmod_host *host,
 
 static void mw_shutdown(struct fleetmod_instance *inst)
 {
-    if (inst && inst->pid == getpid())
+    if (ours(inst))
         free_instance(inst);
 }
 
@@ -219,7 +242,7 @@ static fleetmod_rc call(struct fleetmod_instance *inst, enum call which,
     mw_reply_init(&r, req.request_id, req.vin, req.command);
     if (which == CALL_STATUS && req.id)
         r.id = strdup(req.id);
-    if (!inst || inst->pid != getpid())
+    if (!ours(inst))
         mw_reply_fail(&r, FLEETMOD_EINTERNAL, 0,
                       "this instance belongs to another process (after "
                       "fork, make a new one)");
@@ -237,7 +260,7 @@ static fleetmod_rc call(struct fleetmod_instance *inst, enum call which,
         return rc;
     } else if (r.rc == FLEETMOD_OK)
         dispatch(inst, which, &req, &r);
-    if (inst && inst->pid == getpid())
+    if (ours(inst))
         log_call(inst, which, &r, started);
     rc = mw_reply_write(&r, PROVIDER, write, sink);
     mw_reply_free(&r);
