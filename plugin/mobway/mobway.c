@@ -35,7 +35,9 @@ static void global_init(void)
  * with it, which reads its config file and loads its providers) and the
  * HTTP pool. A host that loads the module and makes an instance, to check
  * a config or to have it ready, pays for neither; the first call does,
- * once, whichever thread makes it. */
+ * once, whichever thread makes it (libcurl's global init is thread-safe
+ * since 7.84). Before it, init uses only libcurl's URL API (config.c's
+ * base_url check), which keeps no global state. */
 static fleetmod_rc ready(struct fleetmod_instance *inst)
 {
     if (atomic_load_explicit(&inst->ready, memory_order_acquire))
