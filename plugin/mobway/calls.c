@@ -59,8 +59,8 @@ static fleetmod_rc prepare_command(struct fleetmod_instance *inst,
     it->body = mw_sign_body(code, command, vin);
     signed_body = code ? mw_sign_body(NULL, command, vin) : it->body;
     if (!it->body || !signed_body ||
-        mw_sign_hmac(inst->cfg.sign_secret.data, inst->cfg.sign_secret.len,
-                     signed_body, strlen(signed_body), it->sig) != 0) {
+        mw_signer_hmac(inst->signer, signed_body, strlen(signed_body),
+                       it->sig) != 0) {
         if (signed_body != it->body)
             free(signed_body);
         return mw_reply_fail(r, FLEETMOD_ENOMEM, 0, NULL);

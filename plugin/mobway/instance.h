@@ -13,6 +13,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "sign.h"
 #include "token.h"
 
 struct fleetmod_instance {
@@ -23,6 +24,7 @@ struct fleetmod_instance {
     pthread_mutex_t ready_mu;
     atomic_bool ready; /* http is made (and libcurl initialised) */
     struct mw_token token;
+    struct mw_signer *signer; /* the sign-secret, kept keyed */
 };
 
 #endif

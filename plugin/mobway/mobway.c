@@ -79,7 +79,7 @@ static void free_instance(struct fleetmod_instance *inst)
 {
     mw_http_free(inst->http);
     pthread_mutex_destroy(&inst->ready_mu);
-    mw_sign_forget(inst->cfg.sign_secret.data);
+    mw_signer_free(inst->signer);
     mw_token_destroy(&inst->token);
     mw_config_free(&inst->cfg);
     free(inst);
@@ -107,7 +107,8 @@ static fleetmod_rc mw_init(const struct fleetmod_host *host,
                         config_path ? config_path : MW_CONFIG_DEFAULT_PATH,
                         &inst->log);
     if (rc == FLEETMOD_OK &&
-        mw_sign_keep(inst->cfg.sign_secret.data, inst->cfg.sign_secret.len))
+        !(inst->signer = mw_signer_new(inst->cfg.sign_secret.data,
+                                       inst->cfg.sign_secret.len)))
         rc = FLEETMOD_ENOMEM;
     if (rc != FLEETMOD_OK) {
         free_instance(inst);

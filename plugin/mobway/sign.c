@@ -3,7 +3,6 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -137,169 +136,114 @@ char *mw_sign_body(const char *code, const char *command, const char *vin)
     return out;
 }
 
-/* A kept key: the HMAC fetched and keyed once, and keyed copies of it
- * that threads take, reuse and give back. */
-struct kept {
-    const char *key; /* the caller's buffer: found by its address */
+/* The HMAC fetched and keyed once, and keyed copies of it that threads
+ * take, reuse and give back. */
+struct mw_signer {
+    const char *key; /* the caller's buffer, which outlives the signer */
     size_t key_len;
     EVP_MAC *mac;
     EVP_MAC_CTX *keyed; /* copied when no idle one is left */
-    pthread_mutex_t mu; /* guards idle and n_idle */
+    pthread_mutex_t mu; /* guards keyed, idle and n_idle */
     EVP_MAC_CTX **idle; /* one per thread that ever signed at once */
     size_t n_idle, cap;
-    struct kept *next;
 };
 
-/* Written by keep and forget (an instance's init and shutdown), read by
- * every signature; writers first, so that a busy process still gets its
- * new instances. */
-static pthread_rwlock_t kept_lock =
-    PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
-static struct kept *kept_list;
-
-static void free_kept(struct kept *k)
+struct mw_signer *mw_signer_new(const char *key, size_t key_len)
 {
-    for (size_t i = 0; i < k->n_idle; i++)
-        EVP_MAC_CTX_free(k->idle[i]);
-    EVP_MAC_CTX_free(k->keyed);
-    EVP_MAC_free(k->mac);
-    pthread_mutex_destroy(&k->mu);
-    free(k->idle);
-    free(k);
+    struct mw_signer *s = calloc(1, sizeof *s);
+
+    if (!s)
+        return NULL;
+    pthread_mutex_init(&s->mu, NULL);
+    s->key = key;
+    s->key_len = key_len;
+    return s;
 }
 
-int mw_sign_keep(const char *key, size_t key_len)
+void mw_signer_free(struct mw_signer *s)
 {
-    struct kept *k = calloc(1, sizeof *k);
-
-    if (!k)
-        return -1;
-    pthread_mutex_init(&k->mu, NULL);
-    k->key = key;
-    k->key_len = key_len;
-    pthread_rwlock_wrlock(&kept_lock);
-    k->next = kept_list;
-    kept_list = k;
-    pthread_rwlock_unlock(&kept_lock);
-    return 0;
-}
-
-void mw_sign_forget(const char *key)
-{
-    struct kept **p, *k = NULL;
-
-    pthread_rwlock_wrlock(&kept_lock);
-    for (p = &kept_list; key && *p; p = &(*p)->next)
-        if ((*p)->key == key) {
-            k = *p;
-            *p = k->next;
-            break;
-        }
-    pthread_rwlock_unlock(&kept_lock);
-    if (k)
-        free_kept(k);
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_idle; i++)
+        EVP_MAC_CTX_free(s->idle[i]);
+    EVP_MAC_CTX_free(s->keyed);
+    EVP_MAC_free(s->mac);
+    pthread_mutex_destroy(&s->mu);
+    free(s->idle);
+    free(s);
 }
 
 /* Locked: fetches HMAC and keys it. Done by the first signature, not by
- * keep: the first fetch in a process loads OpenSSL's providers and names
- * (~3 M instructions), which a host that only loads the module and
- * creates an instance need not pay. */
-static bool key_it(struct kept *k)
+ * mw_signer_new: the first fetch in a process loads OpenSSL's providers
+ * and names (~3 M instructions), which a host that only loads the module
+ * and creates an instance need not pay. */
+static bool key_it(struct mw_signer *s)
 {
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
         OSSL_PARAM_construct_end()};
 
-    if (!k->mac && !(k->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)))
+    if (!s->mac && !(s->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)))
         return false;
-    if (!(k->keyed = EVP_MAC_CTX_new(k->mac)))
+    if (!(s->keyed = EVP_MAC_CTX_new(s->mac)))
         return false;
-    if (EVP_MAC_init(k->keyed, (const unsigned char *)k->key, k->key_len,
+    if (EVP_MAC_init(s->keyed, (const unsigned char *)s->key, s->key_len,
                      params))
         return true;
-    EVP_MAC_CTX_free(k->keyed);
-    k->keyed = NULL;
+    EVP_MAC_CTX_free(s->keyed);
+    s->keyed = NULL;
     return false;
 }
 
-/* An idle keyed context of k, or a new copy of its keyed one. */
-static EVP_MAC_CTX *take(struct kept *k)
+/* An idle keyed context of s, or a new copy of its keyed one. */
+static EVP_MAC_CTX *take(struct mw_signer *s)
 {
     EVP_MAC_CTX *c = NULL;
 
-    pthread_mutex_lock(&k->mu);
-    if (k->n_idle)
-        c = k->idle[--k->n_idle];
-    else if (k->keyed || key_it(k))
-        c = EVP_MAC_CTX_dup(k->keyed);
-    pthread_mutex_unlock(&k->mu);
+    pthread_mutex_lock(&s->mu);
+    if (s->n_idle)
+        c = s->idle[--s->n_idle];
+    else if (s->keyed || key_it(s))
+        c = EVP_MAC_CTX_dup(s->keyed);
+    pthread_mutex_unlock(&s->mu);
     return c;
 }
 
-/* Gives c back to k's idle ones (freed when there is no room for it). */
-static void give_back(struct kept *k, EVP_MAC_CTX *c)
+/* Gives c back to s's idle ones (freed when there is no room for it). */
+static void give_back(struct mw_signer *s, EVP_MAC_CTX *c)
 {
     EVP_MAC_CTX **grown;
 
-    pthread_mutex_lock(&k->mu);
-    if (k->n_idle == k->cap &&
-        (grown = realloc(k->idle, (k->cap * 2 + 4) * sizeof *grown))) {
-        k->idle = grown;
-        k->cap = k->cap * 2 + 4;
+    pthread_mutex_lock(&s->mu);
+    if (s->n_idle == s->cap &&
+        (grown = realloc(s->idle, (s->cap * 2 + 4) * sizeof *grown))) {
+        s->idle = grown;
+        s->cap = s->cap * 2 + 4;
     }
-    if (k->n_idle < k->cap) {
-        k->idle[k->n_idle++] = c;
+    if (s->n_idle < s->cap) {
+        s->idle[s->n_idle++] = c;
         c = NULL;
     }
-    pthread_mutex_unlock(&k->mu);
+    pthread_mutex_unlock(&s->mu);
     EVP_MAC_CTX_free(c);
 }
 
-/* The MAC of msg with a kept key: a keyed context re-initialised without
- * a key starts again from its keyed state. */
-static int kept_mac(struct kept *k, const char *msg, size_t msg_len,
-                    unsigned char mac[EVP_MAX_MD_SIZE], size_t *mac_len)
-{
-    EVP_MAC_CTX *c = take(k);
-    int ok = c && EVP_MAC_init(c, NULL, 0, NULL) &&
-             EVP_MAC_update(c, (const unsigned char *)msg, msg_len) &&
-             EVP_MAC_final(c, mac, mac_len, EVP_MAX_MD_SIZE);
-
-    if (c)
-        give_back(k, c);
-    return ok ? 0 : -1;
-}
-
-static int one_shot_mac(const char *key, size_t key_len, const char *msg,
-                        size_t msg_len, unsigned char mac[EVP_MAX_MD_SIZE],
-                        size_t *mac_len)
-{
-    unsigned int n = 0;
-
-    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg,
-              msg_len, mac, &n))
-        return -1;
-    *mac_len = n;
-    return 0;
-}
-
-int mw_sign_hmac(const char *key, size_t key_len, const char *msg,
-                 size_t msg_len, char out[MW_SIGNATURE_SIZE])
+int mw_signer_hmac(struct mw_signer *s, const char *msg, size_t msg_len,
+                   char out[MW_SIGNATURE_SIZE])
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char mac[EVP_MAX_MD_SIZE];
     size_t mac_len = 0;
-    struct kept *k;
-    int rc;
+    /* a keyed context re-initialised without a key starts again from its
+     * keyed state */
+    EVP_MAC_CTX *c = take(s);
+    int ok = c && EVP_MAC_init(c, NULL, 0, NULL) &&
+             EVP_MAC_update(c, (const unsigned char *)msg, msg_len) &&
+             EVP_MAC_final(c, mac, &mac_len, sizeof mac);
 
-    pthread_rwlock_rdlock(&kept_lock);
-    for (k = kept_list; k && !(k->key == key && k->key_len == key_len);
-         k = k->next)
-        ;
-    pthread_rwlock_unlock(&kept_lock); /* k stays: its key is in use */
-    rc = k ? kept_mac(k, msg, msg_len, mac, &mac_len)
-           : one_shot_mac(key, key_len, msg, msg_len, mac, &mac_len);
-    if (rc != 0 || mac_len != 32)
+    if (c)
+        give_back(s, c);
+    if (!ok || mac_len != 32)
         return -1;
     /* by hand: 32 sprintf calls cost more than the HMAC itself */
     for (size_t i = 0; i < mac_len; i++) {

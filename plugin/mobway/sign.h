@@ -23,29 +23,24 @@
 char *mw_sign_body(const char *code, const char *command, const char *vin);
 
 /*
- * A sign-secret kept keyed for the life of an instance. OpenSSL 3's
- * one-shot HMAC() fetches the algorithm from its provider and keys a
- * fresh context on every call (~20,000 instructions, more than the rest
- * of a send); a kept key is fetched and keyed once, and each signature
- * reuses an idle keyed context (~6,000). Any number of threads may sign
- * with one kept key at once.
+ * An instance's sign-secret, kept keyed. OpenSSL 3's one-shot HMAC()
+ * fetches the algorithm from its provider and keys a fresh context on
+ * every call (~20,000 instructions, more than the rest of a send); a
+ * signer fetches and keys once (at its first signature) and each
+ * signature reuses an idle keyed context (~6,000). Any number of threads
+ * may sign with one signer at once.
  *
- * A key is kept by the address of the caller's buffer, which must outlive
- * it: mw_sign_hmac then finds it without the caller holding anything
- * more than the key. Keeping is cheap: the first signature fetches and
- * keys. Forgetting frees its contexts, and OpenSSL wipes the key material
- * in them. Returns 0, or -1 when memory ran out.
+ * key is the caller's buffer and must outlive the signer (the instance's
+ * config, wiped at shutdown). Freeing a signer frees its contexts, and
+ * OpenSSL wipes the key material in them. NULL when memory ran out.
  */
-int mw_sign_keep(const char *key, size_t key_len);
+struct mw_signer;
+struct mw_signer *mw_signer_new(const char *key, size_t key_len);
+void mw_signer_free(struct mw_signer *s);
 
-/* Forgets a key kept by mw_sign_keep (no signature with it may be under
- * way). A NULL or unknown key is ignored. */
-void mw_sign_forget(const char *key);
-
-/* HMAC-SHA256 of msg keyed with key, as lowercase hex into out: through
- * its keyed contexts when key is kept, else one-shot. Returns 0, or -1 on
- * an OpenSSL failure. */
-int mw_sign_hmac(const char *key, size_t key_len, const char *msg,
-                 size_t msg_len, char out[MW_SIGNATURE_SIZE]);
+/* HMAC-SHA256 of msg as lowercase hex into out. Returns 0, or -1 on an
+ * OpenSSL failure. */
+int mw_signer_hmac(struct mw_signer *s, const char *msg, size_t msg_len,
+                   char out[MW_SIGNATURE_SIZE]);
 
 #endif

@@ -78,6 +78,17 @@ static uint32_t exotic_cp(void)
     }
 }
 
+/* The signature of msg under key, through a signer of its own. */
+static int sign_with(const char *key, const char *msg,
+                     char out[MW_SIGNATURE_SIZE])
+{
+    struct mw_signer *signer = mw_signer_new(key, strlen(key));
+    int rc = signer ? mw_signer_hmac(signer, msg, strlen(msg), out) : -1;
+
+    mw_signer_free(signer);
+    return rc;
+}
+
 static void gen_exotic(char *out, size_t max_cps)
 {
     size_t n = 1 + rnd((uint32_t)max_cps), pos = 0;
@@ -155,9 +166,7 @@ static void signature_matches_python_for_generated_pairs(void **state)
         body = mw_sign_body(NULL, cases[i].command, cases[i].vin);
         assert_non_null(body);
         assert_string_equal(body, want_body);
-        assert_int_equal(mw_sign_hmac(cases[i].secret, strlen(cases[i].secret),
-                                      body, strlen(body), mine),
-                         0);
+        assert_int_equal(sign_with(cases[i].secret, body, mine), 0);
         assert_string_equal(mine, sig);
         free(body);
         free(want_body);
@@ -174,12 +183,31 @@ static void worked_example_signature(void **state)
     (void)state;
     assert_string_equal(body, "{\"command\":\"disable_ignition\",\"vin\":"
                               "\"6AHFT68CKAF501652\"}");
-    assert_int_equal(
-        mw_sign_hmac("example-secret", 14, body, strlen(body), sig), 0);
+    assert_int_equal(sign_with("example-secret", body, sig), 0);
     assert_string_equal(
         sig,
         "a4088c8171178e54229c065cf25f1b9190ec39a5ecc6dbb3157752e2a5d3976f");
     free(body);
+}
+
+/* A signer keeps its keyed context: the second and later signatures reuse
+ * it and must still start from the key, not from the last message. */
+static void a_signer_signs_again_from_its_key(void **state)
+{
+    const char *body = "{\"command\":\"disable_ignition\",\"vin\":"
+                       "\"6AHFT68CKAF501652\"}";
+    struct mw_signer *signer = mw_signer_new("example-secret", 14);
+    char sig[MW_SIGNATURE_SIZE];
+
+    (void)state;
+    assert_non_null(signer);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(mw_signer_hmac(signer, body, strlen(body), sig), 0);
+        assert_string_equal(sig, "a4088c8171178e54229c065cf25f1b9190ec39a5ecc6"
+                                 "dbb3157752e2a5d3976f");
+        assert_int_equal(mw_signer_hmac(signer, "x", 1, sig), 0);
+    }
+    mw_signer_free(signer);
 }
 
 static void confirm_body_puts_code_first(void **state)
@@ -220,6 +248,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(signature_matches_python_for_generated_pairs),
         cmocka_unit_test(worked_example_signature),
+        cmocka_unit_test(a_signer_signs_again_from_its_key),
         cmocka_unit_test(confirm_body_puts_code_first),
         cmocka_unit_test(escapes_use_lowercase_hex_and_surrogates),
         cmocka_unit_test(invalid_utf8_is_refused),
