@@ -146,11 +146,14 @@ static void run(struct fleetmod_instance *inst, struct item *items, size_t n)
     char *token = NULL;
     uint64_t gen = 0;
     bool retried = false;
+    /* a single call's deadline bounds its token requests too; a batch's
+     * items each have their own timeout_ms */
+    uint64_t deadline = n == 1 ? items[0].ex.deadline_ms : 0;
 
     mw_reply_init(&fail, NULL, NULL, NULL);
     for (;;) {
-        if (mw_token_get(&inst->token, inst->http, &inst->cfg, &token, &gen,
-                         &fail) != FLEETMOD_OK ||
+        if (mw_token_get(&inst->token, inst->http, &inst->cfg, deadline, &token,
+                         &gen, &fail) != FLEETMOD_OK ||
             exchange_all(inst, items, n, token, retried) != 0) {
             if (fail.rc == FLEETMOD_OK)
                 mw_reply_fail(&fail, FLEETMOD_ENOMEM, 0, NULL);
@@ -253,7 +256,7 @@ void mw_call_status_batch(struct fleetmod_instance *inst, char **ids,
                           uint64_t wait_ms, struct mw_reply *out, size_t n)
 {
     struct item *items = calloc(n, sizeof *items);
-    uint64_t now = mw_now_ms();
+    uint64_t now = mw_http_now_ms();
     uint64_t deadline = now + (wait_ms < UINT64_MAX - now ? wait_ms : 0);
     uint64_t interval = (uint64_t)inst->cfg.poll_initial_ms;
 
@@ -274,7 +277,7 @@ void mw_call_status_batch(struct fleetmod_instance *inst, char **ids,
     for (;;) {
         run(inst, items, n);
         read_all(items, n);
-        if (settle(items, n) == 0 || (now = mw_now_ms()) >= deadline)
+        if (settle(items, n) == 0 || (now = mw_http_now_ms()) >= deadline)
             break;
         sleep_ms(deadline - now < interval ? deadline - now : interval);
         interval = interval * 2 < (uint64_t)inst->cfg.poll_max_ms

@@ -142,7 +142,7 @@ static void log_call(struct fleetmod_instance *inst, enum call call,
            r->vin ? r->vin : "-", r->command ? r->command : "-",
            r->id ? r->id : "-", r->status, r->rc ? " " : "",
            r->rc ? mw_errmap_name(r->rc) : "", r->http_status,
-           (unsigned long long)(mw_now_ms() - started));
+           (unsigned long long)(mw_http_now_ms() - started));
     /* the reason at the same level as the failure, so that a refused
      * certificate or a timeout is visible without DEBUG */
     if (r->rc && r->err_message)
@@ -236,7 +236,7 @@ static fleetmod_rc call(struct fleetmod_instance *inst, enum call which,
     struct mw_request req;
     struct mw_reply r;
     char why[160];
-    uint64_t started = mw_now_ms();
+    uint64_t started = mw_http_now_ms();
     fleetmod_rc rc;
 
     if (!write)

@@ -11,14 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-uint64_t mw_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 struct mw_token_value {
     atomic_size_t refs; /* the instance's own, plus one per call using it */
     size_t len;
@@ -136,13 +128,14 @@ static fleetmod_rc unreachable(struct mw_reply *r, const struct mw_exchange *ex)
 
 /* The HTTP part of a renewal; unlocked. */
 static fleetmod_rc fetch(struct mw_http *h, const struct mw_config *cfg,
-                         struct mw_token_value **token, double *life_s,
-                         struct mw_reply *r)
+                         uint64_t deadline_ms, struct mw_token_value **token,
+                         double *life_s, struct mw_reply *r)
 {
     struct mw_exchange ex = {.route = MW_ROUTE_TOKEN,
                              .path = "/token",
                              .content_type =
-                                 "application/x-www-form-urlencoded"};
+                                 "application/x-www-form-urlencoded",
+                             .deadline_ms = deadline_ms};
     char *body = form_body(cfg);
     fleetmod_rc rc = FLEETMOD_OK;
 
@@ -173,7 +166,8 @@ static fleetmod_rc fetch(struct mw_http *h, const struct mw_config *cfg,
 
 /* Locked: renew, letting others wait on cv meanwhile. */
 static fleetmod_rc renew(struct mw_token *t, struct mw_http *h,
-                         const struct mw_config *cfg, struct mw_reply *r)
+                         const struct mw_config *cfg, uint64_t deadline_ms,
+                         struct mw_reply *r)
 {
     struct mw_token_value *token = NULL;
     double life_s = 0;
@@ -181,13 +175,13 @@ static fleetmod_rc renew(struct mw_token *t, struct mw_http *h,
 
     t->renewing = true;
     pthread_mutex_unlock(&t->mu);
-    rc = fetch(h, cfg, &token, &life_s, r);
+    rc = fetch(h, cfg, deadline_ms, &token, &life_s, r);
     pthread_mutex_lock(&t->mu);
     t->renewing = false;
     if (rc == FLEETMOD_OK) {
         value_unref(t->value); /* calls still using it keep it alive */
         t->value = token;
-        t->renew_at_ms = mw_now_ms() + (uint64_t)(life_s * 900.0);
+        t->renew_at_ms = mw_http_now_ms() + (uint64_t)(life_s * 900.0);
         t->generation++;
     }
     pthread_cond_broadcast(&t->cv);
@@ -205,10 +199,10 @@ static fleetmod_rc adopt_fixed(struct mw_token *t, const struct mw_config *cfg,
 }
 
 fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
-                         const struct mw_config *cfg, char **out, uint64_t *gen,
-                         struct mw_reply *r)
+                         const struct mw_config *cfg, uint64_t deadline_ms,
+                         char **out, uint64_t *gen, struct mw_reply *r)
 {
-    uint64_t now = mw_now_ms();
+    uint64_t now = mw_http_now_ms();
     fleetmod_rc rc = FLEETMOD_OK;
 
     *gen = 0;
@@ -219,11 +213,11 @@ fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
         if (!t->renewing) {
             /* a token we just fetched serves this call, however short
              * its life: one renewal per call at most */
-            rc = renew(t, h, cfg, r);
+            rc = renew(t, h, cfg, deadline_ms, r);
             break;
         }
         pthread_cond_wait(&t->cv, &t->mu);
-        now = mw_now_ms();
+        now = mw_http_now_ms();
     }
     if (rc == FLEETMOD_OK) {
         atomic_fetch_add_explicit(&t->value->refs, 1, memory_order_relaxed);

@@ -38,12 +38,13 @@ void mw_token_destroy(struct mw_token *t);
 
 /* A reference to a valid token in *out: its bytes, which nobody changes,
  * NUL-terminated; give it back with mw_token_drop. Its generation in
- * *gen. On failure fills r's error (EAUTH when the credentials were
- * refused, EUNREACHABLE otherwise: no command was sent) and returns its
- * rc. */
+ * *gen. A renewal this call makes ends by deadline_ms (CLOCK_MONOTONIC, as
+ * mw_http_now_ms; 0: timeout_ms). On failure fills r's error (EAUTH when
+ * the credentials were refused, EUNREACHABLE otherwise: no command was
+ * sent) and returns its rc. */
 fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
-                         const struct mw_config *cfg, char **out, uint64_t *gen,
-                         struct mw_reply *r);
+                         const struct mw_config *cfg, uint64_t deadline_ms,
+                         char **out, uint64_t *gen, struct mw_reply *r);
 
 /* After a 401 on a token of generation gen: forget it (unless another
  * thread already did), so the next mw_token_get fetches a new one.
@@ -54,8 +55,5 @@ bool mw_token_invalidate(struct mw_token *t, const struct mw_config *cfg,
 /* Gives back a reference from mw_token_get (NULL is ignored); the last
  * one of a replaced token wipes and frees it. */
 void mw_token_drop(char *token);
-
-/* Milliseconds on CLOCK_MONOTONIC. */
-uint64_t mw_now_ms(void);
 
 #endif

@@ -69,7 +69,7 @@ static fleetmod_rc read_token(struct mw_reply *r)
     assert(mw_secret_set(&cfg.client_secret, "demo secret&=", why,
                          sizeof why) == 0);
     mw_token_init(&t);
-    rc = mw_token_get(&t, NULL, &cfg, &token, &gen, r);
+    rc = mw_token_get(&t, NULL, &cfg, 0, &token, &gen, r);
     assert((rc == FLEETMOD_OK) == (token != NULL));
     if (token)
         assert(token[0] != '\0');
