@@ -85,7 +85,12 @@ if make_ca; then
         --cert "$TMP/server.pem" --key "$TMP/server.key" || exit 1
     run
     if [ -n "$VALGRIND" ]; then
+        # a call's timeout covers its token and its command; under valgrind
+        # on a busy machine, TLS handshakes alone can take seconds
+        MOBWAY_IT_TIMEOUT_MS=15000
+        export MOBWAY_IT_TIMEOUT_MS
         run $VALGRIND
+        unset MOBWAY_IT_TIMEOUT_MS
     else
         echo "memcheck run skipped: MEMCHECK is empty (a sanitizer build checks memory itself)"
     fi

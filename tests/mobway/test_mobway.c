@@ -52,6 +52,11 @@ static void host_log(void *user, int level, const char *msg)
 
 static const struct fleetmod_host host = {sizeof host, NULL, host_log};
 
+/* The instances' timeout_ms: 3 s, or MOBWAY_IT_TIMEOUT_MS (the memcheck
+ * run's is longer: under valgrind a TLS handshake alone can take a
+ * second). connect_timeout_ms is a third of it. */
+static long timeout_ms = 3000;
+
 /* Writes a config: the common keys plus extra lines. */
 static char *config(const char *name, const char *extra)
 {
@@ -61,10 +66,11 @@ static char *config(const char *name, const char *extra)
     snprintf(path, sizeof path, "%s/%s.conf", dir, name);
     f = fopen(path, "w");
     fprintf(f,
-            "[mobway]\nbase_url = %s\n%s%s%s\nconnect_timeout_ms = 1000\n"
-            "timeout_ms = 3000\npoll_initial_ms = 50\npoll_max_ms = 400\n%s",
+            "[mobway]\nbase_url = %s\n%s%s%s\nconnect_timeout_ms = %ld\n"
+            "timeout_ms = %ld\npoll_initial_ms = 50\npoll_max_ms = 400\n%s",
             sim_url, strncmp(sim_url, "http:", 5) ? "" : "allow_http = true\n",
-            ca_file ? "ca_file = " : "", ca_file ? ca_file : "", extra);
+            ca_file ? "ca_file = " : "", ca_file ? ca_file : "", timeout_ms / 3,
+            timeout_ms, extra);
     fclose(f);
     chmod(path, 0600);
     return path;
@@ -483,12 +489,18 @@ static void faults_map_to_rc(void)
           (long long)num(ERR(&r), "retry_after_ms"));
     CHECK(num(ERR(&r), "http_status") == 429, "http_status");
     done(&r);
-    faults("{\"clear\":true,\"latency\":4000}");
+    {
+        char latency[64];
+        snprintf(latency, sizeof latency, "{\"clear\":true,\"latency\":%ld}",
+                 timeout_ms + 1000);
+        faults(latency);
+    }
     expect_error(inst, VIN_ALL, "lock_door", FLEETMOD_EUNKNOWN, NULL,
                  "unknown");
     faults("{\"clear\":true}");
-    /* the delayed command still registers once its 4 s are up: let it,
-     * so that it is not counted by the next check */
+    /* the delayed command still registers once its latency is up (1 s
+     * after our timeout): let it, so that it is not counted by the next
+     * check */
     sleep(2);
 }
 
@@ -682,6 +694,12 @@ int main(int argc, char **argv)
 
     /* line-buffered, so that a crash cannot swallow the lines before it */
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (getenv("MOBWAY_IT_TIMEOUT_MS"))
+        timeout_ms = atol(getenv("MOBWAY_IT_TIMEOUT_MS"));
+    if (timeout_ms < 300) {
+        fprintf(stderr, "test_mobway: MOBWAY_IT_TIMEOUT_MS must be >= 300\n");
+        return 2;
+    }
 
     if (argc < 4) {
         fprintf(stderr, "usage: test_mobway MODULE SIM_URL SUITE [CA]\n");
