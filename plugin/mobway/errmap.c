@@ -78,11 +78,6 @@ fleetmod_rc mw_errmap_http(enum mw_route route, long status, const char *text)
     return FLEETMOD_EUNKNOWN;
 }
 
-const char *mw_errmap_delivered(fleetmod_rc rc)
-{
-    return fleetmod_rc_delivered(rc);
-}
-
 static const char *const sentences[FLEETMOD_RC_COUNT] = {
     "success",
     "the request is malformed",
@@ -99,11 +94,6 @@ static const char *const sentences[FLEETMOD_RC_COUNT] = {
     "out of memory",
     "internal error",
 };
-
-const char *mw_errmap_name(fleetmod_rc rc)
-{
-    return fleetmod_error_name(rc);
-}
 
 const char *mw_errmap_sentence(fleetmod_rc rc)
 {

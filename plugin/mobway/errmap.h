@@ -28,12 +28,6 @@ fleetmod_rc mw_errmap_text(const char *text);
 fleetmod_rc mw_errmap_http(enum mw_route route, long http_status,
                            const char *text);
 
-/* "no", "yes" or "unknown": was the command delivered, given rc? */
-const char *mw_errmap_delivered(fleetmod_rc rc);
-
-/* The rc's name as in error.name ("EDENIED"). */
-const char *mw_errmap_name(fleetmod_rc rc);
-
 /* An English sentence for rc, for error.message when Mobway gave no text. */
 const char *mw_errmap_sentence(fleetmod_rc rc);
 

@@ -141,7 +141,7 @@ static void log_call(struct fleetmod_instance *inst, enum call call,
            call_names[call], r->request_id ? r->request_id : "-",
            r->vin ? r->vin : "-", r->command ? r->command : "-",
            r->id ? r->id : "-", r->status, r->rc ? " " : "",
-           r->rc ? mw_errmap_name(r->rc) : "", r->http_status,
+           r->rc ? fleetmod_error_name(r->rc) : "", r->http_status,
            (unsigned long long)(mw_http_now_ms() - started));
     /* the reason at the same level as the failure, so that a refused
      * certificate or a timeout is visible without DEBUG */
@@ -257,7 +257,7 @@ static fleetmod_rc call(struct fleetmod_instance *inst, enum call which,
         rc = run_batch(inst, which, &req, write, sink);
         mw_log(&inst->log, LOG_INFO, "mobway: %s batch of %zu -> %s",
                call_names[which], which == CALL_SEND ? req.n_vins : req.n_ids,
-               mw_errmap_name(rc));
+               fleetmod_error_name(rc));
         mw_reply_free(&r);
         mw_request_free(&req);
         return rc;

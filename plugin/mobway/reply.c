@@ -52,11 +52,11 @@ static int pack_error(msgpack_packer *pk, const struct mw_reply *r)
 
     return pack_str(pk, "error") || msgpack_pack_map(pk, (size_t)n) ||
            pack_kv_int(pk, "code", r->rc) ||
-           pack_kv_str(pk, "name", mw_errmap_name(r->rc)) ||
+           pack_kv_str(pk, "name", fleetmod_error_name(r->rc)) ||
            pack_kv_str(pk, "message",
                        r->err_message ? r->err_message
                                       : mw_errmap_sentence(r->rc)) ||
-           pack_kv_str(pk, "delivered", mw_errmap_delivered(r->rc)) ||
+           pack_kv_str(pk, "delivered", fleetmod_rc_delivered(r->rc)) ||
            (r->http_status > 0 &&
             pack_kv_int(pk, "http_status", r->http_status)) ||
            (r->retry_after_ms >= 0 &&

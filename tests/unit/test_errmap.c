@@ -97,27 +97,28 @@ static void token_failures_never_claim_delivery(void **state)
                      FLEETMOD_EUNREACHABLE);
     assert_int_equal(mw_errmap_http(MW_ROUTE_TOKEN, 200, NULL),
                      FLEETMOD_EUNREACHABLE);
-    assert_string_equal(mw_errmap_delivered(FLEETMOD_EUNREACHABLE), "no");
+    assert_string_equal(fleetmod_rc_delivered(FLEETMOD_EUNREACHABLE), "no");
 }
 
 static void delivered_follows_rc(void **state)
 {
     (void)state;
-    assert_string_equal(mw_errmap_delivered(FLEETMOD_OK), "yes");
-    assert_string_equal(mw_errmap_delivered(FLEETMOD_EPROVIDER), "yes");
-    assert_string_equal(mw_errmap_delivered(FLEETMOD_EUNKNOWN), "unknown");
-    assert_string_equal(mw_errmap_delivered(FLEETMOD_EDENIED), "no");
-    assert_string_equal(mw_errmap_delivered(FLEETMOD_ERATELIMIT), "no");
-    assert_string_equal(mw_errmap_delivered(FLEETMOD_ECONFIRM), "no");
+    assert_string_equal(fleetmod_rc_delivered(FLEETMOD_OK), "yes");
+    assert_string_equal(fleetmod_rc_delivered(FLEETMOD_EPROVIDER), "yes");
+    assert_string_equal(fleetmod_rc_delivered(FLEETMOD_EUNKNOWN), "unknown");
+    assert_string_equal(fleetmod_rc_delivered(FLEETMOD_EDENIED), "no");
+    assert_string_equal(fleetmod_rc_delivered(FLEETMOD_ERATELIMIT), "no");
+    assert_string_equal(fleetmod_rc_delivered(FLEETMOD_ECONFIRM), "no");
 }
 
 static void names_match_the_contract(void **state)
 {
     (void)state;
-    assert_string_equal(mw_errmap_name(FLEETMOD_EDENIED), "EDENIED");
-    assert_string_equal(mw_errmap_name(FLEETMOD_EUNREACHABLE), "EUNREACHABLE");
-    assert_string_equal(mw_errmap_name(FLEETMOD_EINTERNAL), "EINTERNAL");
-    assert_string_equal(mw_errmap_name((fleetmod_rc)99), "EINTERNAL");
+    assert_string_equal(fleetmod_error_name(FLEETMOD_EDENIED), "EDENIED");
+    assert_string_equal(fleetmod_error_name(FLEETMOD_EUNREACHABLE),
+                        "EUNREACHABLE");
+    assert_string_equal(fleetmod_error_name(FLEETMOD_EINTERNAL), "EINTERNAL");
+    assert_string_equal(fleetmod_error_name((fleetmod_rc)99), "EINTERNAL");
 }
 
 int main(void)
