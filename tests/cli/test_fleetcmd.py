@@ -26,6 +26,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from mobway_sim import MobwaySim  # noqa: E402
+from testrun import Skip, check, run_tests, test  # noqa: E402
 
 VIN = "WP0ZZZ99ZTS392124"
 UNKNOWN_VIN = "WVWZZZ1JZXW000001"
@@ -39,25 +40,7 @@ DEFAULT_MEMCHECK = ("valgrind -q --error-exitcode=99 --leak-check=full "
                     "--errors-for-leak-kinds=definite,indirect "
                     "--show-leak-kinds=definite,indirect")
 
-TESTS = []
 opts = None
-
-
-class Skip(Exception):
-    pass
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def check(cond, what, r=None):
-    if not cond:
-        if r is not None:
-            what += "\n  rc=%s\n  stdout=%r\n  stderr=%r" % (
-                r.returncode, r.stdout, r.stderr)
-        raise AssertionError(what)
 
 
 def env_with(extra=None):
@@ -841,22 +824,9 @@ def main():
     ap.add_argument("only", nargs="*", help="run only these tests")
     opts = ap.parse_args()
     opts.tmp = tempfile.mkdtemp(prefix="fleetcmd-test-")
-    passed = failed = 0
-    for fn in TESTS:
-        if opts.only and fn.__name__ not in opts.only:
-            continue
-        try:
-            fn()
-            print("ok    " + fn.__name__)
-            passed += 1
-        except Skip as e:
-            print("skip  %s: %s" % (fn.__name__, e))
-        except Exception as e:  # a crash in a test is a failure too
-            print("FAIL  %s: %s" % (fn.__name__, e))
-            failed += 1
+    rc = run_tests(opts.only)
     shutil.rmtree(opts.tmp)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return rc
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from mobway_sim import MobwaySim  # noqa: E402
+from testrun import Skip, check, run_tests, test  # noqa: E402
 
 # The simulator's default fixtures (company "demo").
 MW_ALL = "6AHFT68CKAF501652"      # all six commands
@@ -36,25 +37,7 @@ SEMVER = r"\d+\.\d+\.\d+"
 
 EX_EDENIED, EX_ECONFIG, EX_EUNREACHABLE, EX_ENOTFOUND = 4, 2, 7, 10
 
-TESTS = []
 opts = None
-
-
-class Skip(Exception):
-    pass
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def check(cond, what, r=None):
-    if not cond:
-        if r is not None:
-            what += "\n  rc=%s\n  stdout=%r\n  stderr=%r" % (
-                r.returncode, r.stdout, r.stderr)
-        raise AssertionError(what)
 
 
 def fleetcmd(*args, env=None):
@@ -706,21 +689,7 @@ def main():
     for name in ("fleetcmd", "mobway", "skeleton", "skeleton_conf", "sim",
                  "threads_bin"):
         setattr(opts, name, os.path.abspath(getattr(opts, name)))
-    passed = failed = 0
-    for fn in TESTS:
-        try:
-            fn()
-            print("ok   %s" % fn.__name__)
-            passed += 1
-        except Skip as why:
-            print("skip %s: %s" % (fn.__name__, why))
-        except Exception as ex:  # a test that cannot even run has failed
-            print("FAIL %s: %s" % (fn.__name__, ex))
-            failed += 1
-        sys.stdout.flush()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
+    return run_tests()
 
 if __name__ == "__main__":
     sys.exit(main())
