@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "bench_util.h"
+#include "../lib/msgmap.h"
 
 static const struct fleetmod_module *mod;
 static const char *config_path;
@@ -89,17 +90,11 @@ static void pack_batch(msgpack_sbuffer *b, const char *key, char **items,
 /* The string under key in map o, as a new string, or NULL. */
 static char *map_str(const msgpack_object *o, const char *key)
 {
-    if (o->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    for (uint32_t i = 0; i < o->via.map.size; i++) {
-        const msgpack_object_kv *kv = &o->via.map.ptr[i];
-        if (kv->key.type == MSGPACK_OBJECT_STR &&
-            kv->val.type == MSGPACK_OBJECT_STR &&
-            kv->key.via.str.size == strlen(key) &&
-            memcmp(kv->key.via.str.ptr, key, strlen(key)) == 0)
-            return strndup(kv->val.via.str.ptr, kv->val.via.str.size);
-    }
-    return NULL;
+    const msgpack_object *v = msgmap_get(o, key);
+
+    return v && v->type == MSGPACK_OBJECT_STR
+               ? strndup(v->via.str.ptr, v->via.str.size)
+               : NULL;
 }
 
 /* Counts the results of a batch reply whose status is want. */

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "../lib/msgmap.h"
 
 static const struct fleetmod_module *mod;
 static const char *sim_url, *ca_file;
@@ -161,23 +162,10 @@ static void done(struct reply *r)
     msgpack_sbuffer_destroy(&r->buf);
 }
 
-static const msgpack_object *get(const msgpack_object *m, const char *key)
-{
-    if (!m || m->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    for (uint32_t i = 0; i < m->via.map.size; i++) {
-        const msgpack_object *k = &m->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(key) &&
-            memcmp(k->via.str.ptr, key, k->via.str.size) == 0)
-            return &m->via.map.ptr[i].val;
-    }
-    return NULL;
-}
-
 /* A bool member: 1 or 0, -1 when it is missing or not a bool. */
 static int truth(const msgpack_object *m, const char *key)
 {
-    const msgpack_object *v = get(m, key);
+    const msgpack_object *v = msgmap_get(m, key);
     return v && v->type == MSGPACK_OBJECT_BOOLEAN ? v->via.boolean : -1;
 }
 
@@ -187,7 +175,7 @@ static const char *str(const msgpack_object *m, const char *key)
 {
     static char bufs[4][2048];
     static int slot;
-    const msgpack_object *v = get(m, key);
+    const msgpack_object *v = msgmap_get(m, key);
     char *b = bufs[slot++ % 4];
 
     b[0] = '\0';
@@ -198,7 +186,7 @@ static const char *str(const msgpack_object *m, const char *key)
 
 static int64_t num(const msgpack_object *m, const char *key)
 {
-    const msgpack_object *v = get(m, key);
+    const msgpack_object *v = msgmap_get(m, key);
     if (v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
         return (int64_t)v->via.u64;
     if (v && v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
@@ -207,7 +195,7 @@ static int64_t num(const msgpack_object *m, const char *key)
 }
 
 #define R(r) (&(r)->msg.data)
-#define ERR(r) get(R(r), "error")
+#define ERR(r) msgmap_get(R(r), "error")
 
 /* ------------------------------------------------------------ simulator */
 
@@ -297,11 +285,12 @@ static void command_succeeds(const char *vin, const char *command)
     CHECK(truth(R(&st), "terminal") == 1, "terminal");
     CHECK(num(R(&st), "updated") > 1600000000, "updated");
     CHECK(num(R(&st), "executed") > 1600000000, "executed");
-    CHECK(get(R(&st), "detail") &&
-              get(R(&st), "detail")->type == MSGPACK_OBJECT_MAP,
+    CHECK(msgmap_get(R(&st), "detail") &&
+              msgmap_get(R(&st), "detail")->type == MSGPACK_OBJECT_MAP,
           "detail map");
     if (strcmp(command, "location") == 0) {
-        const msgpack_object *lat = get(get(R(&st), "detail"), "latitude");
+        const msgpack_object *lat =
+            msgmap_get(msgmap_get(R(&st), "detail"), "latitude");
         CHECK(lat && lat->type == MSGPACK_OBJECT_FLOAT64,
               "latitude stays a float");
     }
@@ -600,7 +589,7 @@ static void batches(void)
     msgpack_pack_str_with_body(&pk, "command", 7);
     msgpack_pack_str_with_body(&pk, "location", 8);
     call_raw(mod->send, inst, req.data, req.size, &r);
-    res = get(R(&r), "results");
+    res = msgmap_get(R(&r), "results");
     CHECK(r.rc == FLEETMOD_OK && strcmp(str(R(&r), "status"), "batch") == 0,
           "rc %d", r.rc);
     CHECK(res && res->type == MSGPACK_OBJECT_ARRAY && res->via.array.size == 3,
@@ -610,7 +599,8 @@ static void batches(void)
     CHECK(strcmp(str(&res->via.array.ptr[0], "status"), "pending") == 0,
           "item 0");
     CHECK(strcmp(str(&res->via.array.ptr[1], "vin"), VIN_DOORS) == 0, "order");
-    CHECK(num(get(&res->via.array.ptr[2], "error"), "code") == FLEETMOD_EDENIED,
+    CHECK(num(msgmap_get(&res->via.array.ptr[2], "error"), "code") ==
+              FLEETMOD_EDENIED,
           "item 2 denied");
     for (int i = 0; i < 2; i++)
         snprintf(ids[i], 64, "%s", str(&res->via.array.ptr[i], "id"));
@@ -623,7 +613,7 @@ static void batches(void)
     msgpack_pack_str_with_body(&pk, "wait_ms", 7);
     msgpack_pack_uint32(&pk, 5000);
     call_raw(mod->status, inst, req.data, req.size, &st);
-    res = get(R(&st), "results");
+    res = msgmap_get(R(&st), "results");
     CHECK(res && res->via.array.size == 2 &&
               strcmp(str(&res->via.array.ptr[0], "status"), "success") == 0 &&
               strcmp(str(&res->via.array.ptr[1], "status"), "success") == 0,

@@ -56,7 +56,7 @@ static json_t *items(const msgpack_object *results)
 
 static void answer(const struct rel_reply *r)
 {
-    const msgpack_object *err = rel_get(r->map, "error");
+    const msgpack_object *err = msgmap_get(r->map, "error");
     json_t *o = json_pack("{s:i,s:f,s:b}", "rc", (int)r->rc, "ms", r->ms, "map",
                           r->map != NULL);
 
@@ -67,8 +67,8 @@ static void answer(const struct rel_reply *r)
     put_str(o, err, "delivered", "delivered");
     put_str(o, err, "message", "message");
     json_object_set_new(o, "http", json_integer(rel_int(err, "http_status")));
-    if (rel_get(r->map, "results"))
-        json_object_set_new(o, "items", items(rel_get(r->map, "results")));
+    if (msgmap_get(r->map, "results"))
+        json_object_set_new(o, "items", items(msgmap_get(r->map, "results")));
     json_dumpf(o, stdout, JSON_COMPACT);
     json_decref(o);
     putchar('\n');

@@ -143,23 +143,10 @@ void rel_reply_free(struct rel_reply *r)
     msgpack_sbuffer_destroy(&r->buf);
 }
 
-const msgpack_object *rel_get(const msgpack_object *m, const char *key)
-{
-    if (!m || m->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    for (uint32_t i = 0; i < m->via.map.size; i++) {
-        const msgpack_object *k = &m->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(key) &&
-            memcmp(k->via.str.ptr, key, k->via.str.size) == 0)
-            return &m->via.map.ptr[i].val;
-    }
-    return NULL;
-}
-
 const char *rel_str(const msgpack_object *m, const char *key, char *buf,
                     size_t size)
 {
-    const msgpack_object *v = rel_get(m, key);
+    const msgpack_object *v = msgmap_get(m, key);
 
     buf[0] = '\0';
     if (v && v->type == MSGPACK_OBJECT_STR)
@@ -169,7 +156,7 @@ const char *rel_str(const msgpack_object *m, const char *key, char *buf,
 
 int64_t rel_int(const msgpack_object *m, const char *key)
 {
-    const msgpack_object *v = rel_get(m, key);
+    const msgpack_object *v = msgmap_get(m, key);
 
     if (v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
         return (int64_t)v->via.u64;
@@ -180,7 +167,7 @@ int64_t rel_int(const msgpack_object *m, const char *key)
 
 fleetmod_rc rel_item_rc(const msgpack_object *item)
 {
-    int64_t code = rel_int(rel_get(item, "error"), "code");
+    int64_t code = rel_int(msgmap_get(item, "error"), "code");
 
     return code < 0 ? FLEETMOD_OK : (fleetmod_rc)code;
 }

@@ -9,6 +9,7 @@
 #include <fleetmod/module.h>
 #include <msgpack.h>
 #include <stdint.h>
+#include "../lib/msgmap.h"
 
 /* A module file opened with dlopen (RTLD_NOW | RTLD_LOCAL). */
 struct rel_module {
@@ -39,9 +40,6 @@ struct rel_reply {
 void rel_call(fleetmod_call_fn fn, struct fleetmod_instance *inst,
               struct rel_reply *r, ...) __attribute__((sentinel));
 void rel_reply_free(struct rel_reply *r);
-
-/* Member key of map m, or NULL. */
-const msgpack_object *rel_get(const msgpack_object *m, const char *key);
 
 /* A string member copied into buf (size bytes; "" when absent). */
 const char *rel_str(const msgpack_object *m, const char *key, char *buf,

@@ -56,7 +56,7 @@ static void batch(long k, const char *command)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                  i ? "," : "", vins[i % 2]);
     rel_call(mod->send, inst, &r, "command", command, "@vins", list, NULL);
-    res = rel_get(r.map, "results");
+    res = msgmap_get(r.map, "results");
     if (r.rc != FLEETMOD_OK || !res || res->type != MSGPACK_OBJECT_ARRAY ||
         res->via.array.size != (uint32_t)k)
         atomic_fetch_add(&counts[FLEETMOD_RC_COUNT], k); /* malformed */

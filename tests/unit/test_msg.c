@@ -12,6 +12,7 @@
 #include <msgpack.h>
 
 #include <fleetmod/host.h>
+#include "../lib/msgmap.h"
 
 /* A msgpack writer for building test messages. */
 struct msg {
@@ -40,17 +41,6 @@ static void kv(struct msg *m, const char *k, const char *v)
 static fleetmod_rc decode(struct msg *m, struct fleetmod_reply *r)
 {
     return fleetmod_reply_decode(m->sb.data, m->sb.size, r);
-}
-
-static const msgpack_object *get(const msgpack_object *map, const char *key)
-{
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const msgpack_object *k = &map->via.map.ptr[i].key;
-        if (k->via.str.size == strlen(key) &&
-            memcmp(k->via.str.ptr, key, k->via.str.size) == 0)
-            return &map->via.map.ptr[i].val;
-    }
-    return NULL;
 }
 
 static void assert_str_value(const msgpack_object *o, const char *want)
@@ -84,19 +74,19 @@ static void request_pack_carries_every_field_set(void **state)
     assert_int_equal(off, b.len);
     assert_int_equal(u.data.type, MSGPACK_OBJECT_MAP);
     assert_int_equal(u.data.via.map.size, 7);
-    assert_str_value(get(&u.data, "command"), "lock_door");
-    assert_str_value(get(&u.data, "code"), "123456");
-    assert_str_value(get(&u.data, "id"), "c0ffee");
-    assert_str_value(get(&u.data, "request_id"), "r-1");
-    assert_str_value(get(&u.data, "provider"), "mobway");
-    const msgpack_object *w = get(&u.data, "wait_ms");
+    assert_str_value(msgmap_get(&u.data, "command"), "lock_door");
+    assert_str_value(msgmap_get(&u.data, "code"), "123456");
+    assert_str_value(msgmap_get(&u.data, "id"), "c0ffee");
+    assert_str_value(msgmap_get(&u.data, "request_id"), "r-1");
+    assert_str_value(msgmap_get(&u.data, "provider"), "mobway");
+    const msgpack_object *w = msgmap_get(&u.data, "wait_ms");
     assert_int_equal(w->type, MSGPACK_OBJECT_POSITIVE_INTEGER);
     assert_int_equal(w->via.u64, 30000);
-    const msgpack_object *v = get(&u.data, "vins");
+    const msgpack_object *v = msgmap_get(&u.data, "vins");
     assert_int_equal(v->type, MSGPACK_OBJECT_ARRAY);
     assert_int_equal(v->via.array.size, 2);
     assert_str_value(&v->via.array.ptr[1], "B2");
-    assert_null(get(&u.data, "vin"));
+    assert_null(msgmap_get(&u.data, "vin"));
     msgpack_unpacked_destroy(&u);
     fleetmod_buf_free(&b);
 }

@@ -31,6 +31,7 @@
 #include <msgpack.h>
 
 #include <fleetmod/module.h>
+#include "../../lib/msgmap.h"
 
 struct fleetmod_instance {
     void *user;
@@ -65,31 +66,13 @@ static void fake_shutdown(struct fleetmod_instance *in)
 static int get_str(const msgpack_object *o, const char *key, char *out,
                    size_t size)
 {
-    if (o->type != MSGPACK_OBJECT_MAP)
-        return 0;
-    for (uint32_t i = 0; i < o->via.map.size; i++) {
-        const msgpack_object *k = &o->via.map.ptr[i].key;
-        const msgpack_object *v = &o->via.map.ptr[i].val;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(key) &&
-            memcmp(k->via.str.ptr, key, k->via.str.size) == 0 &&
-            v->type == MSGPACK_OBJECT_STR && v->via.str.size < size) {
-            memcpy(out, v->via.str.ptr, v->via.str.size);
-            out[v->via.str.size] = '\0';
-            return 1;
-        }
-    }
-    return 0;
-}
+    const msgpack_object *v = msgmap_get(o, key);
 
-static const msgpack_object *get(const msgpack_object *o, const char *key)
-{
-    for (uint32_t i = 0; i < o->via.map.size; i++) {
-        const msgpack_object *k = &o->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(key) &&
-            memcmp(k->via.str.ptr, key, k->via.str.size) == 0)
-            return &o->via.map.ptr[i].val;
-    }
-    return NULL;
+    if (!v || v->type != MSGPACK_OBJECT_STR || v->via.str.size >= size)
+        return 0;
+    memcpy(out, v->via.str.ptr, v->via.str.size);
+    out[v->via.str.size] = '\0';
+    return 1;
 }
 
 static int has_token(const struct fleetmod_instance *in, const char *text,
@@ -121,7 +104,7 @@ static void pack_reply(msgpack_packer *pk, const struct fleetmod_instance *in,
     const char *names[] = {"command", "wait_ms"};
     const msgpack_object *echo[] = {NULL, NULL};
     for (int i = 0; i < 2 && batch_req != NULL; i++)
-        echo[i] = get(batch_req, names[i]);
+        echo[i] = msgmap_get(batch_req, names[i]);
     int extra = (vin != NULL) + (id != NULL) + (rc != FLEETMOD_OK) +
                 (echo[0] != NULL) + (echo[1] != NULL);
     msgpack_pack_map(pk, 5 + extra);
@@ -224,7 +207,7 @@ static fleetmod_rc batch(msgpack_packer *pk, struct fleetmod_instance *in,
     if (any_item_has(in, list, "batchdeny"))
         return batch_failed(pk, in, call, FLEETMOD_EDENIED,
                             "fake: the whole batch is denied");
-    const msgpack_object *rid = get(req, "request_id");
+    const msgpack_object *rid = msgmap_get(req, "request_id");
     msgpack_pack_map(pk, 4 + (rid != NULL));
     pack_kv(pk, "provider", "fake");
     pack_kv(pk, "status", "batch");
@@ -251,7 +234,7 @@ static const msgpack_object *batch_list(const msgpack_object *req,
                                         const char *call)
 {
     const msgpack_object *list =
-        get(req, strcmp(call, "status") == 0 ? "ids" : "vins");
+        msgmap_get(req, strcmp(call, "status") == 0 ? "ids" : "vins");
     return list != NULL && list->type == MSGPACK_OBJECT_ARRAY ? list : NULL;
 }
 
