@@ -257,7 +257,11 @@ void mw_call_status_batch(struct fleetmod_instance *inst, char **ids,
 {
     struct item *items = calloc(n, sizeof *items);
     uint64_t now = mw_http_now_ms();
-    uint64_t deadline = now + (wait_ms < UINT64_MAX - now ? wait_ms : 0);
+    /* now is in whole ms, rounded down: one ms more, so that a wait never
+     * ends before wait_ms has passed (0: one look) */
+    uint64_t deadline = wait_ms == 0                     ? now
+                        : wait_ms < UINT64_MAX - now - 1 ? now + wait_ms + 1
+                                                         : UINT64_MAX;
     uint64_t interval = (uint64_t)inst->cfg.poll_initial_ms;
 
     for (size_t i = 0; i < n; i++) {
@@ -273,7 +277,10 @@ void mw_call_status_batch(struct fleetmod_instance *inst, char **ids,
     /* one status: wait_ms plus one timeout_ms bounds it all (a batch: each
      * request its own timeout_ms) */
     if (n == 1)
-        items[0].ex.deadline_ms = deadline + (uint64_t)inst->cfg.timeout_ms;
+        items[0].ex.deadline_ms =
+            deadline < UINT64_MAX - (uint64_t)inst->cfg.timeout_ms
+                ? deadline + (uint64_t)inst->cfg.timeout_ms
+                : UINT64_MAX;
     for (;;) {
         run(inst, items, n);
         read_all(items, n);
