@@ -178,7 +178,7 @@ struct fm_jcount {
 typedef int (*fm_jrow_fn)(void *user, const struct fm_jrow *row);
 typedef int (*fm_jevent_fn)(void *user, const struct fm_jevent *ev);
 typedef int (*fm_jcount_fn)(void *user, const struct fm_jcount *c);
-/* value: a latency in ms; called sorted by provider, command, value. */
+/* value: a latency (see latencies). */
 typedef int (*fm_jvalue_fn)(void *user, const char *provider,
                             const char *command, int64_t value);
 
@@ -250,10 +250,11 @@ struct fm_journal_backend {
     int (*events)(struct fm_jdb *db, const char *journal_id, fm_jevent_fn fn,
                   void *user, char *err, size_t errlen);
 
-    /* Stats since (0: all), both by provider and command (sorted):
-     * counts per state; then the call latencies (latency_ms of commands
-     * that have one) and, separately, created-to-executed seconds, each
-     * sorted ascending within a group so percentiles need one pass. */
+    /* Stats since (0: all). counts: one call per provider, command and
+     * state (sorted). latencies: one call per command that has the value:
+     * latency_ms (executed false) or executed_at - created_at in seconds
+     * (executed true), in no particular order; libfleetmod groups them and
+     * takes the percentiles itself (no ORDER BY over a million rows). */
     int (*counts)(struct fm_jdb *db, int64_t since, fm_jcount_fn fn,
                   void *user, char *err, size_t errlen);
     int (*latencies)(struct fm_jdb *db, int64_t since, bool executed,

@@ -1,0 +1,75 @@
+/*
+ * journal/schema.h - the journal's SQL schema, one text for both backends.
+ *
+ * Portable SQL: TEXT and BIGINT/INTEGER columns only; booleans are INTEGER
+ * 0/1 and hashes lowercase hex TEXT, so the same rows read the same in
+ * SQLite and PostgreSQL. The only per-backend difference is the type of
+ * fm_events.seq, passed as SEQ:
+ *   SQLite      FM_SCHEMA_SEQ_SQLITE  "INTEGER PRIMARY KEY AUTOINCREMENT"
+ *   PostgreSQL  FM_SCHEMA_SEQ_PG      "BIGSERIAL PRIMARY KEY"
+ * (AUTOINCREMENT: a seq is never reused after prune, so a chain's order is
+ * the order of seq.)
+ *
+ * The statements are separated by ";\n" and run in one transaction by the
+ * backend's open when fm_schema does not exist. FM_SCHEMA_V1 creates
+ * version 1; a later version appends FM_SCHEMA_MIGRATE_V1_V2 and so on,
+ * each ending with the UPDATE of fm_schema.version.
+ *
+ * The view fleetmod_commands is the public, stable interface
+ * (fleetmod-journal(7)): its columns never change meaning and are only
+ * ever appended to. fm_* tables are private and may change with the
+ * schema version.
+ */
+#ifndef FM_JOURNAL_SCHEMA_H
+#define FM_JOURNAL_SCHEMA_H
+
+#define FM_SCHEMA_SEQ_SQLITE "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define FM_SCHEMA_SEQ_PG "BIGSERIAL PRIMARY KEY"
+
+/* The columns of fm_events after seq, in the order of struct fm_jevent
+ * (backend.h), which is also the order of the canonical bytes. */
+#define FM_EVENT_COLUMNS                                                       \
+    "host_id, journal_id, at, kind, state, provider, vin, command, "          \
+    "requester, reason, request_id, deadline, rc, error_name, delivered, "    \
+    "http_status, provider_id, executed_at, late, latency_ms, note, detail, " \
+    "prev_hash, hash"
+#define FM_EVENT_NCOLUMNS 24
+
+#define FM_SCHEMA_V1(SEQ)                                                      \
+    "CREATE TABLE fm_schema (version INTEGER NOT NULL);\n"                     \
+    "INSERT INTO fm_schema (version) VALUES (1);\n"                            \
+    "CREATE TABLE fm_events (\n"                                               \
+    "  seq " SEQ ",\n"                                                         \
+    "  host_id TEXT NOT NULL, journal_id TEXT, at BIGINT NOT NULL,\n"          \
+    "  kind TEXT NOT NULL, state TEXT,\n"                                      \
+    "  provider TEXT, vin TEXT, command TEXT, requester TEXT, reason TEXT,\n"  \
+    "  request_id TEXT, deadline BIGINT,\n"                                    \
+    "  rc INTEGER, error_name TEXT, delivered TEXT, http_status INTEGER,\n"    \
+    "  provider_id TEXT, executed_at BIGINT, late INTEGER NOT NULL,\n"         \
+    "  latency_ms BIGINT, note TEXT, detail TEXT,\n"                           \
+    "  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);\n"                        \
+    "CREATE INDEX fm_events_chain ON fm_events (host_id, seq);\n"              \
+    "CREATE INDEX fm_events_command ON fm_events (journal_id, seq);\n"         \
+    "CREATE TABLE fm_commands (\n"                                             \
+    "  journal_id TEXT PRIMARY KEY, host_id TEXT NOT NULL,\n"                  \
+    "  provider TEXT, vin TEXT, command TEXT, requester TEXT, reason TEXT,\n"  \
+    "  request_id TEXT, deadline BIGINT, created_at BIGINT NOT NULL,\n"        \
+    "  state TEXT NOT NULL, rc INTEGER, error_name TEXT, delivered TEXT,\n"    \
+    "  http_status INTEGER, provider_id TEXT, sent_at BIGINT,\n"               \
+    "  updated_at BIGINT NOT NULL, executed_at BIGINT,\n"                      \
+    "  late INTEGER NOT NULL DEFAULT 0, latency_ms BIGINT);\n"                 \
+    "CREATE INDEX fm_commands_dup ON fm_commands (vin, command, created_at);\n" \
+    "CREATE INDEX fm_commands_stats ON fm_commands\n"                          \
+    "  (provider, command, state, created_at);\n"                              \
+    "CREATE INDEX fm_commands_quota ON fm_commands (provider, created_at);\n" \
+    "CREATE INDEX fm_commands_created ON fm_commands (created_at);\n"          \
+    "CREATE VIEW fleetmod_commands AS SELECT journal_id, host_id, provider,\n" \
+    "  vin, command, requester, reason, request_id, provider_id, state, rc,\n" \
+    "  error_name, delivered, deadline, late, created_at, sent_at,\n"          \
+    "  updated_at, executed_at FROM fm_commands"
+
+/* States whose command may still run or may have run: the duplicate
+ * guard's "live" rows and the list's --unresolved. */
+#define FM_SQL_LIVE_STATES "('sending','sent','confirmation','pending','unknown')"
+
+#endif /* FM_JOURNAL_SCHEMA_H */
