@@ -143,6 +143,7 @@ UNINSTALL_TARGETS += uninstall-stack-conf
 LIBFLEETMOD_TESTMOD_DIR := $(B)/test-modules
 LIBFLEETMOD_BROKEN := nosym nulltable abi small badname noversion nosend
 LIBFLEETMOD_TESTMODS := $(LIBFLEETMOD_TESTMOD_DIR)/fake.so \
+	$(LIBFLEETMOD_TESTMOD_DIR)/fake_big.so \
 	$(LIBFLEETMOD_BROKEN:%=$(LIBFLEETMOD_TESTMOD_DIR)/broken_%.so)
 
 $(LIBFLEETMOD_TESTMOD_DIR)/fake.so: tests/unit/modules/fake.c \
@@ -150,6 +151,16 @@ $(LIBFLEETMOD_TESTMOD_DIR)/fake.so: tests/unit/modules/fake.c \
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(compile) $(MODULE_CFLAGS) $(call pc_cflags,$(MSGPACK_PC)) \
+		$(BASE_LDFLAGS) $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $< \
+		$(call pc_libs,$(MSGPACK_PC))
+
+# The same fake module stating a batch limit of 2500 in its table.
+$(LIBFLEETMOD_TESTMOD_DIR)/fake_big.so: tests/unit/modules/fake.c \
+	host-api/include/fleetmod/module.h
+	$(call say,CCLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(compile) $(MODULE_CFLAGS) -DFAKE_MAX_BATCH=2500 \
+		$(call pc_cflags,$(MSGPACK_PC)) \
 		$(BASE_LDFLAGS) $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $< \
 		$(call pc_libs,$(MSGPACK_PC))
 

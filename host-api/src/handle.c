@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "stack.h" /* fm_stack_fail */
 
 struct fleetmod_handle {
     void *dl;
@@ -76,10 +76,26 @@ FLEETMOD_API const char *fleetmod_handle_path(const struct fleetmod_handle *h)
     return h->path;
 }
 
+/* A call on no handle, or with nowhere to write, must not reach a module
+ * (it would crash on either): EINVAL, with the reply every call promises
+ * when there is somewhere to write it. */
+static fleetmod_rc no_call(const char *what, fleetmod_write_fn write,
+                           void *sink)
+{
+    if (write)
+        fm_stack_fail(FM_LIB_PROVIDER, NULL, FLEETMOD_EINVAL, what, write,
+                      sink);
+    return FLEETMOD_EINVAL;
+}
+
+#define NO_CALL_WHAT(h) ((h) ? "no write function" : "no module handle (NULL)")
+
 FLEETMOD_API fleetmod_rc fleetmod_send(struct fleetmod_handle *h,
                                        const char *req, size_t req_len,
                                        fleetmod_write_fn write, void *sink)
 {
+    if (!h || !write)
+        return no_call(NO_CALL_WHAT(h), write, sink);
     return fm_rc_known(h->module->send(h->inst, req, req_len, write, sink));
 }
 
@@ -87,6 +103,8 @@ FLEETMOD_API fleetmod_rc fleetmod_confirm(struct fleetmod_handle *h,
                                           const char *req, size_t req_len,
                                           fleetmod_write_fn write, void *sink)
 {
+    if (!h || !write)
+        return no_call(NO_CALL_WHAT(h), write, sink);
     return fm_rc_known(h->module->confirm(h->inst, req, req_len, write, sink));
 }
 
@@ -94,6 +112,8 @@ FLEETMOD_API fleetmod_rc fleetmod_status(struct fleetmod_handle *h,
                                          const char *req, size_t req_len,
                                          fleetmod_write_fn write, void *sink)
 {
+    if (!h || !write)
+        return no_call(NO_CALL_WHAT(h), write, sink);
     return fm_rc_known(h->module->status(h->inst, req, req_len, write, sink));
 }
 

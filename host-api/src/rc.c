@@ -39,7 +39,9 @@ FLEETMOD_API const char *fleetmod_strerror(fleetmod_rc rc)
 
 FLEETMOD_API const char *fleetmod_rc_name(fleetmod_rc rc)
 {
-    return known(rc) ? fleetmod_error_name(rc) : "EUNKNOWNRC";
+    /* module.h's answer, for every value: a stack's reply and a module's
+     * name one rc alike. */
+    return fleetmod_error_name(rc);
 }
 
 fleetmod_rc fm_rc_known(fleetmod_rc rc)

@@ -35,6 +35,23 @@ static fleetmod_rc start(const char *path, struct fm_provider *p,
     return p->error != NULL ? FLEETMOD_OK : FLEETMOD_ENOMEM;
 }
 
+/* Each ready provider's batch limit, and the stack's: the largest, so that
+ * a host may send the batch its biggest provider takes. */
+static void batch_limits(struct fleetmod_stack *s)
+{
+    s->max_batch = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct fm_provider *p = &s->p[i];
+        if (!p->h)
+            continue;
+        p->max_batch = fleetmod_module_max_batch(fleetmod_handle_module(p->h));
+        if (p->max_batch > s->max_batch)
+            s->max_batch = p->max_batch;
+    }
+    if (!s->max_batch)
+        s->max_batch = FLEETMOD_BATCH_DEFAULT;
+}
+
 FLEETMOD_API fleetmod_rc fleetmod_stack_open(const char *path,
                                              const struct fleetmod_host *host,
                                              struct fleetmod_stack **out,
@@ -55,6 +72,7 @@ FLEETMOD_API fleetmod_rc fleetmod_stack_open(const char *path,
         fm_stack_free(s);
         return rc;
     }
+    batch_limits(s);
     *out = s;
     return FLEETMOD_OK;
 }
@@ -62,6 +80,11 @@ FLEETMOD_API fleetmod_rc fleetmod_stack_open(const char *path,
 FLEETMOD_API size_t fleetmod_stack_size(const struct fleetmod_stack *s)
 {
     return s->n;
+}
+
+FLEETMOD_API size_t fleetmod_stack_max_batch(const struct fleetmod_stack *s)
+{
+    return s->max_batch;
 }
 
 FLEETMOD_API bool fleetmod_stack_entry(const struct fleetmod_stack *s, size_t i,

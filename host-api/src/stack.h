@@ -24,11 +24,16 @@ struct fm_provider {
     /* Filled by fleetmod_stack_open. */
     struct fleetmod_handle *h; /* NULL when it failed (optional only) */
     char *error;               /* why it failed */
+    size_t max_batch; /* its module's batch limit (fleetmod_module_max_batch) */
 };
 
 struct fleetmod_stack {
     struct fm_provider *p;
     size_t n;
+    /* The longest batch the stack takes: the largest max_batch of its ready
+     * providers (FLEETMOD_BATCH_DEFAULT when none is ready). A provider
+     * with a smaller limit gets its items in several calls. */
+    size_t max_batch;
 };
 
 /* stack_config.c: parse the stack file at path into s (file order).
@@ -43,10 +48,9 @@ void fm_stack_free(struct fleetmod_stack *s);
 /* The provider of the replies (and batch items) the stack writes itself. */
 #define FM_STACK_PROVIDER "stack"
 
-/* The stack's own limit on the items of one batch ("vins", "ids"): the
- * limit of the modules fleetmod ships (mobway, skeleton), checked before
- * anything is sent, so a batch the stack takes is one its providers take. */
-#define FM_STACK_BATCH_MAX 1000
+/* The provider of the replies libfleetmod writes for a call it could not
+ * make at all (a NULL handle). */
+#define FM_LIB_PROVIDER "fleetmod"
 
 typedef fleetmod_rc (*fm_call_fn)(struct fleetmod_handle *h, const char *req,
                                   size_t req_len, fleetmod_write_fn write,
@@ -67,15 +71,18 @@ struct fm_call {
 bool fm_provider_takes(const struct fm_provider *p, const char *vin);
 
 /* stack_batch.c: the batch list of the request ("ids" for status, else
- * "vins") into *list, NULL when it has none. FLEETMOD_EINVAL with *why
- * when it is not 1 to FM_STACK_BATCH_MAX strings or comes with the
- * one-item key ("id", "vin"). */
-fleetmod_rc fm_batch_list(const msgpack_object *req, bool status,
-                          const msgpack_object **list, const char **why);
+ * "vins") into *list, NULL when it has none. FLEETMOD_EINVAL with why
+ * (whylen bytes) when it is not 1 to s->max_batch strings or comes with
+ * the one-item key ("id", "vin"). */
+fleetmod_rc fm_batch_list(const struct fleetmod_stack *s,
+                          const msgpack_object *req, bool status,
+                          const msgpack_object **list, char *why,
+                          size_t whylen);
 
 /* stack_batch.c: a send (status false) or status (status true) batch
  * routed item by item, as many single calls would be, with one call per
- * provider that gets items; the merged reply is written to c. Returns
+ * provider that gets items (several when they are more than its
+ * max_batch); the merged reply is written to c. Returns
  * FLEETMOD_OK once written, whatever the items' fates; FLEETMOD_ENOMEM. */
 fleetmod_rc fm_stack_batch(const struct fleetmod_stack *s,
                            const struct fm_call *c, bool status,

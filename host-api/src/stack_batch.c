@@ -5,12 +5,14 @@
  *
  * Each item starts at the first provider that would take it alone (send:
  * ready, and its vins globs match the VIN; status: ready). The providers
- * are then visited once each, in file order. A provider gets ONE batch:
- * the request with its list cut down to the items waiting for it, in
- * request order. An item it denies (send: EDENIED from a sufficient
+ * are then visited once each, in file order. A provider gets the items
+ * waiting for it in request order, as ONE batch call (the request with
+ * its list cut down to those items), or, when they are more than its
+ * module's max_batch, as consecutive calls of at most max_batch items
+ * each, so that no module ever sees a batch over its limit. An item it denies (send: EDENIED from a sufficient
  * provider) or does not know (status: ENOTFOUND) waits for the next
  * provider that would take it, which is always later in the file, so no
- * provider is called twice; so do all the items of a call that failed as
+ * provider is visited twice; so do all the items of a call that failed as
  * a whole with that same rc (nothing was delivered). Any other outcome is
  * final, and so is every item of a call that failed as a whole any other
  * way: the module may have delivered it, so it never goes to a second
@@ -28,41 +30,46 @@
 
 #include "stack.h"
 
-#define XSTR(x) #x
-#define STR(x) XSTR(x)
-
 /* The two batch forms: send "vins" and status "ids". */
 static const struct form {
     const char *list, *single;
-    const char *both, *shape;
     fleetmod_rc next_on; /* the item outcome that tries the next provider */
 } forms[2] = {
-    {"vins", "vin", "the request has both vin and vins",
-     "vins must be an array of 1 to " STR(FM_STACK_BATCH_MAX) " strings",
-     FLEETMOD_EDENIED},
-    {"ids", "id", "the request has both id and ids",
-     "ids must be an array of 1 to " STR(FM_STACK_BATCH_MAX) " strings",
-     FLEETMOD_ENOTFOUND},
+    {"vins", "vin", FLEETMOD_EDENIED},
+    {"ids", "id", FLEETMOD_ENOTFOUND},
 };
 
-fleetmod_rc fm_batch_list(const msgpack_object *req, bool status,
-                          const msgpack_object **list, const char **why)
+static bool all_strings(const msgpack_object_array *a)
+{
+    for (uint32_t i = 0; i < a->size; i++) {
+        if (a->ptr[i].type != MSGPACK_OBJECT_STR)
+            return false;
+    }
+    return true;
+}
+
+fleetmod_rc fm_batch_list(const struct fleetmod_stack *s,
+                          const msgpack_object *req, bool status,
+                          const msgpack_object **list, char *why,
+                          size_t whylen)
 {
     const struct form *f = &forms[status];
     *list = fm_map_get(req, f->list);
-    if (*list == NULL)
+    if (!*list)
         return FLEETMOD_OK;
-    *why = f->both;
-    if (fm_map_get(req, f->single) != NULL)
+    if (fm_map_get(req, f->single)) {
+        snprintf(why, whylen, "the request has both %s and %s", f->single,
+                 f->list);
         return FLEETMOD_EINVAL;
-    *why = f->shape;
+    }
     const msgpack_object_array *a = &(*list)->via.array;
     if ((*list)->type != MSGPACK_OBJECT_ARRAY || a->size == 0 ||
-        a->size > FM_STACK_BATCH_MAX)
+        a->size > s->max_batch || !all_strings(a)) {
+        snprintf(why, whylen,
+                 "%s must be an array of 1 to %zu strings (the largest "
+                 "batch a provider of the stack takes)",
+                 f->list, s->max_batch);
         return FLEETMOD_EINVAL;
-    for (uint32_t i = 0; i < a->size; i++) {
-        if (a->ptr[i].type != MSGPACK_OBJECT_STR)
-            return FLEETMOD_EINVAL;
     }
     return FLEETMOD_OK;
 }
@@ -87,8 +94,9 @@ struct batch {
     bool status;
     struct item *items;
     size_t n;
-    size_t *group;                /* the items of one call */
-    struct fleetmod_buf *replies; /* the providers' replies, by index */
+    size_t *group;                /* the items of one provider */
+    struct fleetmod_buf *replies; /* the replies of the calls, in order */
+    size_t calls;                 /* replies used */
     msgpack_zone zone;            /* and decoded; strings point into them */
     uint64_t deadline_ms;         /* status: when the request's wait ends */
 };
@@ -136,7 +144,9 @@ static fleetmod_rc items_init(struct batch *b, const msgpack_object *list)
     b->n = list->via.array.size;
     b->items = calloc(b->n, sizeof(*b->items));
     b->group = calloc(b->n, sizeof(*b->group));
-    b->replies = calloc(b->s->n, sizeof(*b->replies));
+    /* A provider's items are cut into calls of at most its max_batch:
+     * never more calls than providers plus items. */
+    b->replies = calloc(b->s->n + b->n, sizeof(*b->replies));
     if (b->items == NULL || b->group == NULL || b->replies == NULL)
         return FLEETMOD_ENOMEM;
     for (size_t i = 0; i < b->n; i++) {
@@ -171,11 +181,10 @@ static uint64_t time_left(const struct batch *b)
     return b->deadline_ms > now ? b->deadline_ms - now : 0;
 }
 
-/* The request for one provider: every key as the host sent it, but the
- * list holds the k items of b->group, and a status wait_ms what is left
- * of it. */
-static fleetmod_rc sub_request(const struct batch *b, size_t k,
-                               struct fleetmod_buf *out)
+/* The request of one call: every key as the host sent it, but the list
+ * holds the k items of group, and a status wait_ms what is left of it. */
+static fleetmod_rc sub_request(const struct batch *b, const size_t *group,
+                               size_t k, struct fleetmod_buf *out)
 {
     const msgpack_object_map *m = &b->c->obj.via.map;
     msgpack_packer pk;
@@ -189,7 +198,7 @@ static fleetmod_rc sub_request(const struct batch *b, size_t k,
         } else if (fm_key_is(key, b->form->list)) {
             fail = msgpack_pack_array(&pk, k);
             for (size_t j = 0; j < k && !fail; j++)
-                fail = msgpack_pack_object(&pk, *b->items[b->group[j]].key);
+                fail = msgpack_pack_object(&pk, *b->items[group[j]].key);
         } else if (b->status && fm_key_is(key, "wait_ms") &&
                    v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
             fail = msgpack_pack_uint64(&pk, time_left(b));
@@ -250,11 +259,11 @@ static const msgpack_object *results_of(const msgpack_object *reply, size_t k)
     return r;
 }
 
-/* Provider p answered the call for the k items of b->group with rc and
- * the reply it wrote: each item's result, or the call's failure. */
-static void settle(struct batch *b, size_t p, size_t k, fleetmod_rc rc)
+/* Provider p answered the call for the k items of group with rc and the
+ * reply it wrote into buf: each item's result, or the call's failure. */
+static void settle(struct batch *b, size_t p, const size_t *group, size_t k,
+                   fleetmod_rc rc, const struct fleetmod_buf *buf)
 {
-    const struct fleetmod_buf *buf = &b->replies[p];
     msgpack_object reply;
     fleetmod_rc urc = fm_msg_unpack(buf->data, buf->len, &b->zone, &reply);
     bool map = urc == FLEETMOD_OK && reply.type == MSGPACK_OBJECT_MAP;
@@ -268,7 +277,7 @@ static void settle(struct batch *b, size_t p, size_t k, fleetmod_rc rc)
         w = (struct whole){rc, fm_map_get(&reply, "error"),
                            fleetmod_strerror(rc)};
     for (size_t j = 0; j < k; j++) {
-        struct item *it = &b->items[b->group[j]];
+        struct item *it = &b->items[group[j]];
         if (results != NULL)
             take(b, p, it, &results->via.array.ptr[j]);
         else if (!pass_on(b, p, it, map ? rc : FLEETMOD_EINTERNAL))
@@ -276,16 +285,25 @@ static void settle(struct batch *b, size_t p, size_t k, fleetmod_rc rc)
     }
 }
 
-/* One batch call to provider p for the k items of b->group. */
-static void ask(struct batch *b, size_t p, size_t k)
+/* One batch call to provider p for the k items of group. */
+static void ask_once(struct batch *b, size_t p, const size_t *group, size_t k)
 {
-    struct fleetmod_buf req = {0};
-    fleetmod_rc rc = sub_request(b, k, &req);
+    struct fleetmod_buf req = {0}, *reply = &b->replies[b->calls++];
+    fleetmod_rc rc = sub_request(b, group, k, &req);
     if (rc == FLEETMOD_OK)
         rc = b->c->fn(b->s->p[p].h, req.data, req.len, fleetmod_buf_write,
-                      &b->replies[p]);
+                      reply);
     fleetmod_buf_free(&req);
-    settle(b, p, k, rc);
+    settle(b, p, group, k, rc, reply);
+}
+
+/* The k items of b->group to provider p, in calls of at most its
+ * max_batch items, in request order. */
+static void ask(struct batch *b, size_t p, size_t k)
+{
+    size_t most = b->s->p[p].max_batch;
+    for (size_t off = 0; off < k; off += most)
+        ask_once(b, p, b->group + off, k - off < most ? k - off : most);
 }
 
 static const char *provider_of(const struct batch *b, const struct item *it)
@@ -343,8 +361,8 @@ static void batch_free(struct batch *b)
 {
     for (size_t i = 0; b->items != NULL && i < b->n; i++)
         free(b->items[i].vin);
-    for (size_t p = 0; b->replies != NULL && p < b->s->n; p++)
-        fleetmod_buf_free(&b->replies[p]);
+    for (size_t i = 0; i < b->calls; i++)
+        fleetmod_buf_free(&b->replies[i]);
     free(b->items);
     free(b->group);
     free(b->replies);

@@ -173,8 +173,9 @@ static fleetmod_rc dispatch(struct fleetmod_stack *s, enum kind kind,
                             const struct fm_call *c)
 {
     const msgpack_object *list, *name = fm_map_get(&c->obj, "provider");
-    const char *why;
-    fleetmod_rc rc = fm_batch_list(&c->obj, kind == STATUS, &list, &why);
+    char why[FLEETMOD_ERR_MAX];
+    fleetmod_rc rc =
+        fm_batch_list(s, &c->obj, kind == STATUS, &list, why, sizeof why);
     if (rc != FLEETMOD_OK)
         return fail(c, rc, NULL, why);
     if (kind == CONFIRM && list != NULL)
@@ -197,6 +198,10 @@ static fleetmod_rc route(struct fleetmod_stack *s, enum kind kind,
                         .write = write,
                         .sink = sink,
                         .obj = {.type = MSGPACK_OBJECT_NIL}};
+    if (!write)
+        return FLEETMOD_EINVAL;
+    if (!s)
+        return fail(&c, FLEETMOD_EINVAL, NULL, "no stack (NULL)");
     if (len > FLEETMOD_MAX_REQUEST_BYTES)
         return fail(&c, FLEETMOD_EINVAL, NULL, "the request is over 1 MiB");
     msgpack_zone zone;

@@ -281,9 +281,45 @@ static void every_rc_has_a_name_and_text(void **state)
         assert_string_not_equal(fleetmod_strerror((fleetmod_rc)rc),
                                 fleetmod_strerror((fleetmod_rc)-1));
     }
-    assert_string_equal(fleetmod_rc_name((fleetmod_rc)FLEETMOD_RC_COUNT),
-                        "EUNKNOWNRC");
-    assert_string_equal(fleetmod_rc_name((fleetmod_rc)-1), "EUNKNOWNRC");
+}
+
+/* A stack's reply (named by libfleetmod) and a module's (named by
+ * module.h) must name every rc alike, the unknown ones included. */
+static void rc_name_is_the_contracts_name_for_every_value(void **state)
+{
+    (void)state;
+    const int values[] = {0, 4, FLEETMOD_RC_COUNT - 1, FLEETMOD_RC_COUNT,
+                          FLEETMOD_RC_COUNT + 7, 1000, -1};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        fleetmod_rc rc = (fleetmod_rc)values[i];
+        assert_string_equal(fleetmod_rc_name(rc), fleetmod_error_name(rc));
+    }
+    assert_string_equal(fleetmod_rc_name((fleetmod_rc)-1), "EINTERNAL");
+}
+
+/* The three calls on a NULL handle: EINVAL, no crash, and the one reply
+ * map every call promises when there is somewhere to write it. */
+static void calls_on_no_handle_are_einval_with_a_reply(void **state)
+{
+    (void)state;
+    typedef fleetmod_rc (*call_fn)(struct fleetmod_handle *, const char *,
+                                   size_t, fleetmod_write_fn, void *);
+    const call_fn fns[] = {fleetmod_send, fleetmod_confirm, fleetmod_status};
+    for (size_t i = 0; i < 3; i++) {
+        struct fleetmod_buf out = {0};
+        struct fleetmod_reply r;
+        assert_int_equal(fns[i](NULL, "\x80", 1, fleetmod_buf_write, &out),
+                         FLEETMOD_EINVAL);
+        assert_int_equal(fleetmod_reply_decode(out.data, out.len, &r),
+                         FLEETMOD_OK);
+        assert_string_equal(r.status, "failed");
+        assert_true(r.has_error);
+        assert_int_equal(r.error.code, FLEETMOD_EINVAL);
+        assert_string_equal(r.error.delivered, "no");
+        fleetmod_reply_free(&r);
+        fleetmod_buf_free(&out);
+        assert_int_equal(fns[i](NULL, "\x80", 1, NULL, NULL), FLEETMOD_EINVAL);
+    }
 }
 
 int main(void)
@@ -306,6 +342,8 @@ int main(void)
         cmocka_unit_test(foreach_visits_in_order_and_shadows),
         cmocka_unit_test(foreach_stops_when_asked),
         cmocka_unit_test(every_rc_has_a_name_and_text),
+        cmocka_unit_test(rc_name_is_the_contracts_name_for_every_value),
+        cmocka_unit_test(calls_on_no_handle_are_einval_with_a_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

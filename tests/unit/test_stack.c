@@ -24,12 +24,16 @@
 #include "modules/fixture.h"
 
 #define FAKE TEST_MODULES "/fake.so"
+/* fake.so with max_batch 2500 in its table. */
+#define FAKE_BIG TEST_MODULES "/fake_big.so"
+#define BIG_BATCH 2500
 
 /* Calls per label ("a" .. "z") and kind, and the items of its batch
  * calls, from the modules' log lines ("LABEL CALL [ITEMS]"). */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int calls[26][3];
 static int batched[26][3];
+static int biggest[26][3]; /* the most items of one batch call */
 
 static void count_call(void *user, int level, const char *msg)
 {
@@ -45,6 +49,8 @@ static void count_call(void *user, int level, const char *msg)
     pthread_mutex_lock(&lock);
     calls[label[0] - 'a'][k]++;
     batched[label[0] - 'a'][k] += n;
+    if (n > biggest[label[0] - 'a'][k])
+        biggest[label[0] - 'a'][k] = n;
     pthread_mutex_unlock(&lock);
 }
 
@@ -84,6 +90,7 @@ static int setup(void **state)
     (void)state;
     memset(calls, 0, sizeof(calls));
     memset(batched, 0, sizeof(batched));
+    memset(biggest, 0, sizeof biggest);
     dir = fixture_tmpdir();
     fixture_path(stack_path, sizeof(stack_path), dir, "stack.conf");
     return dir != NULL ? 0 : -1;
@@ -597,6 +604,87 @@ static void malformed_batches_are_refused_whole(void **state)
     fleetmod_stack_close(s);
 }
 
+/* VINs "A0000".."A<n>" into vins (each in its own slot of text). */
+static void numbered_vins(const char **vins, char (*text)[8], size_t n,
+                          size_t n_a)
+{
+    for (size_t i = 0; i < n; i++) {
+        snprintf(text[i], sizeof *text, "%c%05zu", i < n_a ? 'A' : 'B', i);
+        vins[i] = text[i];
+    }
+}
+
+static void batch_is_split_by_each_providers_max_batch(void **state)
+{
+    (void)state;
+    static const char *vins[BIG_BATCH + 1];
+    static char text[BIG_BATCH + 1][8];
+    struct fleetmod_reply r;
+    /* a states 2500 in its table; b (fake.so, a 1.0 table) states nothing,
+     * so it takes FLEETMOD_BATCH_DEFAULT. */
+    struct fleetmod_stack *s = open_stack(
+        "[a]\nmodule = " FAKE_BIG "\nconfig = a\nvins = A*\n" SECTION("b", ""));
+    assert_int_equal(fleetmod_stack_max_batch(s), BIG_BATCH);
+    numbered_vins(vins, text, BIG_BATCH, 100);
+    assert_int_equal(send_batch(s, vins, BIG_BATCH, &r), FLEETMOD_OK);
+    assert_int_equal(r.n_results, BIG_BATCH);
+    for (size_t i = 0; i < BIG_BATCH; i++) {
+        assert_string_equal(r.results[i].vin, vins[i]);
+        assert_string_equal(r.results[i].provider, i < 100 ? "a" : "b");
+        assert_false(r.results[i].has_error);
+    }
+    fleetmod_reply_free(&r);
+    assert_int_equal(sends('a'), 1);
+    assert_int_equal(sent_items('a'), 100);
+    /* b's 2400 items: 1000, 1000 and 400, never more than its default. */
+    assert_int_equal(sends('b'), 3);
+    assert_int_equal(sent_items('b'), BIG_BATCH - 100);
+    assert_int_equal(biggest['b' - 'a'][0], FLEETMOD_BATCH_DEFAULT);
+
+    /* All for a: one call of all 2500. */
+    numbered_vins(vins, text, BIG_BATCH, BIG_BATCH);
+    assert_int_equal(send_batch(s, vins, BIG_BATCH, &r), FLEETMOD_OK);
+    fleetmod_reply_free(&r);
+    assert_int_equal(sends('a'), 2);
+    assert_int_equal(biggest[0][0], BIG_BATCH);
+
+    /* Over the largest provider's limit: refused whole, nothing sent. */
+    numbered_vins(vins, text, BIG_BATCH + 1, 0);
+    assert_int_equal(send_batch(s, vins, BIG_BATCH + 1, &r), FLEETMOD_EINVAL);
+    assert_string_equal(r.provider, "stack");
+    assert_contains(r.error.message, "1 to 2500");
+    fleetmod_reply_free(&r);
+    assert_int_equal(sends('a') + sends('b'), 5);
+    fleetmod_stack_close(s);
+}
+
+static void stack_of_providers_without_max_batch_takes_the_default(void **state)
+{
+    (void)state;
+    struct fleetmod_stack *s = open_stack(SECTION("a", "") SECTION("b", ""));
+    assert_int_equal(fleetmod_stack_max_batch(s), FLEETMOD_BATCH_DEFAULT);
+    fleetmod_stack_close(s);
+}
+
+static void calls_on_no_stack_are_einval_with_a_reply(void **state)
+{
+    (void)state;
+    const stack_fn fns[] = {fleetmod_stack_send, fleetmod_stack_confirm,
+                            fleetmod_stack_status};
+    for (size_t i = 0; i < 3; i++) {
+        struct fleetmod_reply r;
+        fleetmod_buf_free(&last);
+        assert_int_equal(fns[i](NULL, "\x80", 1, fleetmod_buf_write, &last),
+                         FLEETMOD_EINVAL);
+        assert_int_equal(fleetmod_reply_decode(last.data, last.len, &r),
+                         FLEETMOD_OK);
+        assert_string_equal(r.provider, "stack");
+        assert_int_equal(r.error.code, FLEETMOD_EINVAL);
+        fleetmod_reply_free(&r);
+        assert_int_equal(fns[i](NULL, "\x80", 1, NULL, NULL), FLEETMOD_EINVAL);
+    }
+}
+
 static void status_falls_through_only_on_notfound(void **state)
 {
     (void)state;
@@ -930,6 +1018,9 @@ int main(void)
         T(status_batch_asks_on_only_for_ids_not_found),
         T(status_batch_with_provider_asks_that_section_only),
         T(malformed_batches_are_refused_whole),
+        T(batch_is_split_by_each_providers_max_batch),
+        T(stack_of_providers_without_max_batch_takes_the_default),
+        T(calls_on_no_stack_are_einval_with_a_reply),
         T(status_falls_through_only_on_notfound),
         T(confirm_and_status_follow_the_provider_key),
         T(confirm_without_provider_routes_like_send),

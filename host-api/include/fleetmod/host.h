@@ -218,6 +218,12 @@ struct fleetmod_stack_entry {
 };
 
 size_t fleetmod_stack_size(const struct fleetmod_stack *s);
+
+/* Since 1.1. The most items ("vins", "ids") one batch call through s may
+ * carry: the largest max_batch (fleetmod_module_max_batch) of its ready
+ * providers, FLEETMOD_BATCH_DEFAULT when none is ready. A provider with a
+ * smaller limit gets its share in several calls of at most its limit. */
+size_t fleetmod_stack_max_batch(const struct fleetmod_stack *s);
 /* Fills *out for provider i (0-based, file order). false if out of range. */
 bool fleetmod_stack_entry(const struct fleetmod_stack *s, size_t i,
                           struct fleetmod_stack_entry *out);

@@ -234,7 +234,26 @@ struct fleetmod_module {
      * Not concurrent with any other call on the instance. After it the
      * module stays safe to dlclose. */
     void (*shutdown)(struct fleetmod_instance *inst);
+    /* --- 1.1: read with FLEETMOD_HAS_MEMBER (fleetmod_module_max_batch) ---
+     * The most items ("vins", "ids") the module takes in one batch call; 0
+     * or absent (a 1.0 module): FLEETMOD_BATCH_DEFAULT. A host or stack
+     * never sends a longer batch: it splits it. */
+    uint32_t max_batch;
 };
+
+/* The batch limit of a module that does not state one. */
+#define FLEETMOD_BATCH_DEFAULT 1000
+
+/* The most items module m takes in one batch call: its max_batch when
+ * its table has one, else FLEETMOD_BATCH_DEFAULT. The one reading of the
+ * limit, for hosts and stacks alike. */
+static inline uint32_t fleetmod_module_max_batch(const struct fleetmod_module *m)
+{
+    if (FLEETMOD_HAS_MEMBER(m, struct fleetmod_module, max_batch) &&
+        m->max_batch > 0)
+        return m->max_batch;
+    return FLEETMOD_BATCH_DEFAULT;
+}
 
 /*
  * The one exported symbol. Returns a pointer to a static, immutable table,
@@ -318,7 +337,8 @@ FLEETMOD_EXPORT const struct fleetmod_module *fleetmod_module_v1(void);
  * concurrently on the calling thread (bounded by the module's connection
  * pool). The call's rc is FLEETMOD_OK when the batch ran, whatever the
  * items' fates; FLEETMOD_EINVAL when the batch itself is malformed (empty,
- * over the module's limit, both vin and vins). confirm has no batch form.
+ * over the module's max_batch, both vin and vins). confirm has no batch
+ * form.
  */
 
 #ifdef __cplusplus

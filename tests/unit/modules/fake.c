@@ -19,6 +19,7 @@
  *     "[LABEL:batchdeny]" (EDENIED, likewise) or "[LABEL:batchgarbage]"
  *     (rc OK, not msgpack).
  *   - a request that is not a map: EINVAL.
+ * Its table states no max_batch (fake_big.so: FAKE_MAX_BATCH).
  * Every reply carries "label" and "call", and every call is logged as
  * "LABEL CALL" at LOG_DEBUG ("LABEL CALL N" for a batch of N items), so
  * tests can count which instance got what.
@@ -306,8 +307,17 @@ static fleetmod_rc fake_status(struct fleetmod_instance *in, const char *req,
     return answer(in, "status", req, len, write, sink);
 }
 
+/* Built as fake.so, a 1.0 table without max_batch (its struct_size ends at
+ * shutdown), so hosts must take FLEETMOD_BATCH_DEFAULT; built with
+ * -DFAKE_MAX_BATCH=N (fake_big.so), a 1.1 table stating its limit. */
 static const struct fleetmod_module table = {
+#ifdef FAKE_MAX_BATCH
     .struct_size = sizeof(struct fleetmod_module),
+    .max_batch = FAKE_MAX_BATCH,
+#else
+    .struct_size = offsetof(struct fleetmod_module, shutdown) +
+                   sizeof table.shutdown,
+#endif
     .abi_version = FLEETMOD_ABI_VERSION,
     .name = "fake",
     .version = "1.0.0",
