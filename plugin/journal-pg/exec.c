@@ -1,0 +1,124 @@
+/*
+ * exec.c - statements, transactions and result columns (see jpg.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "jpg.h"
+
+void jpg_str(struct jpg_params *p, const char *s)
+{
+    p->v[p->n++] = s;
+}
+
+void jpg_int(struct jpg_params *p, int64_t v)
+{
+    snprintf(p->num[p->n], sizeof p->num[p->n], "%" PRId64, v);
+    p->v[p->n] = p->num[p->n];
+    p->n++;
+}
+
+void jpg_int_or_null(struct jpg_params *p, int64_t v, int64_t none)
+{
+    if (v == none)
+        jpg_str(p, NULL);
+    else
+        jpg_int(p, v);
+}
+
+void jpg_hash(struct jpg_params *p, const uint8_t h[FM_JHASH_LEN])
+{
+    static const char digits[] = "0123456789abcdef";
+    char *s = p->hex[p->nhex++];
+    for (size_t i = 0; i < FM_JHASH_LEN; i++) {
+        s[2 * i] = digits[h[i] >> 4];
+        s[2 * i + 1] = digits[h[i] & 15];
+    }
+    s[2 * FM_JHASH_LEN] = '\0';
+    jpg_str(p, s);
+}
+
+PGresult *jpg_exec(struct fm_jdb *db, const char *sql,
+                   const struct jpg_params *p, const char *what, char *err,
+                   size_t errlen)
+{
+    PGresult *r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL,
+                               p ? p->v : NULL, NULL, NULL, 0);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return r;
+    jpg_err(db->conn, r, what, err, errlen);
+    PQclear(r);
+    return NULL;
+}
+
+int jpg_run(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
+            const char *what, char *err, size_t errlen)
+{
+    PGresult *r = jpg_exec(db, sql, p, what, err, errlen);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
+int jpg_begin(struct fm_jdb *db, char *err, size_t errlen)
+{
+    if (jpg_alive(db->conn, err, errlen))
+        return -1;
+    return jpg_run(db, "BEGIN", NULL, "journal: BEGIN", err, errlen);
+}
+
+void jpg_rollback(struct fm_jdb *db)
+{
+    PQclear(PQexec(db->conn, "ROLLBACK"));
+}
+
+/* A COMMIT whose answer is lost may still have committed: the caller then
+ * treats the call as failed, which for intents means nothing is sent (a
+ * command journaled but never sent shows up as unresolved, never as
+ * delivered). */
+int jpg_commit(struct fm_jdb *db, char *err, size_t errlen)
+{
+    if (!jpg_run(db, "COMMIT", NULL, "journal: COMMIT", err, errlen))
+        return 0;
+    jpg_rollback(db);
+    return -1;
+}
+
+const char *jpg_col(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+int64_t jpg_col_int(const PGresult *r, int row, int col, int64_t none)
+{
+    const char *s = jpg_col(r, row, col);
+    return s ? strtoll(s, NULL, 10) : none;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+void jpg_col_hash(const PGresult *r, int row, int col, uint8_t h[FM_JHASH_LEN])
+{
+    const char *s = jpg_col(r, row, col);
+    memset(h, 0, FM_JHASH_LEN);
+    if (!s || strlen(s) != 2 * FM_JHASH_LEN)
+        return;
+    for (size_t i = 0; i < FM_JHASH_LEN; i++) {
+        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            memset(h, 0, FM_JHASH_LEN);
+            return;
+        }
+        h[i] = (uint8_t)(hi << 4 | lo);
+    }
+}

@@ -1,0 +1,248 @@
+/*
+ * read.c - the journal's reads: quota, list, events, stats.
+ *
+ * Walks over many rows (events for verify, latencies for stats) stream in
+ * libpq's single-row mode, so a million-row journal never sits in memory
+ * at once. Text is ordered with COLLATE "C", byte order, as SQLite orders
+ * it, so both backends list in the same order.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "conn.h"
+#include "jpg.h"
+#include "schema.h"
+
+typedef int (*row_fn)(void *ctx, const PGresult *r);
+
+/* Runs sql and calls fn for each row. A non-zero return of fn stops the
+ * walk (the rest of the query is cancelled) and is returned. */
+static int stream(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
+                  const char *what, row_fn fn, void *ctx, char *err,
+                  size_t errlen)
+{
+    if (jpg_alive(db->conn, err, errlen))
+        return -1;
+    if (!PQsendQueryParams(db->conn, sql, p->n, NULL, p->v, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(db->conn)) {
+        jpg_err(db->conn, NULL, what, err, errlen);
+        return -1;
+    }
+    int rc = 0, failed = 0;
+    PGresult *r;
+    while ((r = PQgetResult(db->conn))) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE && !rc) {
+            rc = fn(ctx, r);
+            if (rc) {
+                PGcancel *c = PQgetCancel(db->conn);
+                char buf[256];
+                if (c)
+                    PQcancel(c, buf, sizeof buf);
+                PQfreeCancel(c);
+            }
+        } else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && !rc &&
+                   !failed) {
+            jpg_err(db->conn, r, what, err, errlen);
+            failed = 1;
+        }
+        PQclear(r);
+    }
+    return rc ? rc : failed ? -1 : 0;
+}
+
+int jpg_quota_used(struct fm_jdb *db, const char *provider, int64_t since,
+                   int64_t *out, char *err, size_t errlen)
+{
+    struct jpg_params p = {0};
+    jpg_str(&p, provider);
+    jpg_int(&p, since);
+    if (jpg_alive(db->conn, err, errlen))
+        return -1;
+    PGresult *r = jpg_exec(db,
+                           "SELECT count(*) FROM fm_commands WHERE provider = $1 "
+                           "AND created_at >= $2::bigint AND state <> 'refused'",
+                           &p, "journal: counting the quota", err, errlen);
+    if (!r)
+        return -1;
+    *out = jpg_col_int(r, 0, 0, 0);
+    PQclear(r);
+    return 0;
+}
+
+struct list_ctx {
+    fm_jrow_fn fn;
+    void *user;
+};
+
+static int list_row(void *ctx, const PGresult *r)
+{
+    struct list_ctx *c = ctx;
+    struct fm_jrow row = {
+        .journal_id = jpg_col(r, 0, 0),
+        .host_id = jpg_col(r, 0, 1),
+        .provider = jpg_col(r, 0, 2),
+        .vin = jpg_col(r, 0, 3),
+        .command = jpg_col(r, 0, 4),
+        .requester = jpg_col(r, 0, 5),
+        .reason = jpg_col(r, 0, 6),
+        .request_id = jpg_col(r, 0, 7),
+        .provider_id = jpg_col(r, 0, 8),
+        .state = jpg_col(r, 0, 9),
+        .error_name = jpg_col(r, 0, 10),
+        .delivered = jpg_col(r, 0, 11),
+        .rc = (int)jpg_col_int(r, 0, 12, -1),
+        .deadline = jpg_col_int(r, 0, 13, 0),
+        .created_at = jpg_col_int(r, 0, 14, 0),
+        .sent_at = jpg_col_int(r, 0, 15, 0),
+        .updated_at = jpg_col_int(r, 0, 16, 0),
+        .executed_at = jpg_col_int(r, 0, 17, 0),
+        .late = jpg_col_int(r, 0, 18, 0) != 0,
+        .latency_ms = jpg_col_int(r, 0, 19, -1),
+    };
+    return c->fn(c->user, &row);
+}
+
+int jpg_list(struct fm_jdb *db, const struct fm_jquery *q, fm_jrow_fn fn,
+             void *user, char *err, size_t errlen)
+{
+    struct jpg_params p = {0};
+    jpg_str(&p, q->journal_id);
+    jpg_str(&p, q->vin);
+    jpg_str(&p, q->provider);
+    jpg_int(&p, q->since);
+    jpg_int(&p, q->unresolved ? 1 : 0);
+    jpg_int_or_null(&p, (int64_t)q->limit, 0);
+    struct list_ctx c = {fn, user};
+    return stream(
+        db,
+        "SELECT journal_id, host_id, provider, vin, command, requester, "
+        "reason, request_id, provider_id, state, error_name, delivered, rc, "
+        "deadline, created_at, sent_at, updated_at, executed_at, late, "
+        "latency_ms FROM fm_commands "
+        "WHERE ($1::text IS NULL OR journal_id = $1) "
+        "AND ($2::text IS NULL OR vin = $2) "
+        "AND ($3::text IS NULL OR provider = $3) "
+        "AND created_at >= $4::bigint "
+        "AND ($5::integer = 0 OR state IN " FM_SQL_LIVE_STATES ") "
+        "ORDER BY created_at DESC, journal_id COLLATE \"C\" DESC "
+        "LIMIT $6::bigint",
+        &p, "journal: listing commands", list_row, &c, err, errlen);
+}
+
+static int state_of(const char *word)
+{
+    for (int s = 0; word && s < FM_J_STATE_COUNT; s++)
+        if (!strcmp(word, fm_jstate_name(s)))
+            return s;
+    return -1;
+}
+
+struct event_ctx {
+    fm_jevent_fn fn;
+    void *user;
+};
+
+/* The inverse of event.c's mapping: every NULL becomes its "none". */
+static int event_row(void *ctx, const PGresult *r)
+{
+    struct event_ctx *c = ctx;
+    struct fm_jevent ev = {
+        .host_id = jpg_col(r, 0, 0),
+        .journal_id = jpg_col(r, 0, 1),
+        .at = jpg_col_int(r, 0, 2, 0),
+        .kind = jpg_col(r, 0, 3),
+        .state = state_of(jpg_col(r, 0, 4)),
+        .provider = jpg_col(r, 0, 5),
+        .vin = jpg_col(r, 0, 6),
+        .command = jpg_col(r, 0, 7),
+        .requester = jpg_col(r, 0, 8),
+        .reason = jpg_col(r, 0, 9),
+        .request_id = jpg_col(r, 0, 10),
+        .deadline = jpg_col_int(r, 0, 11, 0),
+        .rc = (int)jpg_col_int(r, 0, 12, -1),
+        .error_name = jpg_col(r, 0, 13),
+        .delivered = jpg_col(r, 0, 14),
+        .http_status = (int)jpg_col_int(r, 0, 15, 0),
+        .provider_id = jpg_col(r, 0, 16),
+        .executed_at = jpg_col_int(r, 0, 17, 0),
+        .late = jpg_col_int(r, 0, 18, 0) != 0,
+        .latency_ms = jpg_col_int(r, 0, 19, -1),
+        .note = jpg_col(r, 0, 20),
+        .detail = jpg_col(r, 0, 21),
+        .seq = jpg_col_int(r, 0, 24, 0),
+    };
+    jpg_col_hash(r, 0, 22, ev.prev_hash);
+    jpg_col_hash(r, 0, 23, ev.hash);
+    return c->fn(c->user, &ev);
+}
+
+int jpg_events(struct fm_jdb *db, const char *journal_id, fm_jevent_fn fn,
+               void *user, char *err, size_t errlen)
+{
+    struct jpg_params p = {0};
+    jpg_str(&p, journal_id);
+    struct event_ctx c = {fn, user};
+    return stream(db,
+                  journal_id
+                      ? "SELECT " FM_EVENT_COLUMNS ", seq FROM fm_events "
+                        "WHERE journal_id = $1 ORDER BY seq"
+                      : "SELECT " FM_EVENT_COLUMNS ", seq FROM fm_events "
+                        "WHERE $1::text IS NULL "
+                        "ORDER BY host_id COLLATE \"C\", seq",
+                  &p, "journal: reading events", event_row, &c, err, errlen);
+}
+
+struct count_ctx {
+    fm_jcount_fn fn;
+    void *user;
+};
+
+static int count_row(void *ctx, const PGresult *r)
+{
+    struct count_ctx *c = ctx;
+    struct fm_jcount n = {jpg_col(r, 0, 0), jpg_col(r, 0, 1), jpg_col(r, 0, 2),
+                          jpg_col_int(r, 0, 3, 0)};
+    return c->fn(c->user, &n);
+}
+
+int jpg_counts(struct fm_jdb *db, int64_t since, fm_jcount_fn fn, void *user,
+               char *err, size_t errlen)
+{
+    struct jpg_params p = {0};
+    jpg_int(&p, since);
+    struct count_ctx c = {fn, user};
+    return stream(db,
+                  "SELECT provider, command, state, count(*) FROM fm_commands "
+                  "WHERE created_at >= $1::bigint GROUP BY 1, 2, 3 "
+                  "ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\", 3 COLLATE \"C\"",
+                  &p, "journal: counting commands", count_row, &c, err, errlen);
+}
+
+struct value_ctx {
+    fm_jvalue_fn fn;
+    void *user;
+};
+
+static int value_row(void *ctx, const PGresult *r)
+{
+    struct value_ctx *c = ctx;
+    return c->fn(c->user, jpg_col(r, 0, 0), jpg_col(r, 0, 1),
+                 jpg_col_int(r, 0, 2, 0));
+}
+
+int jpg_latencies(struct fm_jdb *db, int64_t since, bool executed,
+                  fm_jvalue_fn fn, void *user, char *err, size_t errlen)
+{
+    struct jpg_params p = {0};
+    jpg_int(&p, since);
+    struct value_ctx c = {fn, user};
+    return stream(db,
+                  executed ? "SELECT provider, command, executed_at - created_at "
+                             "FROM fm_commands WHERE executed_at IS NOT NULL "
+                             "AND created_at >= $1::bigint"
+                           : "SELECT provider, command, latency_ms "
+                             "FROM fm_commands WHERE latency_ms IS NOT NULL "
+                             "AND created_at >= $1::bigint",
+                  &p, "journal: reading latencies", value_row, &c, err, errlen);
+}
