@@ -134,18 +134,33 @@ struct fm_journal_services {
     void (*hash)(struct fm_jevent *ev);
 };
 
-/* One intent of fm_journal_backend.intents. */
+/* One intent of fm_journal_backend.intents. The backend decides, inside
+ * its transaction and in this order: duplicate, then refuse, then quota. */
 struct fm_jintent {
-    struct fm_jevent ev;  /* kind "intent" (state sending) or "refused" */
-    enum fm_jdup dup;     /* for intents: the duplicate rule to apply */
+    struct fm_jevent ev;  /* kind "intent", state sending, and the fixed
+                             fields; the backend rewrites kind, state,
+                             error_name and note when it refuses */
+    enum fm_jdup dup;     /* the duplicate rule to apply */
     int64_t dup_window;   /* seconds */
-    /* Out: when a live duplicate was found (dup is reject or coalesce),
-     * its journal_id, state word and provider_id are copied here, and
-     * nothing is written for this item. */
+    /* A refusal already decided by the caller (a guard before the
+     * duplicate one: "expired", "requester", "reason"; or one after it
+     * that runs in process: "rate", "provider_429", "breaker_open"), with
+     * its error name; applied when no duplicate is found. NULL: none. */
+    const char *refuse;
+    const char *refuse_error;
+    int64_t quota;        /* the provider's quota; -1: none */
+    int64_t quota_since;  /* count commands created at or after this */
+    /* Out. dup_found: a live duplicate exists; its journal_id, state and
+     * provider_id are copied here. With FM_JDUP_REJECT the item is written
+     * as refused (note "duplicate"); with FM_JDUP_COALESCE nothing is
+     * written for it. refused: the reason word when the item was written
+     * as refused ("duplicate", the caller's refuse, or "quota"), else
+     * NULL; a static string. */
     bool dup_found;
     char dup_id[64];
     char dup_state[16];
     char dup_provider_id[128];
+    const char *refused;
 };
 
 /* A row of the public view, as list and show return it. */
@@ -215,8 +230,11 @@ struct fm_journal_backend {
      * sending, sent, confirmation, pending or unknown; found: dup_found and
      * the copies are set and the item is not written. Items of one call
      * are checked against each other too (the second of two equal items is
-     * a duplicate of the first). Every other item inserts its fm_commands
-     * row and its event (services->hash). -1: nothing at all was written.
+     * a duplicate of the first). Then refuse, then quota (the count of
+     * quota_used, inside the transaction, so that processes sharing the
+     * journal share the quota exactly). Every item not coalesced inserts
+     * its fm_commands row and its event (services->hash): state sending,
+     * or refused with note = the reason. -1: nothing at all was written.
      */
     int (*intents)(struct fm_jdb *db, struct fm_jintent *items, size_t n,
                    char *err, size_t errlen);
