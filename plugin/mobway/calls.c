@@ -1,14 +1,17 @@
 /* calls.c - validation, token, signing, the exchange and its answer. */
 #include "calls.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 #include <time.h>
 
 #include "answer.h"
+#include "errmap.h"
 #include "sign.h"
+#include "validate.h"
 
 /* One vehicle or command id in flight. */
 struct item {
@@ -17,7 +20,59 @@ struct item {
     char sig[MW_SIGNATURE_SIZE];
     struct mw_reply *r;
     bool active; /* valid so far: to be sent, or still pending */
+    bool renew;  /* its last answer was a 401 for the token: nothing ran */
 };
+
+/* An exchange that got no HTTP answer, in our words; libcurl's own text
+ * goes to detail, for whoever debugs the connection. */
+static fleetmod_rc read_transport(const struct mw_exchange *ex,
+                                  struct mw_reply *r)
+{
+    const char *what = ex->what ? ex->what : "no answer came";
+    char msg[400];
+
+    if (ex->outcome == MW_UNREACHABLE) {
+        snprintf(msg, sizeof msg,
+                 "Mobway could not be reached (%s%s%s); nothing was sent",
+                 what, ex->error[0] ? ": " : "", ex->error);
+        return mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0, msg);
+    }
+    snprintf(msg, sizeof msg, "%s; %s", what,
+             ex->route == MW_ROUTE_STATUS
+                 ? "ask for the command's status again"
+                 : "the request may have reached Mobway: check the "
+                   "command's status before resending");
+    mw_reply_fail(r, FLEETMOD_EUNKNOWN, ex->status, msg);
+    free(r->detail_text);
+    r->detail_text = ex->error[0] ? strdup(ex->error) : NULL;
+    return FLEETMOD_EUNKNOWN;
+}
+
+/* A 401 that names the signature ("Sign-secret not found.", "X-Signature
+ * invalid.") is not about the token: a new token would not help. */
+static bool signature_refused(const struct mw_reply *r)
+{
+    return r->rc == FLEETMOD_EAUTH && r->err_message &&
+           mw_errmap_text(r->err_message) == FLEETMOD_EAUTH;
+}
+
+/* Reads an item's answer into its reply as soon as its exchange ends,
+ * and frees the body: a batch holds at most a pool's worth of bodies. */
+static void on_done(struct mw_exchange *ex)
+{
+    struct item *it =
+        (struct item *)(void *)((char *)ex - offsetof(struct item, ex));
+    struct mw_reply *r = it->r;
+
+    mw_reply_clear_answer(r);
+    if (ex->outcome != MW_ANSWERED)
+        read_transport(ex, r);
+    else if (mw_answer_read(ex, r) == FLEETMOD_OK)
+        r->http_status = ex->status; /* for the log line */
+    it->renew = ex->outcome == MW_ANSWERED && ex->status == 401 &&
+                !signature_refused(r);
+    mw_exchange_drop_body(ex);
+}
 
 static fleetmod_rc invalid(struct mw_reply *r, const char *why)
 {
@@ -72,7 +127,8 @@ static fleetmod_rc prepare_command(struct fleetmod_instance *inst,
                                   .body = it->body,
                                   .body_len = strlen(it->body),
                                   .content_type = "application/json",
-                                  .signature = it->sig};
+                                  .signature = it->sig,
+                                  .on_done = on_done};
     it->active = true;
     return FLEETMOD_OK;
 }
@@ -80,21 +136,27 @@ static fleetmod_rc prepare_command(struct fleetmod_instance *inst,
 /* Mobway ids are UUIDs; anything safe in a URL path of that shape. */
 static fleetmod_rc prepare_status(const char *id, struct item *it)
 {
-    size_t n = id ? strlen(id) : 0;
-
-    if (n == 0 || n > 64 || strspn(id, "0123456789abcdefABCDEF-") != n)
+    if (!mw_id_valid(id))
         return invalid(it->r, "'id' must be a command id (a UUID)");
-    it->ex = (struct mw_exchange){.route = MW_ROUTE_STATUS};
+    it->ex = (struct mw_exchange){.route = MW_ROUTE_STATUS, .on_done = on_done};
     snprintf(it->ex.path, sizeof it->ex.path, "/vehicle-command/%s", id);
     it->active = true;
     return FLEETMOD_OK;
 }
 
-/* One round of exchanges for the active items with one token. A single
- * one needs no multi handle; a batch's list lives on the heap, as a
- * batch may be MW_BATCH_MAX long. */
+/* Whether it takes part in a round: the first sends every active item,
+ * the retry after a token renewal only those refused for their token. */
+static bool in_round(const struct item *it, bool retry)
+{
+    return it->active && (!retry || it->renew);
+}
+
+/* One round of exchanges with one token; each answer is read as it comes
+ * (on_done). A single one needs no multi handle; a batch's list lives on
+ * the heap, as a batch may be MW_BATCH_MAX long. -1: out of memory,
+ * nothing of the round was sent. */
 static int exchange_all(struct fleetmod_instance *inst, struct item *items,
-                        size_t n, const char *token, bool only_401)
+                        size_t n, const char *token, bool retry)
 {
     struct mw_exchange *one[1], **ex = n > 1 ? malloc(n * sizeof *ex) : one;
     size_t k = 0;
@@ -103,7 +165,7 @@ static int exchange_all(struct fleetmod_instance *inst, struct item *items,
     if (!ex)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (items[i].active && (!only_401 || items[i].ex.status == 401)) {
+        if (in_round(&items[i], retry)) {
             items[i].ex.bearer = token;
             ex[k++] = &items[i].ex;
         }
@@ -116,70 +178,64 @@ static int exchange_all(struct fleetmod_instance *inst, struct item *items,
     return rc;
 }
 
-static bool any_401(const struct item *items, size_t n)
+static bool any_renew(const struct item *items, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (items[i].active && items[i].ex.outcome == MW_ANSWERED &&
-            items[i].ex.status == 401)
+        if (items[i].active && items[i].renew)
             return true;
     return false;
 }
 
-/* Fails every active item like model (a token or memory failure). */
-static void fail_active(struct item *items, size_t n,
-                        const struct mw_reply *model)
+/* Fails the items of a round that could not run (no token, no memory):
+ * none of them was sent in this round. Items answered before keep their
+ * answer. */
+static void fail_round(struct item *items, size_t n, bool retry,
+                       const struct mw_token_error *err)
 {
     for (size_t i = 0; i < n; i++)
-        if (items[i].active) {
-            mw_reply_fail(items[i].r, model->rc, model->http_status,
-                          model->err_message);
-            items[i].r->retry_after_ms = model->retry_after_ms;
-            items[i].active = false;
+        if (in_round(&items[i], retry)) {
+            struct mw_reply *r = items[i].r;
+            mw_reply_clear_answer(r);
+            mw_reply_fail(r, err->rc, err->http_status, err->message);
+            r->retry_after_ms = err->retry_after_ms;
+            items[i].active = items[i].renew = false;
         }
 }
 
 /* Token, exchanges, and once more with a fresh token for the items that
- * got a 401 (a 401 means the request was refused: nothing ran). */
+ * got a 401 for their token (a 401 means the request was refused: nothing
+ * ran). */
 static void run(struct fleetmod_instance *inst, struct item *items, size_t n)
 {
-    struct mw_reply fail;
+    struct mw_token_error err;
     char *token = NULL;
     uint64_t gen = 0;
-    bool retried = false;
     /* a single call's deadline bounds its token requests too; a batch's
      * items each have their own timeout_ms */
     uint64_t deadline = n == 1 ? items[0].ex.deadline_ms : 0;
 
-    mw_reply_init(&fail, NULL, NULL, NULL);
-    for (;;) {
-        if (mw_token_get(&inst->token, inst->http, &inst->cfg, deadline, &token,
-                         &gen, &fail) != FLEETMOD_OK ||
-            exchange_all(inst, items, n, token, retried) != 0) {
-            if (fail.rc == FLEETMOD_OK)
-                mw_reply_fail(&fail, FLEETMOD_ENOMEM, 0, NULL);
-            fail_active(items, n, &fail);
-            break;
+    for (bool retry = false;; retry = true) {
+        fleetmod_rc rc = mw_token_get(&inst->token, inst->http, &inst->cfg,
+                                      deadline, &token, &gen, &err);
+
+        if (rc == FLEETMOD_OK &&
+            exchange_all(inst, items, n, token, retry) != 0) {
+            rc = err.rc = FLEETMOD_ENOMEM;
+            err.http_status = 0;
+            err.retry_after_ms = -1;
+            snprintf(err.message, sizeof err.message, "%s",
+                     mw_errmap_sentence(FLEETMOD_ENOMEM));
         }
         mw_token_drop(token);
         token = NULL;
-        if (retried || !any_401(items, n) ||
-            !mw_token_invalidate(&inst->token, &inst->cfg, gen))
-            break;
-        retried = true;
-    }
-    mw_token_drop(token);
-    mw_reply_free(&fail);
-}
-
-/* Reads each active item's answer into its reply (cleared first). */
-static void read_all(struct item *items, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (items[i].active) {
-            mw_reply_clear_answer(items[i].r);
-            mw_answer_read(&items[i].ex, items[i].r);
-            mw_exchange_reset(&items[i].ex);
+        if (rc != FLEETMOD_OK) {
+            fail_round(items, n, retry, &err);
+            return;
         }
+        if (retry || !any_renew(items, n) ||
+            !mw_token_invalidate(&inst->token, &inst->cfg, gen))
+            return;
+    }
 }
 
 static void free_items(struct item *items, size_t n)
@@ -207,7 +263,6 @@ void mw_call_command_batch(struct fleetmod_instance *inst, char **vins,
     if (!items)
         return;
     run(inst, items, n);
-    read_all(items, n);
     free_items(items, n);
 }
 
@@ -223,7 +278,6 @@ fleetmod_rc mw_call_command(struct fleetmod_instance *inst, const char *vin,
     if (prepare_command(inst, vin, command, code, &it) == FLEETMOD_OK) {
         it.ex.deadline_ms = deadline;
         run(inst, &it, 1);
-        read_all(&it, 1);
     }
     mw_exchange_reset(&it.ex);
     free(it.body);
@@ -283,7 +337,6 @@ void mw_call_status_batch(struct fleetmod_instance *inst, char **ids,
                 : UINT64_MAX;
     for (;;) {
         run(inst, items, n);
-        read_all(items, n);
         if (settle(items, n) == 0 || (now = mw_http_now_ms()) >= deadline)
             break;
         sleep_ms(deadline - now < interval ? deadline - now : interval);

@@ -37,13 +37,16 @@ fleetmod_rc mw_errmap_text(const char *text)
     return FLEETMOD_OK;
 }
 
-/* The token route: a command was never sent, whatever went wrong. */
+/* The token route: a command was never sent, whatever went wrong. A 4xx
+ * is Mobway refusing our login (the credentials, or the form they came
+ * in): retrying the same request will not help, so it is not "safe to
+ * retry" EUNREACHABLE. */
 static fleetmod_rc token_status(long status)
 {
-    if (status == 400 || status == 401 || status == 403)
-        return FLEETMOD_EAUTH;
     if (status == 429)
         return FLEETMOD_ERATELIMIT;
+    if (status >= 400 && status < 500)
+        return FLEETMOD_EAUTH;
     return FLEETMOD_EUNREACHABLE;
 }
 
@@ -87,8 +90,8 @@ static const char *const sentences[FLEETMOD_RC_COUNT] = {
     "the confirmation code is invalid or already used: start over",
     "Mobway or the OEM failed to carry the command out",
     "Mobway could not be reached; nothing was sent",
-    "the request may have reached Mobway but no usable answer came; "
-    "check its status before resending",
+    ("the request may have reached Mobway but no usable answer came; "
+     "check its status before resending"),
     "Mobway asked us to slow down",
     "no command with that id",
     "out of memory",

@@ -11,13 +11,7 @@
 #include <fleetmod/module.h>
 #include <stdbool.h>
 
-/* Which request an answer belongs to: the status code means different
- * things on each. */
-enum mw_route {
-    MW_ROUTE_TOKEN,   /* POST /token */
-    MW_ROUTE_COMMAND, /* POST /vehicle-command (send and confirm) */
-    MW_ROUTE_STATUS   /* GET /vehicle-command/{id} */
-};
+#include "http.h" /* enum mw_route */
 
 /* The rc of one of the seed's error texts, or FLEETMOD_OK when text is
  * NULL or not one of them. */

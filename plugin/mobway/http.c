@@ -1,138 +1,14 @@
-/* http.c - libcurl exchanges, the handle pool and the share handle. */
+/* http.c - one exchange, or a batch of them, on the pool's handles. */
 #include "http.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* A pooled easy handle and the memory its requests point at. libcurl
- * reads the header list during a transfer only and copies the URL, so
- * each request rewrites these in place: a request allocates nothing
- * here, and the options that never change are set once, when the handle
- * is made. */
-struct conn {
-    CURL *e;
-    struct mw_exchange *ex; /* in flight on e, or NULL */
-    long attempt;
-    struct curl_slist hdr[5]; /* our own nodes: libcurl never frees them */
-    char *auth;               /* "Authorization: Bearer <token>", wiped */
-    size_t auth_cap;
-    char ctype[64];
-    char sig[sizeof "X-Signature: " + 64];            /* 64 hex digits */
-    char path[sizeof((struct mw_exchange *)0)->path]; /* the URL's, on e */
-    char errbuf[CURL_ERROR_SIZE];
-};
-
-struct mw_http {
-    const struct mw_config *cfg;
-    CURLSH *share;
-    pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
-    pthread_mutex_t mu; /* guards idle, n_idle, n_made */
-    pthread_cond_t cv;  /* a handle went back to idle */
-    struct conn **idle;
-    size_t n_idle, n_made;
-    char *capath; /* libcurl's default CA directory, to add ca_file to */
-};
-
-/* ------------------------------------------------------------ share locks */
-
-static void share_lock(CURL *e, curl_lock_data data, curl_lock_access access,
-                       void *user)
-{
-    struct mw_http *h = user;
-    (void)e;
-    (void)access;
-    pthread_mutex_lock(&h->locks[data]);
-}
-
-static void share_unlock(CURL *e, curl_lock_data data, void *user)
-{
-    struct mw_http *h = user;
-    (void)e;
-    pthread_mutex_unlock(&h->locks[data]);
-}
-
-static CURLSH *make_share(struct mw_http *h)
-{
-    CURLSH *s = curl_share_init();
-
-    if (s &&
-        (curl_share_setopt(s, CURLSHOPT_LOCKFUNC, share_lock) ||
-         curl_share_setopt(s, CURLSHOPT_UNLOCKFUNC, share_unlock) ||
-         curl_share_setopt(s, CURLSHOPT_USERDATA, h) ||
-         curl_share_setopt(s, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) ||
-         curl_share_setopt(s, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION))) {
-        curl_share_cleanup(s);
-        return NULL;
-    }
-    return s;
-}
-
-/* libcurl's built-in CA directory: ca_file is added to it, not put in
- * place of the system's trust store (CURLOPT_CAINFO alone replaces it). */
-static char *default_capath(void)
-{
-    CURL *e = curl_easy_init();
-    char *path = NULL;
-
-    if (e && curl_easy_getinfo(e, CURLINFO_CAPATH, &path) == CURLE_OK && path)
-        path = strdup(path);
-    else
-        path = NULL;
-    curl_easy_cleanup(e);
-    return path;
-}
-
-struct mw_http *mw_http_new(const struct mw_config *cfg)
-{
-    struct mw_http *h = calloc(1, sizeof *h);
-
-    if (!h)
-        return NULL;
-    h->cfg = cfg;
-    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
-        pthread_mutex_init(&h->locks[i], NULL);
-    pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
-    h->idle = calloc((size_t)cfg->max_connections, sizeof *h->idle);
-    h->share = make_share(h);
-    h->capath = cfg->ca_file ? default_capath() : NULL;
-    if (!h->idle || !h->share) {
-        mw_http_free(h);
-        return NULL;
-    }
-    return h;
-}
-
-static void free_conn(struct conn *c)
-{
-    curl_easy_cleanup(c->e);
-    if (c->auth)
-        OPENSSL_cleanse(c->auth, c->auth_cap);
-    free(c->auth);
-    free(c);
-}
-
-void mw_http_free(struct mw_http *h)
-{
-    if (!h)
-        return;
-    for (size_t i = 0; i < h->n_idle; i++)
-        free_conn(h->idle[i]);
-    if (h->share)
-        curl_share_cleanup(h->share);
-    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
-        pthread_mutex_destroy(&h->locks[i]);
-    pthread_mutex_destroy(&h->mu);
-    pthread_cond_destroy(&h->cv);
-    free(h->idle);
-    free(h->capath);
-    free(h);
-}
+#include "pool.h"
 
 /* ------------------------------------------------------------- callbacks */
 
@@ -158,7 +34,10 @@ static size_t write_body(char *data, size_t size, size_t n, void *user)
         return 0; /* libcurl stops with CURLE_WRITE_ERROR */
     }
     if (ex->resp_len + k + 1 > ex->cap) {
-        size_t cap = (ex->resp_len + k + 1) * 2;
+        /* doubling, but never past the largest body we accept */
+        size_t cap = (ex->resp_len + k + 1) * 2 < MW_HTTP_MAX_BODY + 1
+                         ? (ex->resp_len + k + 1) * 2
+                         : MW_HTTP_MAX_BODY + 1;
         if (!(grown = realloc(ex->resp, cap)))
             return 0;
         ex->resp = grown;
@@ -168,91 +47,6 @@ static size_t write_body(char *data, size_t size, size_t n, void *user)
     ex->resp_len += k;
     ex->resp[ex->resp_len] = '\0';
     return k;
-}
-
-/* ---------------------------------------------------------- the handles */
-
-static void set_tls(struct mw_http *h, CURL *e)
-{
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (h->cfg->ca_file) {
-        curl_easy_setopt(e, CURLOPT_CAINFO, h->cfg->ca_file);
-        if (h->capath)
-            curl_easy_setopt(e, CURLOPT_CAPATH, h->capath);
-    }
-}
-
-/* A handle with every option that is the same for all requests. */
-static struct conn *new_conn(struct mw_http *h)
-{
-    struct conn *c = calloc(1, sizeof *c);
-    CURL *e = c ? curl_easy_init() : NULL;
-
-    if (!e) {
-        free(c);
-        return NULL;
-    }
-    c->e = e;
-    /* HTTP/1.1 only: one request per connection at a time keeps "was it
-     * sent?" answerable. Only the configured schemes, no redirects. */
-    if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
-                         h->cfg->allow_http ? "http,https" : "https") ||
-        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) ||
-        curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
-                         (long)CURL_HTTP_VERSION_1_1) ||
-        curl_easy_setopt(e, CURLOPT_SHARE, h->share)) {
-        free_conn(c);
-        return NULL;
-    }
-    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
-    /* Bodies go through a read callback with a known size and NO seek
-     * callback: libcurl cannot rewind, so it cannot silently send a body
-     * a second time. */
-    curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
-    set_tls(h, e);
-    return c;
-}
-
-/* ------------------------------------------------------------------ pool */
-
-/* A handle from the pool; waits while max_connections are busy unless
- * !wait (then NULL). */
-static struct conn *acquire(struct mw_http *h, bool wait)
-{
-    struct conn *c = NULL;
-    bool make = false;
-
-    pthread_mutex_lock(&h->mu);
-    while (wait && h->n_idle == 0 &&
-           h->n_made >= (size_t)h->cfg->max_connections)
-        pthread_cond_wait(&h->cv, &h->mu);
-    if (h->n_idle > 0)
-        c = h->idle[--h->n_idle];
-    else if (h->n_made < (size_t)h->cfg->max_connections) {
-        h->n_made++; /* its place; the handle is made outside the lock */
-        make = true;
-    }
-    pthread_mutex_unlock(&h->mu);
-    if (!make || (c = new_conn(h)))
-        return c;
-    pthread_mutex_lock(&h->mu); /* could not make it: give the place back */
-    h->n_made--;
-    pthread_cond_signal(&h->cv);
-    pthread_mutex_unlock(&h->mu);
-    return NULL;
-}
-
-static void release(struct mw_http *h, struct conn *c)
-{
-    c->ex = NULL;
-    pthread_mutex_lock(&h->mu);
-    h->idle[h->n_idle++] = c;
-    pthread_cond_signal(&h->cv);
-    pthread_mutex_unlock(&h->mu);
 }
 
 /* ----------------------------------------------------------- one request */
@@ -271,7 +65,7 @@ static bool put_line(char *dst, size_t cap, const char *name, const char *value)
 
 /* The Authorization line for token, rewritten only when the token
  * changed (the old line is wiped first). */
-static bool put_auth(struct conn *c, const char *token)
+static bool put_auth(struct mw_conn *c, const char *token)
 {
     static const char name[] = "Authorization: Bearer ";
     size_t need = sizeof name + strlen(token);
@@ -291,7 +85,7 @@ static bool put_auth(struct conn *c, const char *token)
 }
 
 /* The header list of ex in c's own nodes, or NULL when out of memory. */
-static struct curl_slist *headers(struct conn *c, const struct mw_exchange *ex)
+static struct curl_slist *headers(struct mw_conn *c, const struct mw_exchange *ex)
 {
     static char accept[] = "Accept: application/json";
     static char expect[] = "Expect:"; /* no 100-continue round trip */
@@ -317,14 +111,14 @@ static struct curl_slist *headers(struct conn *c, const struct mw_exchange *ex)
 }
 
 /* Points c's handle at base_url + path, unless it already is. */
-static int set_url(struct mw_http *h, struct conn *c, const char *path)
+static int set_url(struct mw_http *h, struct mw_conn *c, const char *path)
 {
     char url[1024];
 
     if (strcmp(c->path, path) == 0)
         return 0;
     c->path[0] = '\0';
-    if ((size_t)snprintf(url, sizeof url, "%s%s", h->cfg->base_url, path) >=
+    if ((size_t)snprintf(url, sizeof url, "%s%s", mw_pool_config(h)->base_url, path) >=
             sizeof url ||
         curl_easy_setopt(c->e, CURLOPT_URL, url) != CURLE_OK)
         return -1;
@@ -345,7 +139,7 @@ uint64_t mw_http_now_ms(void)
 static long time_left(const struct mw_http *h, const struct mw_exchange *ex)
 {
     uint64_t now = mw_http_now_ms();
-    long limit = h->cfg->timeout_ms;
+    long limit = mw_pool_config(h)->timeout_ms;
 
     if (ex->deadline_ms == 0)
         return limit;
@@ -358,8 +152,9 @@ static long time_left(const struct mw_http *h, const struct mw_exchange *ex)
 
 /* Sets up c for ex: 0; -1 when memory ran out, 1 when ex's deadline has
  * passed (in both cases nothing was sent). */
-static int prepare(struct mw_http *h, struct conn *c, struct mw_exchange *ex)
+static int prepare(struct mw_http *h, struct mw_conn *c, struct mw_exchange *ex)
 {
+    const struct mw_config *cfg = mw_pool_config(h);
     struct curl_slist *hdrs = headers(c, ex);
     long left = time_left(h, ex);
     CURL *e = c->e;
@@ -371,17 +166,21 @@ static int prepare(struct mw_http *h, struct conn *c, struct mw_exchange *ex)
         return -1;
     if (left == 0) {
         ex->outcome = MW_UNREACHABLE;
-        snprintf(ex->error, sizeof ex->error,
-                 "the call's time (timeout_ms) ran out before this request "
-                 "was sent");
+        ex->what = "the call's time (timeout_ms) ran out before this request "
+                   "was sent";
         return 1;
     }
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left);
-    curl_easy_setopt(
-        e, CURLOPT_CONNECTTIMEOUT_MS,
-        left < h->cfg->connect_timeout_ms ? left : h->cfg->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     left < cfg->connect_timeout_ms ? left
+                                                    : cfg->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, ex);
+    /* Bodies go through a read callback with a known size and NO seek
+     * callback: libcurl cannot rewind, so it cannot silently send a body
+     * a second time. */
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
     if (ex->body) {
         curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_READDATA, ex);
@@ -393,24 +192,33 @@ static int prepare(struct mw_http *h, struct conn *c, struct mw_exchange *ex)
     return 0;
 }
 
-/* Retry-After in seconds or as an HTTP date, in ms. */
+/* Retry-After in ms: delay-seconds, or an HTTP date; at most
+ * MW_HTTP_MAX_RETRY_AFTER_S, whatever the peer sent (its digits are read
+ * one by one, so that no size of number can overflow). -1: none, or not
+ * one of the two forms. */
 static long retry_after(CURL *e)
 {
     struct curl_header *hd;
-    long secs;
-    char *end;
+    const char *p;
+    long secs = 0;
 
     if (curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &hd) !=
         CURLHE_OK)
         return -1;
-    secs = strtol(hd->value, &end, 10);
-    if (end == hd->value || *end != '\0') {
-        time_t t = curl_getdate(hd->value, NULL);
+    for (p = hd->value; *p >= '0' && *p <= '9'; p++)
+        if ((secs = secs * 10 + (*p - '0')) > MW_HTTP_MAX_RETRY_AFTER_S)
+            secs = MW_HTTP_MAX_RETRY_AFTER_S + 1; /* stays above, no wrap */
+    if (p == hd->value || *p != '\0') {
+        time_t t = curl_getdate(hd->value, NULL), now = time(NULL);
         if (t < 0)
             return -1;
-        secs = t > time(NULL) ? (long)(t - time(NULL)) : 0;
+        secs = t <= now                                  ? 0
+               : t - now > MW_HTTP_MAX_RETRY_AFTER_S ? MW_HTTP_MAX_RETRY_AFTER_S
+                                                         : (long)(t - now);
     }
-    return secs < 0 ? -1 : secs * 1000;
+    if (secs > MW_HTTP_MAX_RETRY_AFTER_S)
+        secs = MW_HTTP_MAX_RETRY_AFTER_S;
+    return secs * 1000;
 }
 
 /* Errors that happen before a request can have left. */
@@ -452,7 +260,45 @@ static enum mw_transport classify(CURL *e, CURLcode cc,
     return MW_UNKNOWN;
 }
 
-static void finish(struct conn *c, CURLcode cc)
+/* What a failed transfer means to the person reading the reply, in our
+ * words; libcurl's own text goes to ex->error. */
+static const char *what(CURLcode cc, const struct mw_exchange *ex)
+{
+    if (ex->too_big)
+        return "Mobway's answer is larger than 1 MiB";
+    switch (cc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return ex->outcome == MW_UNREACHABLE
+                   ? "no connection within the call's time"
+                   : "no answer came within the call's time (timeout_ms)";
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return "the host name of base_url did not resolve";
+    case CURLE_COULDNT_CONNECT:
+        return "the connection was refused";
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        return "the server's TLS certificate was refused";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+        return "the TLS handshake failed";
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_FAIL_REWIND:
+    case CURLE_PARTIAL_FILE:
+        return "the connection broke before an answer came";
+    default:
+        return ex->outcome == MW_UNREACHABLE
+                   ? "the request could not be sent"
+                   : "the exchange failed before a usable answer came";
+    }
+}
+
+static void finish(struct mw_conn *c, CURLcode cc)
 {
     struct mw_exchange *ex = c->ex;
     curl_off_t us = 0;
@@ -466,37 +312,76 @@ static void finish(struct conn *c, CURLcode cc)
         return;
     }
     ex->outcome = classify(c->e, cc, ex);
+    ex->what = what(cc, ex);
     snprintf(ex->error, sizeof ex->error, "%s%s%.200s", curl_easy_strerror(cc),
              c->errbuf[0] ? ": " : "", c->errbuf);
 }
 
 /* After a transfer of c: true when its exchange is to be tried again (it
  * never left, retries remain, and so does time before its deadline). */
-static bool again(struct mw_http *h, struct conn *c)
+static bool again(struct mw_http *h, struct mw_conn *c)
 {
     return c->ex->outcome == MW_UNREACHABLE &&
-           c->attempt++ < h->cfg->retry_unreachable && time_left(h, c->ex) > 0;
+           c->attempt++ < mw_pool_config(h)->retry_unreachable &&
+           time_left(h, c->ex) > 0;
 }
 
-void mw_exchange_reset(struct mw_exchange *ex)
+void mw_exchange_drop_body(struct mw_exchange *ex)
 {
     free(ex->resp);
     ex->resp = NULL;
     ex->resp_len = ex->cap = 0;
+}
+
+void mw_exchange_reset(struct mw_exchange *ex)
+{
+    mw_exchange_drop_body(ex);
     ex->too_big = false;
     ex->status = 0;
     ex->retry_after_ms = -1;
+    ex->what = NULL;
     ex->error[0] = '\0';
+}
+
+static void done(struct mw_exchange *ex)
+{
+    if (ex->on_done)
+        ex->on_done(ex);
+}
+
+/* The line to wait in for a handle ends with the call's deadline; a
+ * batch's (no deadline) with timeout_ms from now. */
+static uint64_t wait_until(const struct mw_http *h,
+                           const struct mw_exchange *ex)
+{
+    return ex->deadline_ms ? ex->deadline_ms
+                           : mw_http_now_ms() +
+                                 (uint64_t)mw_pool_config(h)->timeout_ms;
+}
+
+/* ex got no handle before its deadline: it was never sent. */
+static void no_handle(struct mw_exchange *ex)
+{
+    mw_exchange_reset(ex);
+    ex->outcome = MW_UNREACHABLE;
+    ex->what = "every connection (max_connections) stayed busy until the "
+               "call's time ran out";
 }
 
 int mw_http_exchange(struct mw_http *h, struct mw_exchange *ex)
 {
-    struct conn *c = acquire(h, true);
+    struct mw_conn *c = NULL;
+    enum mw_pool_got got = mw_pool_acquire(h, wait_until(h, ex), &c);
     int rc = 0;
 
     ex->ms = 0;
-    if (!c)
+    if (got == MW_POOL_NOMEM)
         return -1;
+    if (got == MW_POOL_BUSY) {
+        no_handle(ex);
+        done(ex);
+        return 0;
+    }
     c->attempt = 0;
     do {
         int ready;
@@ -508,7 +393,9 @@ int mw_http_exchange(struct mw_http *h, struct mw_exchange *ex)
         }
         finish(c, curl_easy_perform(c->e));
     } while (again(h, c));
-    release(h, c);
+    mw_pool_release(h, c);
+    if (rc == 0)
+        done(ex);
     return rc;
 }
 
@@ -516,8 +403,9 @@ int mw_http_exchange(struct mw_http *h, struct mw_exchange *ex)
 
 /* Starts the next exchange on c: the one it holds (a retry), else the
  * next not yet started (*next indexes ex). An exchange that cannot be
- * set up (no memory) stays unreachable: nothing of it was sent. */
-static void feed(struct mw_http *h, CURLM *m, struct conn *c,
+ * set up (no memory, no time left) stays unreachable: nothing of it was
+ * sent. */
+static void feed(struct mw_http *h, CURLM *m, struct mw_conn *c,
                  struct mw_exchange **ex, size_t n, size_t *next)
 {
     while (c->ex || *next < n) {
@@ -530,6 +418,9 @@ static void feed(struct mw_http *h, CURLM *m, struct conn *c,
             curl_multi_add_handle(m, c->e) == CURLM_OK)
             return;
         c->ex->outcome = MW_UNREACHABLE; /* nothing of it was sent */
+        if (!c->ex->what)
+            c->ex->what = "out of memory before the request was sent";
+        done(c->ex);
         c->ex = NULL;
     }
 }
@@ -546,21 +437,23 @@ static void reap(struct mw_http *h, CURLM *m, struct mw_exchange **ex, size_t n,
         CURL *e = msg->easy_handle;
         CURLcode cc = msg->data.result; /* msg dies with the removal */
         char *priv = NULL;
-        struct conn *c;
+        struct mw_conn *c;
 
         if (msg->msg != CURLMSG_DONE)
             continue;
         curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
-        c = (struct conn *)priv;
+        c = (struct mw_conn *)priv;
         curl_multi_remove_handle(m, e);
         finish(c, cc);
-        if (!again(h, c))
+        if (!again(h, c)) {
+            done(c->ex);
             c->ex = NULL;
+        }
         feed(h, m, c, ex, n, next);
     }
 }
 
-static bool busy(struct conn **conns, size_t nc)
+static bool busy(struct mw_conn **conns, size_t nc)
 {
     for (size_t i = 0; i < nc; i++)
         if (conns[i]->ex)
@@ -568,7 +461,7 @@ static bool busy(struct conn **conns, size_t nc)
     return false;
 }
 
-static void run_multi(struct mw_http *h, CURLM *m, struct conn **conns,
+static void run_multi(struct mw_http *h, CURLM *m, struct mw_conn **conns,
                       size_t nc, struct mw_exchange **ex, size_t n)
 {
     size_t next = 0;
@@ -584,20 +477,41 @@ static void run_multi(struct mw_http *h, CURLM *m, struct conn **conns,
     }
 }
 
+/* Takes up to cap handles into conns: the first may wait in line; more
+ * only while free, so two batches never deadlock holding half the pool
+ * each. Returns how many, 0 with *got saying why. */
+static size_t take_handles(struct mw_http *h, struct mw_conn **conns,
+                           size_t cap, uint64_t until, enum mw_pool_got *got)
+{
+    size_t nc = 0;
+
+    while (nc < cap &&
+           (*got = mw_pool_acquire(h, nc == 0 ? until : 0, &conns[nc])) ==
+               MW_POOL_OK)
+        nc++;
+    return nc;
+}
+
 int mw_http_exchange_many(struct mw_http *h, struct mw_exchange **ex, size_t n)
 {
-    size_t cap = (size_t)h->cfg->max_connections, nc = 0;
-    struct conn **conns = calloc(n < cap ? n : cap, sizeof *conns);
+    size_t cap = (size_t)mw_pool_config(h)->max_connections, nc = 0;
+    struct mw_conn **conns = calloc(n < cap ? n : cap, sizeof *conns);
     CURLM *m = conns ? curl_multi_init() : NULL;
+    enum mw_pool_got got = MW_POOL_NOMEM;
 
-    /* the first handle may wait; more only while free, so two batches
-     * never deadlock holding half the pool each */
-    while (m && nc < n && nc < cap && (conns[nc] = acquire(h, nc == 0)))
-        nc++;
-    if (!m || nc == 0) {
+    if (m && n > 0)
+        nc = take_handles(h, conns, n < cap ? n : cap, wait_until(h, ex[0]),
+                          &got);
+    if (nc == 0) {
         curl_multi_cleanup(m);
         free(conns);
-        return -1;
+        if (!m || got == MW_POOL_NOMEM)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            no_handle(ex[i]);
+            done(ex[i]);
+        }
+        return 0;
     }
     for (size_t i = 0; i < n; i++) {
         ex[i]->ms = 0;
@@ -606,7 +520,7 @@ int mw_http_exchange_many(struct mw_http *h, struct mw_exchange **ex, size_t n)
     run_multi(h, m, conns, nc, ex, n);
     curl_multi_cleanup(m);
     for (size_t i = 0; i < nc; i++)
-        release(h, conns[i]);
+        mw_pool_release(h, conns[i]);
     free(conns);
     return 0;
 }

@@ -3,8 +3,13 @@
  *
  * Fetched with POST /token on first use, cached, shared by all threads,
  * renewed once 90% of its life has passed: one renewal at a time, the
- * other callers wait for it. A fixed token from the config is never
- * renewed.
+ * other callers wait for it, each until its own deadline. A fixed token
+ * from the config is never renewed.
+ *
+ * A token goes into a header line: only RFC 6750 b64token characters
+ * (letters, digits, "-._~+/", then "=" padding) and at most
+ * MW_TOKEN_MAX_LEN bytes are accepted, from /token or the config; any
+ * other is refused (EAUTH) before it is ever sent.
  *
  * A token is an immutable, reference-counted value: a call takes a
  * reference under a lock held for a few instructions, uses the bytes
@@ -18,11 +23,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <fleetmod/module.h>
+
 #include "config.h"
 #include "http.h"
-#include "reply.h"
+
+#define MW_TOKEN_MAX_LEN 4096
 
 struct mw_token_value;
+
+/* Why no token could be had: for the reply of every command that needed
+ * it (no command was sent). */
+struct mw_token_error {
+    fleetmod_rc rc;
+    long http_status;    /* of the token answer; 0: none came */
+    long retry_after_ms; /* < 0: not given */
+    char message[400];   /* Mobway's own text, or our sentence */
+};
 
 struct mw_token {
     pthread_mutex_t mu;
@@ -38,13 +55,17 @@ void mw_token_destroy(struct mw_token *t);
 
 /* A reference to a valid token in *out: its bytes, which nobody changes,
  * NUL-terminated; give it back with mw_token_drop. Its generation in
- * *gen. A renewal this call makes ends by deadline_ms (CLOCK_MONOTONIC, as
- * mw_http_now_ms; 0: timeout_ms). On failure fills r's error (EAUTH when
- * the credentials were refused, EUNREACHABLE otherwise: no command was
- * sent) and returns its rc. */
+ * *gen. Waiting for another call's renewal, and a renewal this call
+ * makes, end by deadline_ms (CLOCK_MONOTONIC, as mw_http_now_ms; 0:
+ * timeout_ms from now). On failure fills err and returns its rc: EAUTH
+ * when Mobway refused the token request (any 4xx but 429, with its text)
+ * or gave a token we cannot send, ERATELIMIT on a 429, ENOMEM, else
+ * EUNREACHABLE. A server that refuses the form with both field pairs
+ * (400 or 422) is asked again with one pair at a time. */
 fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
                          const struct mw_config *cfg, uint64_t deadline_ms,
-                         char **out, uint64_t *gen, struct mw_reply *r);
+                         char **out, uint64_t *gen,
+                         struct mw_token_error *err);
 
 /* After a 401 on a token of generation gen: forget it (unless another
  * thread already did), so the next mw_token_get fetches a new one.

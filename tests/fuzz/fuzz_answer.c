@@ -61,6 +61,7 @@ static fleetmod_rc read_token(struct mw_reply *r)
 {
     struct mw_config cfg = {0};
     struct mw_token t;
+    struct mw_token_error err;
     char *token = NULL, why[64];
     uint64_t gen;
     fleetmod_rc rc;
@@ -69,7 +70,9 @@ static fleetmod_rc read_token(struct mw_reply *r)
     assert(mw_secret_set(&cfg.client_secret, "demo secret&=", why,
                          sizeof why) == 0);
     mw_token_init(&t);
-    rc = mw_token_get(&t, NULL, &cfg, 0, &token, &gen, r);
+    rc = mw_token_get(&t, NULL, &cfg, 0, &token, &gen, &err);
+    if (rc != FLEETMOD_OK)
+        mw_reply_fail(r, rc, err.http_status, err.message);
     assert((rc == FLEETMOD_OK) == (token != NULL));
     if (token)
         assert(token[0] != '\0');
