@@ -24,6 +24,7 @@ static const char *const texts[FLEETMOD_RC_COUNT] = {
     [FLEETMOD_ENOTFOUND] = "no command with that id",
     [FLEETMOD_ENOMEM] = "out of memory",
     [FLEETMOD_EINTERNAL] = "internal error",
+    [FLEETMOD_EREFUSED] = "refused by the host's policy; nothing was sent",
 };
 
 static int known(fleetmod_rc rc)

@@ -96,12 +96,16 @@ typedef enum fleetmod_rc {
     FLEETMOD_ENOMEM = 11,
     /* A bug or an impossible state (also: an instance used in a process it
      * was not made in, after fork). The log says more. Delivered: unknown. */
-    FLEETMOD_EINTERNAL = 12
+    FLEETMOD_EINTERNAL = 12,
+    /* Refused by the host's own policy (a guard, fleetmod/guard.h) before
+     * anything reached a module; error.reason says which guard. Modules
+     * never return it. Delivered: no. (Since 1.1.) */
+    FLEETMOD_EREFUSED = 13
 } fleetmod_rc;
 
 /* One more than the highest rc this header knows. Hosts must still accept
  * larger values from newer modules (treat them as FLEETMOD_EINTERNAL). */
-#define FLEETMOD_RC_COUNT 13
+#define FLEETMOD_RC_COUNT 14
 
 /*
  * The error map's "name" of rc ("EDENIED"), and its "delivered": the
@@ -115,7 +119,7 @@ static inline const char *fleetmod_error_name(fleetmod_rc rc)
     static const char *const names[FLEETMOD_RC_COUNT] = {
         "OK",        "EINVAL",    "ECONFIG",      "EAUTH",    "EDENIED",
         "ECONFIRM",  "EPROVIDER", "EUNREACHABLE", "EUNKNOWN", "ERATELIMIT",
-        "ENOTFOUND", "ENOMEM",    "EINTERNAL"};
+        "ENOTFOUND", "ENOMEM",    "EINTERNAL",    "EREFUSED"};
     return (unsigned)rc < FLEETMOD_RC_COUNT ? names[rc] : "EINTERNAL";
 }
 
@@ -133,6 +137,7 @@ static inline const char *fleetmod_rc_delivered(fleetmod_rc rc)
     case FLEETMOD_EUNREACHABLE:
     case FLEETMOD_ERATELIMIT:
     case FLEETMOD_ENOTFOUND:
+    case FLEETMOD_EREFUSED:
         return "no";
     default:
         return "unknown";
