@@ -68,6 +68,9 @@
 /* The schema version this source tree writes (schema.h). */
 #define FM_JOURNAL_SCHEMA_VERSION 1
 
+/* A backend's open connection; each backend defines it. */
+struct fm_jdb;
+
 /* SHA-256. */
 #define FM_JHASH_LEN 32
 
