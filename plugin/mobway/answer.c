@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmap.h"
 #include "json_msg.h"
 #include "timeconv.h"
+#include "validate.h"
 
 static const char *const statuses[][2] = {
     {"Confirmation", "confirmation"},
@@ -80,13 +82,50 @@ static fleetmod_rc take_detail(const json_t *detail, struct mw_reply *r,
     return FLEETMOD_OK;
 }
 
+/* The id the host follows the command up with: one status would refuse
+ * (a number, a path, a megabyte) is no id, and a command POST that Mobway
+ * took (Pending, Success) without one cannot be followed up, though it
+ * may have been registered. */
+static fleetmod_rc take_id(const json_t *root, enum mw_route route,
+                           const char *st, long status, struct mw_reply *r)
+{
+    const json_t *v = json_object_get(root, "id");
+    bool needed = route == MW_ROUTE_COMMAND &&
+                  (strcmp(st, "pending") == 0 || strcmp(st, "success") == 0);
+
+    if ((!v || json_is_null(v)) && !needed)
+        return FLEETMOD_OK;
+    if (!mw_id_valid(json_string_value(v)))
+        return mw_reply_fail(r, FLEETMOD_EUNKNOWN, status,
+                             "Mobway's answer has no usable command id; the "
+                             "command may have run: look for it before "
+                             "resending");
+    free(r->id);
+    r->id = strdup(json_string_value(v));
+    return FLEETMOD_OK;
+}
+
+/* A status answer names its vehicle and command; the request did not.
+ * Shapes the module would not send are left out (they reach logs). */
+static void take_vin_command(const json_t *root, struct mw_reply *r)
+{
+    const char *vin = json_string_value(json_object_get(root, "vin"));
+    const char *command = json_string_value(json_object_get(root, "command"));
+
+    if (!r->vin && mw_vin_valid(MW_VIN_LOOSE, vin) &&
+        (r->own_vin = strdup(vin)))
+        r->vin = r->own_vin;
+    if (!r->command && mw_command_valid(command) &&
+        (r->own_command = strdup(command)))
+        r->command = r->own_command;
+}
+
 static fleetmod_rc read_ok(const json_t *root, enum mw_route route, long status,
                            struct mw_reply *r)
 {
     const char *st =
         our_status(json_string_value(json_object_get(root, "status")));
     const json_t *detail = json_object_get(root, "detail");
-    const char *id;
     fleetmod_rc rc;
 
     if (!st)
@@ -96,10 +135,10 @@ static fleetmod_rc read_ok(const json_t *root, enum mw_route route, long status,
     rc = mw_errmap_text(json_string_value(detail));
     if (route == MW_ROUTE_COMMAND && strcmp(st, "error") == 0 && rc)
         return mw_reply_fail(r, rc, status, json_string_value(detail));
-    if ((id = json_string_value(json_object_get(root, "id")))) {
-        free(r->id);
-        r->id = strdup(id);
-    }
+    if (take_id(root, route, st, status, r) != FLEETMOD_OK)
+        return r->rc;
+    if (route == MW_ROUTE_STATUS)
+        take_vin_command(root, r);
     if (strcmp(st, "confirmation") == 0) {
         r->code = take_str(root, "code");
         r->message = take_str(root, "message");
@@ -149,7 +188,7 @@ fleetmod_rc mw_answer_read(const struct mw_exchange *ex, struct mw_reply *r)
 
     if (ex->outcome != MW_ANSWERED)
         return read_transport(ex, r);
-    root = ex->resp ? json_loadb(ex->resp, ex->resp_len, 0, NULL) : NULL;
+    root = ex->resp ? mw_json_load(ex->resp, ex->resp_len) : NULL;
     if (ex->status / 100 == 2)
         rc = json_is_object(root) ? read_ok(root, ex->route, ex->status, r)
                                   : not_expected(r, ex->status);

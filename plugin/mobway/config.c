@@ -4,13 +4,17 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include "cafile.h"
 
 enum kind {
     K_URL,
@@ -60,9 +64,11 @@ struct parse {
     const char *path;
     const struct mw_log *log;
     FILE *fp;
+    char *dir;         /* the config's directory, absolute; NULL until needed */
     int lineno;        /* of the line inih is handling */
     int seen[NKEYS];   /* line of each key, 0 when absent */
     int inline_secret; /* line of the first inline secret, 0 when none */
+    bool plain_http; /* base_url's scheme is http, in any case */
     bool failed;
     bool nomem;
 };
@@ -85,44 +91,6 @@ static void fail(struct parse *p, int line, const char *fmt, ...)
     p->failed = true;
 }
 
-/* Every call checks its VIN and command: plain comparisons, as glibc's
- * strspn builds a table of its set on each call. */
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-bool mw_command_valid(const char *command)
-{
-    size_t n = 0;
-
-    while (n <= 64 && ((command[n] >= 'a' && command[n] <= 'z') ||
-                       is_digit(command[n]) || command[n] == '_'))
-        n++;
-    return n >= 1 && n <= 64 && command[n] == '\0';
-}
-
-/* ISO 3779: digits and capitals without I, O, Q. */
-static bool vin_char(char c)
-{
-    return is_digit(c) ||
-           (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' && c != 'Q');
-}
-
-bool mw_vin_valid(enum mw_vin_check check, const char *vin)
-{
-    size_t n = 0;
-
-    if (check == MW_VIN_ISO3779) {
-        while (n < 17 && vin_char(vin[n]))
-            n++;
-        return n == 17 && vin[n] == '\0';
-    }
-    while (n <= 64 && vin[n] >= 0x20 && vin[n] <= 0x7e)
-        n++;
-    return n >= 1 && n <= 64 && vin[n] == '\0';
-}
-
 /* Strict decimal: digits only, no sign, no spaces, within [min, max]. */
 static bool parse_num(const char *v, long min, long max, long *out)
 {
@@ -134,9 +102,61 @@ static bool parse_num(const char *v, long min, long max, long *out)
     return *out >= min && *out <= max;
 }
 
-/* https://host[:port][/path] (or http://): no credentials, query or
- * fragment, since a bearer token must only ever go to this one place. */
-static bool url_ok(const char *v, char *why, size_t whylen)
+/* The port of an authority after its last ':' outside [IPv6]: absent,
+ * or 1 to 65535 in plain digits (libcurl takes "host:" as the default). */
+static bool port_ok(const char *auth, size_t len)
+{
+    const char *end = auth + len, *colon = NULL;
+    long port = 0;
+
+    for (const char *c = auth; c < end; c++)
+        if (*c == ']')
+            colon = NULL;
+        else if (*c == ':')
+            colon = c;
+    if (!colon)
+        return true;
+    if (colon + 1 == end || end - colon - 1 > 5)
+        return false;
+    for (const char *c = colon + 1; c < end; c++) {
+        if (*c < '0' || *c > '9')
+            return false;
+        port = port * 10 + (*c - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
+/* What libcurl's parser lets through: userinfo, an empty or bad port. */
+static bool authority_ok(const char *v, char *why, size_t whylen)
+{
+    const char *auth = strstr(v, "://");
+    size_t len;
+
+    if (!auth) {
+        snprintf(why, whylen, "not scheme://host[:port][/path]");
+        return false;
+    }
+    auth += 3;
+    len = strcspn(auth, "/?#");
+    if (memchr(auth, '@', len)) {
+        snprintf(why, whylen, "no user, query or fragment allowed");
+        return false;
+    }
+    if (len == 0 || auth[0] == ':') {
+        snprintf(why, whylen, "no host");
+        return false;
+    }
+    if (!port_ok(auth, len)) {
+        snprintf(why, whylen, "the port must be a number from 1 to 65535");
+        return false;
+    }
+    return true;
+}
+
+/* https://host[:port][/path] (or http://), the scheme in any case: no
+ * credentials, query or fragment, since a bearer token must only ever go
+ * to this one place. Sets *plain when the scheme is http. */
+static bool url_ok(const char *v, bool *plain, char *why, size_t whylen)
 {
     CURLU *u = curl_url();
     char *scheme = NULL, *part = NULL;
@@ -145,14 +165,16 @@ static bool url_ok(const char *v, char *why, size_t whylen)
     if (!u || curl_url_set(u, CURLUPART_URL, v, 0) != CURLUE_OK)
         snprintf(why, whylen, "not a URL");
     else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-             (strcmp(scheme, "https") && strcmp(scheme, "http")))
+             (strcasecmp(scheme, "https") && strcasecmp(scheme, "http")))
         snprintf(why, whylen, "scheme must be https (or http)");
     else if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
              curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK ||
              curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK)
         snprintf(why, whylen, "no user, query or fragment allowed");
-    else
+    else if (authority_ok(v, why, whylen)) {
+        *plain = strcasecmp(scheme, "http") == 0;
         ok = true;
+    }
     curl_free(scheme);
     curl_free(part);
     curl_url_cleanup(u);
@@ -172,7 +194,7 @@ static bool set_url(struct parse *p, char **dst, const char *v)
 {
     char why[128];
 
-    if (!url_ok(v, why, sizeof why)) {
+    if (!url_ok(v, &p->plain_http, why, sizeof why)) {
         fail(p, p->lineno, "base_url '%s': %s", v, why);
         return false;
     }
@@ -219,16 +241,86 @@ static bool set_list(struct parse *p, char ***dst, const char *v)
     return !p->failed && !p->nomem;
 }
 
-static bool set_secret_file(struct parse *p, struct mw_secret *s,
-                            const char *name, const char *path)
+/* The config's directory, absolute, computed once. */
+static const char *config_dir(struct parse *p)
 {
-    char why[256];
+    const char *slash = strrchr(p->path, '/');
+    char *dir;
 
-    if (mw_secret_load(s, path, why, sizeof why) != 0) {
-        fail(p, p->lineno, "%s %s: %s", name, path, why);
-        return false;
+    if (p->dir)
+        return p->dir;
+    if (!slash)
+        dir = strdup(".");
+    else
+        dir = strndup(p->path, slash == p->path ? 1 : (size_t)(slash - p->path));
+    if (!dir) {
+        p->nomem = true;
+        return NULL;
     }
-    return true;
+    p->dir = realpath(dir, NULL);
+    if (!p->dir)
+        fail(p, p->lineno, "cannot resolve the config's directory %s: %s",
+             dir, strerror(errno));
+    free(dir);
+    return p->dir;
+}
+
+/* A *_file value as an absolute path: relative ones are relative to the
+ * config's directory, so that a daemon started in / finds the same files,
+ * and libcurl, which reads ca_file at each new connection, too. NULL when
+ * it failed (logged). */
+static char *resolve(struct parse *p, const char *v)
+{
+    const char *dir = v[0] == '/' ? "" : config_dir(p);
+    size_t n;
+    char *out;
+
+    if (!dir)
+        return NULL;
+    n = strlen(dir) + strlen(v) + 2;
+    if (!(out = malloc(n))) {
+        p->nomem = true;
+        return NULL;
+    }
+    snprintf(out, n, "%s%s%s", dir, *dir ? "/" : "", v);
+    return out;
+}
+
+static bool set_secret_file(struct parse *p, struct mw_secret *s,
+                            const char *name, const char *v)
+{
+    char why[512];
+    char *path = resolve(p, v);
+    int rc;
+
+    if (!path)
+        return false;
+    if ((rc = mw_secret_load(s, path, why, sizeof why)) != 0)
+        fail(p, p->lineno, "%s %s: %s", name, path, why);
+    free(path);
+    return rc == 0;
+}
+
+/* ca_file: a trusted file of PEM certificates, checked now rather than
+ * failing every call later. */
+static bool set_ca_file(struct parse *p, char **dst, const char *v)
+{
+    char why[512];
+    char *path = resolve(p, v);
+    int fd = path ? mw_file_open(path, MW_FILE_TRUSTED, why, sizeof why) : -1;
+
+    if (fd >= 0 && mw_cafile_check(fd, why, sizeof why) == 0) {
+        close(fd);
+        free(*dst);
+        *dst = path;
+        return true;
+    }
+    if (path)
+        fail(p, p->lineno, "ca_file %s: %s", path, why);
+    if (fd >= 0)
+        close(fd);
+    free(path);
+    return false;
 }
 
 static bool set_secret(struct parse *p, struct mw_secret *s, const char *name,
@@ -288,13 +380,59 @@ static bool set_value(struct parse *p, const struct key *k, const char *v)
     case K_VINCHECK:
         return set_vincheck(p, field, v);
     case K_PATH:
-        return set_string(p, field, v);
+        return set_ca_file(p, field, v);
     case K_SECRET:
         return set_secret(p, field, k->name, v);
     case K_SECRET_FILE:
         return set_secret_file(p, field, k->name, v);
     }
     return false;
+}
+
+/* Levenshtein distance of a and b, both shorter than 64; 64 beyond. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[64];
+
+    if (la >= 64 || lb >= 64)
+        return 64;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* An unknown key, with the closest known one when it is close enough to
+ * be a slip (at most half the key's length in edits). */
+static void unknown_key(struct parse *p, const char *name)
+{
+    size_t best = 0, d = 64;
+
+    for (size_t i = 0; i < NKEYS; i++) {
+        size_t di = distance(name, keys[i].name);
+        if (di < d) {
+            d = di;
+            best = i;
+        }
+    }
+    if (d > 0 && d <= strlen(name) / 2)
+        fail(p, p->lineno, "unknown key '%s' (did you mean '%s'?)", name,
+             keys[best].name);
+    else
+        fail(p, p->lineno, "unknown key '%s'", name);
 }
 
 static int on_key(void *user, const char *section, const char *name,
@@ -310,7 +448,7 @@ static int on_key(void *user, const char *section, const char *name,
     while (i < NKEYS && strcmp(keys[i].name, name) != 0)
         i++;
     if (i == NKEYS) {
-        fail(p, p->lineno, "unknown key '%s'", name);
+        unknown_key(p, name);
         return 0;
     }
     if (p->seen[i]) {
@@ -385,7 +523,7 @@ static void check_whole(struct parse *p)
 
     if (!c->base_url)
         fail(p, 0, "base_url is required");
-    else if (strncmp(c->base_url, "http:", 5) == 0 && !c->allow_http)
+    else if (p->plain_http && !c->allow_http)
         fail(p, key_line(p, "base_url"),
              "plain http base_url needs "
              "allow_http = true (only for a local simulator)");
@@ -401,14 +539,13 @@ static void check_whole(struct parse *p)
     if (c->poll_max_ms < c->poll_initial_ms)
         fail(p, key_line(p, "poll_max_ms"),
              "poll_max_ms is less than poll_initial_ms");
-    if (p->inline_secret && !mw_fd_private(fileno(p->fp), why, sizeof why))
+    if (p->inline_secret &&
+        !mw_fd_trusted(fileno(p->fp), p->path, MW_FILE_PRIVATE, why,
+                       sizeof why))
         fail(p, p->inline_secret,
-             "an inline secret in a file that is %s; "
-             "move it to a *_file or chmod 600 the config",
+             "an inline secret in a file that is %s, or move it to a "
+             "*_file",
              why);
-    if (c->ca_file && access(c->ca_file, R_OK) != 0)
-        fail(p, key_line(p, "ca_file"), "ca_file %s is not readable",
-             c->ca_file);
 }
 
 static void set_defaults(struct mw_config *c)
@@ -433,13 +570,15 @@ fleetmod_rc mw_config_load(struct mw_config *cfg, const char *path,
                            const struct mw_log *log)
 {
     struct parse p = {.cfg = cfg, .path = path, .log = log};
-    char iobuf[BUFSIZ];
-    int r;
+    char iobuf[BUFSIZ], why[512];
+    int r, fd;
 
     set_defaults(cfg);
-    p.fp = fopen(path, "re");
-    if (!p.fp) {
-        fail(&p, 0, "cannot open: %s", strerror(errno));
+    fd = mw_file_open(path, MW_FILE_TRUSTED, why, sizeof why);
+    if (fd < 0 || !(p.fp = fdopen(fd, "r"))) {
+        fail(&p, 0, "%s", fd < 0 ? why : strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return FLEETMOD_ECONFIG;
     }
     /* stdio's own buffer would be freed with inline secrets in it */
@@ -452,6 +591,7 @@ fleetmod_rc mw_config_load(struct mw_config *cfg, const char *path,
     if (!p.failed && !p.nomem && !key_line(&p, "confirm_commands"))
         default_confirms(&p);
     fclose(p.fp);
+    free(p.dir);
     OPENSSL_cleanse(iobuf, sizeof iobuf);
     if (p.failed || p.nomem || r < 0)
         mw_config_free(cfg);

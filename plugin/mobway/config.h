@@ -15,11 +15,7 @@
 
 #include "log.h"
 #include "secrets.h"
-
-enum mw_vin_check {
-    MW_VIN_ISO3779, /* 17 characters, digits and capitals without I, O, Q */
-    MW_VIN_LOOSE    /* 1 to 64 printable ASCII characters */
-};
+#include "validate.h"
 
 struct mw_config {
     char *base_url; /* scheme://host[:port][/path], no trailing slash */
@@ -53,11 +49,5 @@ void mw_config_free(struct mw_config *cfg);
 
 /* Whether command is listed in confirm_commands. */
 bool mw_config_confirms(const struct mw_config *cfg, const char *command);
-
-/* [a-z0-9_]{1,64}: the shape of a command name. */
-bool mw_command_valid(const char *command);
-
-/* Whether vin passes the configured check. */
-bool mw_vin_valid(enum mw_vin_check check, const char *vin);
 
 #endif

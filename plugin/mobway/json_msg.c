@@ -1,7 +1,83 @@
-/* json_msg.c - converting a jansson value to msgpack. */
+/* json_msg.c - decoding Mobway's JSON, and converting it to msgpack. */
 #include "json_msg.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Whether the number token [s, s + n) is an integer beyond int64. */
+static bool big_integer(const char *s, size_t n)
+{
+    bool neg = n > 0 && s[0] == '-';
+    const char *lim = neg ? "9223372036854775808" : "9223372036854775807";
+
+    s += neg;
+    n -= neg;
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(s[i]))
+            return false;
+    return n > 19 || (n == 19 && memcmp(s, lim, 19) > 0);
+}
+
+static size_t number_len(const char *s, size_t left)
+{
+    size_t n = 0;
+
+    while (n < left && (is_digit(s[n]) || strchr("+-.eE", s[n])) &&
+           s[n] != '\0')
+        n++;
+    return n;
+}
+
+/* text with every integer beyond int64 outside strings put in quotes:
+ * each such number has 19 characters or more, so len / 8 + 2 more bytes
+ * hold the quotes. */
+static char *quote_big(const char *text, size_t len, size_t *out_len)
+{
+    char *out = malloc(len + len / 8 + 2), *o = out;
+    bool in_str = false;
+
+    for (size_t i = 0; out && i < len;) {
+        size_t n = 1;
+        bool q = false;
+        if (in_str)
+            n = text[i] == '\\' && i + 1 < len ? 2 : 1;
+        else if (text[i] == '-' || is_digit(text[i]))
+            q = big_integer(text + i, n = number_len(text + i, len - i));
+        if (text[i] == '"')
+            in_str = !in_str;
+        if (q)
+            *o++ = '"';
+        memcpy(o, text + i, n);
+        o += n;
+        if (q)
+            *o++ = '"';
+        i += n;
+    }
+    *out_len = out ? (size_t)(o - out) : 0;
+    return out;
+}
+
+json_t *mw_json_load(const char *text, size_t len)
+{
+    json_error_t err;
+    json_t *root = json_loadb(text, len, 0, &err);
+    size_t qlen;
+    char *quoted;
+
+    if (root || json_error_code(&err) != json_error_numeric_overflow)
+        return root;
+    if (!(quoted = quote_big(text, len, &qlen)))
+        return NULL;
+    root = json_loadb(quoted, qlen, 0, NULL);
+    free(quoted);
+    return root;
+}
 
 static int pack_object(msgpack_packer *pk, const json_t *v, unsigned depth)
 {

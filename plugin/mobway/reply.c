@@ -163,15 +163,19 @@ void mw_reply_clear_answer(struct mw_reply *r)
 {
     struct mw_reply keep = *r;
 
-    r->id = NULL;
+    r->id = r->own_vin = r->own_command = NULL;
     mw_reply_free(r);
     mw_reply_init(r, keep.request_id, keep.vin, keep.command);
     r->id = keep.id;
+    r->own_vin = keep.own_vin;
+    r->own_command = keep.own_command;
 }
 
 void mw_reply_free(struct mw_reply *r)
 {
     free(r->id);
+    free(r->own_vin);
+    free(r->own_command);
     if (r->code)
         memset(r->code, 0, strlen(r->code));
     free(r->code);

@@ -19,6 +19,9 @@ struct mw_reply {
                            "failed" */
     /* echoed from the request, not copied: the request outlives its reply */
     const char *vin, *command, *request_id;
+    /* a status answer's vin and command (owned), when the request had
+     * none: vin and command then point at them */
+    char *own_vin, *own_command;
     char *id, *code, *message;
     char *detail_text;      /* detail as a str (the provider's text) */
     msgpack_sbuffer detail; /* detail as a packed map, when size > 0 */
@@ -52,7 +55,8 @@ fleetmod_rc mw_reply_write(const struct mw_reply *r, const char *provider,
                            fleetmod_write_fn write, void *sink);
 
 /* Forgets an answer (and error) but keeps the echoed request_id, vin,
- * command and the id: the next poll fills it anew. */
+ * command (also the answer's own) and the id: the next poll fills it
+ * anew. */
 void mw_reply_clear_answer(struct mw_reply *r);
 
 void mw_reply_free(struct mw_reply *r);

@@ -11,27 +11,66 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-bool mw_fd_private(int fd, char *why, size_t whylen)
+static const char *file_kind(mode_t mode)
 {
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a regular file";
+}
+
+bool mw_fd_trusted(int fd, const char *path, enum mw_file_use use, char *why,
+                   size_t whylen)
+{
+    mode_t loose = use == MW_FILE_PRIVATE ? 077 : 022;
     struct stat st;
 
     if (fstat(fd, &st) != 0) {
         snprintf(why, whylen, "cannot stat: %s", strerror(errno));
         return false;
     }
-    if (st.st_uid != geteuid() && st.st_uid != 0) {
-        snprintf(why, whylen, "owned by uid %u, not by this user or root",
-                 (unsigned)st.st_uid);
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, whylen, "%s, not a regular file", file_kind(st.st_mode));
         return false;
     }
-    if (st.st_mode & 077) {
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
         snprintf(why, whylen,
-                 "readable or writable by group or others (mode %04o; "
-                 "chmod 600 it)",
-                 (unsigned)(st.st_mode & 07777));
+                 "owned by uid %u, not by this user (uid %u) or root; "
+                 "chown %u %s",
+                 (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(),
+                 path);
+        return false;
+    }
+    if (st.st_mode & loose) {
+        snprintf(why, whylen, "%s by group or others (mode %04o); chmod %s %s",
+                 use == MW_FILE_PRIVATE ? "readable or writable"
+                                        : "writable",
+                 (unsigned)(st.st_mode & 07777),
+                 use == MW_FILE_PRIVATE ? "600" : "go-w", path);
         return false;
     }
     return true;
+}
+
+int mw_file_open(const char *path, enum mw_file_use use, char *why,
+                 size_t whylen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+    if (fd < 0) {
+        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (!mw_fd_trusted(fd, path, use, why, whylen)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* Copies the trimmed bytes [p, p+n) into s. */
@@ -93,16 +132,13 @@ int mw_secret_load(struct mw_secret *s, const char *path, char *why,
                    size_t whylen)
 {
     char buf[MW_SECRET_MAX + 1];
-    ssize_t n = -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    ssize_t n;
+    int fd = mw_file_open(path, MW_FILE_PRIVATE, why, whylen);
     int rc = -1;
 
-    if (fd < 0) {
-        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+    if (fd < 0)
         return -1;
-    }
-    if (mw_fd_private(fd, why, whylen))
-        n = read_all(fd, buf, why, whylen);
+    n = read_all(fd, buf, why, whylen);
     close(fd);
     if (n >= 0 && memchr(buf, '\0', (size_t)n))
         snprintf(why, whylen, "contains a NUL byte");
