@@ -9,7 +9,7 @@
 # EXEC_PREFIX BINDIR LIBDIR INCLUDEDIR SYSCONFDIR MANDIR DATADIR MODULEDIR
 # DESTDIR V=1 B=builddir SANITIZE=address,undefined (or thread).
 
-VERSION     := 1.0.0
+VERSION     := 1.1.0
 SOVERSION   := 1
 
 PREFIX      ?= /usr/local

@@ -1,6 +1,7 @@
 /*
  * test_msg.c - libfleetmod's message helpers: fleetmod_request_pack and
- * fleetmod_reply_decode, including replies made of garbage.
+ * fleetmod_reply_decode, the 1.1 builder and reply map that carry any key,
+ * including replies made of garbage.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -335,9 +336,13 @@ static void every_truncation_of_a_reply_is_invalid(void **state)
     msg_init(&m);
     pack_full_reply(&m);
     for (size_t len = 0; len < m.sb.size; len++) {
+        struct fleetmod_reply_map *map = (void *)1;
         assert_int_equal(fleetmod_reply_decode(m.sb.data, len, &r),
                          FLEETMOD_EINVAL);
         fleetmod_reply_free(&r);
+        assert_int_equal(fleetmod_reply_map_decode(m.sb.data, len, &map),
+                         FLEETMOD_EINVAL);
+        assert_null(map);
     }
     msgpack_sbuffer_destroy(&m.sb);
 }
@@ -365,6 +370,10 @@ static void huge_claimed_sizes_are_invalid(void **state)
             fleetmod_reply_decode(cases[i].bytes, cases[i].len, &r),
             FLEETMOD_EINVAL);
         fleetmod_reply_free(&r);
+        struct fleetmod_reply_map *map;
+        assert_int_equal(
+            fleetmod_reply_map_decode(cases[i].bytes, cases[i].len, &map),
+            FLEETMOD_EINVAL);
     }
 }
 
@@ -408,9 +417,171 @@ static void random_bytes_never_crash(void **state)
         assert_true(rc == FLEETMOD_OK || rc == FLEETMOD_EINVAL);
         ok += rc == FLEETMOD_OK;
         fleetmod_reply_free(&r);
+        struct fleetmod_reply_map *map = NULL;
+        rc = fleetmod_reply_map_decode((char *)buf, len, &map);
+        assert_true(rc == FLEETMOD_OK || rc == FLEETMOD_EINVAL);
+        assert_true((rc == FLEETMOD_OK) == (map != NULL));
+        fleetmod_reply_map_free(map);
         free(fleetmod_msg_to_json((char *)buf, len));
     }
     assert_true(ok < 20000);
+}
+
+/* The keys the journal adds to requests, which struct fleetmod_request
+ * has no member for, reach the message with their types. */
+static void builder_packs_any_key_with_its_type(void **state)
+{
+    (void)state;
+    const char *vins[] = {"A1", "B2"};
+    struct fleetmod_msg_builder *b = fleetmod_msg_builder_new();
+    assert_non_null(b);
+    assert_int_equal(fleetmod_msg_builder_set_str(b, "command", "unlock"),
+                     FLEETMOD_OK);
+    assert_int_equal(fleetmod_msg_builder_set_strs(b, "vins", vins, 2),
+                     FLEETMOD_OK);
+    assert_int_equal(fleetmod_msg_builder_set_int(b, "deadline", -5),
+                     FLEETMOD_OK);
+    assert_int_equal(fleetmod_msg_builder_set_str(b, "requester", "ops"),
+                     FLEETMOD_OK);
+    assert_int_equal(fleetmod_msg_builder_set_str(b, "reason", "recall 7"),
+                     FLEETMOD_OK);
+    assert_int_equal(fleetmod_msg_builder_set_bool(b, "dry_run", true),
+                     FLEETMOD_OK);
+    /* Set again: the new value, in the key's first place. */
+    assert_int_equal(fleetmod_msg_builder_set_str(b, "command", "lock_door"),
+                     FLEETMOD_OK);
+    struct fleetmod_buf out = {0};
+    assert_int_equal(fleetmod_msg_builder_pack(b, &out), FLEETMOD_OK);
+    fleetmod_msg_builder_free(b);
+
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    size_t off = 0;
+    assert_int_equal(msgpack_unpack_next(&u, out.data, out.len, &off),
+                     MSGPACK_UNPACK_SUCCESS);
+    assert_int_equal(off, out.len);
+    assert_int_equal(u.data.via.map.size, 6);
+    assert_str_value(&u.data.via.map.ptr[0].key, "command");
+    assert_str_value(&u.data.via.map.ptr[0].val, "lock_door");
+    const msgpack_object *v = msgmap_get(&u.data, "vins");
+    assert_int_equal(v->type, MSGPACK_OBJECT_ARRAY);
+    assert_int_equal(v->via.array.size, 2);
+    assert_str_value(&v->via.array.ptr[1], "B2");
+    const msgpack_object *d = msgmap_get(&u.data, "deadline");
+    assert_int_equal(d->type, MSGPACK_OBJECT_NEGATIVE_INTEGER);
+    assert_int_equal(d->via.i64, -5);
+    assert_str_value(msgmap_get(&u.data, "requester"), "ops");
+    assert_str_value(msgmap_get(&u.data, "reason"), "recall 7");
+    const msgpack_object *f = msgmap_get(&u.data, "dry_run");
+    assert_int_equal(f->type, MSGPACK_OBJECT_BOOLEAN);
+    assert_true(f->via.boolean);
+    msgpack_unpacked_destroy(&u);
+    fleetmod_buf_free(&out);
+}
+
+static void builder_refuses_what_it_cannot_pack(void **state)
+{
+    (void)state;
+    const char *holes[] = {"A1", NULL};
+    struct fleetmod_msg_builder *b = fleetmod_msg_builder_new();
+    struct fleetmod_buf out = {0};
+    assert_int_equal(fleetmod_msg_builder_set_str(b, NULL, "x"),
+                     FLEETMOD_EINVAL);
+    assert_int_equal(fleetmod_msg_builder_set_str(b, "", "x"), FLEETMOD_EINVAL);
+    assert_int_equal(fleetmod_msg_builder_set_str(b, "vin", NULL),
+                     FLEETMOD_EINVAL);
+    assert_int_equal(fleetmod_msg_builder_set_strs(b, "vins", holes, 2),
+                     FLEETMOD_EINVAL);
+    assert_int_equal(fleetmod_msg_builder_set_int(NULL, "k", 1),
+                     FLEETMOD_EINVAL);
+    assert_int_equal(fleetmod_msg_builder_pack(NULL, &out), FLEETMOD_EINVAL);
+    /* Nothing refused was kept. */
+    assert_int_equal(fleetmod_msg_builder_pack(b, &out), FLEETMOD_OK);
+    assert_int_equal(out.len, 1);
+    assert_int_equal((unsigned char)out.data[0], 0x80);
+    fleetmod_buf_free(&out);
+    fleetmod_msg_builder_free(b);
+    fleetmod_msg_builder_free(NULL);
+}
+
+/* The keys the journal adds to replies, which struct fleetmod_reply has
+ * no member for, read by name, nested and per batch item, after the
+ * bytes are gone. */
+static void reply_map_reads_any_key_by_name(void **state)
+{
+    (void)state;
+    struct msg m;
+    msg_init(&m);
+    msgpack_pack_map(&m.pk, 8);
+    kv(&m, "provider", "stack");
+    kv(&m, "status", "batch");
+    kv(&m, "journal", "j-42");
+    str(&m, "duplicate");
+    msgpack_pack_true(&m.pk);
+    str(&m, "late");
+    msgpack_pack_false(&m.pk);
+    str(&m, "deadline");
+    msgpack_pack_int64(&m.pk, 1700000000);
+    str(&m, "error");
+    msgpack_pack_map(&m.pk, 2);
+    kv(&m, "name", "EDENIED");
+    str(&m, "code");
+    msgpack_pack_int(&m.pk, 4);
+    str(&m, "results");
+    msgpack_pack_array(&m.pk, 2);
+    msgpack_pack_map(&m.pk, 1);
+    kv(&m, "vin", "A1");
+    msgpack_pack_map(&m.pk, 2);
+    kv(&m, "vin", "B2");
+    kv(&m, "late", "not a bool");
+
+    struct fleetmod_reply_map *r;
+    assert_int_equal(fleetmod_reply_map_decode(m.sb.data, m.sb.size, &r),
+                     FLEETMOD_OK);
+    memset(m.sb.data, 0, m.sb.size);
+    msgpack_sbuffer_destroy(&m.sb);
+
+    bool flag = false;
+    int64_t n = 0;
+    assert_string_equal(fleetmod_reply_get_str(r, "journal"), "j-42");
+    assert_true(fleetmod_reply_get_bool(r, "duplicate", &flag) && flag);
+    assert_true(fleetmod_reply_get_bool(r, "late", &flag) && !flag);
+    assert_true(fleetmod_reply_get_int(r, "deadline", &n));
+    assert_int_equal(n, 1700000000);
+    assert_string_equal(fleetmod_reply_get_str(r, "error.name"), "EDENIED");
+    assert_true(fleetmod_reply_get_int(r, "error.code", &n));
+    assert_int_equal(n, 4);
+    /* Absent and mistyped read alike, and leave *out alone. */
+    assert_null(fleetmod_reply_get_str(r, "deadline"));
+    assert_null(fleetmod_reply_get_str(r, "nothing"));
+    assert_null(fleetmod_reply_get_str(r, "error.name.deeper"));
+    n = 7;
+    assert_false(fleetmod_reply_get_int(r, "journal", &n));
+    assert_int_equal(n, 7);
+
+    assert_int_equal(fleetmod_reply_count(r, "results"), 2);
+    assert_int_equal(fleetmod_reply_count(r, "journal"), 0);
+    const struct fleetmod_reply_map *item = fleetmod_reply_item(r, "results", 1);
+    assert_string_equal(fleetmod_reply_get_str(item, "vin"), "B2");
+    assert_false(fleetmod_reply_get_bool(item, "late", &flag));
+    assert_null(fleetmod_reply_item(r, "results", 2));
+    assert_null(fleetmod_reply_get_str(NULL, "vin"));
+    fleetmod_reply_map_free(r);
+}
+
+static void reply_map_needs_one_map(void **state)
+{
+    (void)state;
+    struct fleetmod_reply_map *r = (void *)1;
+    assert_int_equal(fleetmod_reply_map_decode("\x91\xc0", 2, &r),
+                     FLEETMOD_EINVAL);
+    assert_null(r);
+    assert_int_equal(fleetmod_reply_map_decode("\x80\x80", 2, &r),
+                     FLEETMOD_EINVAL);
+    assert_int_equal(fleetmod_reply_map_decode(NULL, 0, &r), FLEETMOD_EINVAL);
+    assert_int_equal(fleetmod_reply_map_decode("\x80", 1, &r), FLEETMOD_OK);
+    assert_int_equal(fleetmod_reply_count(r, "results"), 0);
+    fleetmod_reply_map_free(r);
 }
 
 int main(void)
@@ -429,6 +600,10 @@ int main(void)
         cmocka_unit_test(huge_claimed_sizes_are_invalid),
         cmocka_unit_test(deep_nesting_is_invalid),
         cmocka_unit_test(random_bytes_never_crash),
+        cmocka_unit_test(builder_packs_any_key_with_its_type),
+        cmocka_unit_test(builder_refuses_what_it_cannot_pack),
+        cmocka_unit_test(reply_map_reads_any_key_by_name),
+        cmocka_unit_test(reply_map_needs_one_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,21 @@
  * environment at each call. Functions that return an error text write it
  * into a caller's buffer (err, errlen; err may be NULL): one line, no
  * trailing newline, naming the file, symbol, section or check that failed.
+ *
+ * Growth (how libfleetmod.so.1 stays binary compatible, as module.h does
+ * for modules): a symbol, a struct layout and a documented behaviour of
+ * 1.0 never change. The structs a caller allocates in 1.0 (struct
+ * fleetmod_request, struct fleetmod_reply, struct fleetmod_reply_error,
+ * struct fleetmod_stack_entry, struct fleetmod_buf) are frozen: no member
+ * is ever added to them, because a binary built against 1.0 allocates
+ * their 1.0 size. What comes later comes as new functions, marked "Since
+ * 1.1" and exported in the linker version node FLEETMOD_1.1 (a program
+ * that uses one needs libfleetmod 1.1 and says so through its versioned
+ * symbol): new request keys through struct fleetmod_msg_builder, new reply
+ * keys through struct fleetmod_reply_map, both opaque and keyed by name,
+ * so that a key added in 1.2 needs no new symbol at all. A struct that a
+ * caller must allocate is only ever added with struct_size as its first
+ * member, read as module.h's FLEETMOD_HAS_MEMBER reads the module table.
  */
 #ifndef FLEETMOD_HOST_H
 #define FLEETMOD_HOST_H
@@ -37,8 +52,10 @@ extern "C" {
  * Never NULL; an unknown value gets a generic text. */
 const char *fleetmod_strerror(fleetmod_rc rc);
 
-/* The rc's name without prefix, as in a reply's error.name ("EDENIED").
- * Never NULL; an unknown value gets "EUNKNOWNRC". */
+/* The rc's name without prefix, as in a reply's error.name ("EDENIED"):
+ * exactly module.h's fleetmod_error_name(rc), so a reply libfleetmod
+ * writes and one a module writes name an rc alike. Never NULL; a value
+ * the header does not know gets "EINTERNAL" (1.0 said "EUNKNOWNRC"). */
 const char *fleetmod_rc_name(fleetmod_rc rc);
 
 /* ------------------------------------------------------------------------
@@ -114,7 +131,10 @@ const char *fleetmod_handle_path(const struct fleetmod_handle *h);
 /* Forward a call to the module (see fleetmod_call_fn in module.h for the
  * rules: exactly one reply map is written, thread-safe, bounded). An rc
  * the library does not know is returned as FLEETMOD_EINTERNAL (the reply
- * keeps the module's own error.code). */
+ * keeps the module's own error.code). h NULL or write NULL: nothing
+ * reaches a module, the rc is FLEETMOD_EINVAL, and when write is not NULL
+ * one reply map is written (provider "fleetmod", status "failed", error
+ * EINVAL, delivered "no"). */
 fleetmod_rc fleetmod_send(struct fleetmod_handle *h, const char *req,
                           size_t req_len, fleetmod_write_fn write, void *sink);
 fleetmod_rc fleetmod_confirm(struct fleetmod_handle *h, const char *req,
@@ -307,7 +327,7 @@ struct fleetmod_reply {
     struct fleetmod_reply_error error;
     size_t n_results;                /* status "batch" */
     struct fleetmod_reply *results;  /* n_results items, request order */
-    void *priv;                      /* storage; do not touch */
+    void *reserved;                  /* keeps the 1.0 layout; always NULL */
 };
 
 /* Decode a reply map. Unknown keys are ignored, and so is a known key whose
@@ -320,6 +340,93 @@ struct fleetmod_reply {
 fleetmod_rc fleetmod_reply_decode(const char *buf, size_t len,
                                   struct fleetmod_reply *out);
 void fleetmod_reply_free(struct fleetmod_reply *r);
+
+/* ------------------------------------------------------------------------
+ * Since 1.1: requests and replies by key.
+ *
+ * struct fleetmod_request and struct fleetmod_reply hold the keys of 1.0
+ * and will never hold more (see "Growth" above). A request with any other
+ * key (deadline, requester, reason, ...) is built with a builder; any key
+ * of a reply (journal, duplicate, late, deadline, ...) is read through a
+ * reply map. Both work for every key, present and future.
+ */
+
+/* A request map under construction. Opaque; one thread at a time. */
+struct fleetmod_msg_builder;
+
+/* A new, empty builder; NULL when memory ran out. Free it with
+ * fleetmod_msg_builder_free. */
+struct fleetmod_msg_builder *fleetmod_msg_builder_new(void);
+void fleetmod_msg_builder_free(struct fleetmod_msg_builder *b);
+
+/* Set key (a non-empty string) to a string, an integer, a boolean or an
+ * array of n strings (n may be 0). The key and values are copied. A key
+ * set again gets the new value in its old place; keys are packed in the
+ * order first set. FLEETMOD_EINVAL when b, key, value or one of values
+ * is NULL (b unchanged), FLEETMOD_ENOMEM (b unchanged), else FLEETMOD_OK.
+ *
+ *     b = fleetmod_msg_builder_new();
+ *     fleetmod_msg_builder_set_str(b, "vin", vin);
+ *     fleetmod_msg_builder_set_str(b, "command", "lock_door");
+ *     fleetmod_msg_builder_set_int(b, "deadline", deadline);
+ *     fleetmod_msg_builder_pack(b, &req);
+ */
+fleetmod_rc fleetmod_msg_builder_set_str(struct fleetmod_msg_builder *b,
+                                         const char *key, const char *value);
+fleetmod_rc fleetmod_msg_builder_set_int(struct fleetmod_msg_builder *b,
+                                         const char *key, int64_t value);
+fleetmod_rc fleetmod_msg_builder_set_bool(struct fleetmod_msg_builder *b,
+                                          const char *key, bool value);
+fleetmod_rc fleetmod_msg_builder_set_strs(struct fleetmod_msg_builder *b,
+                                          const char *key,
+                                          const char *const *values, size_t n);
+
+/* Append the map of every key set so far to out (b stays usable).
+ * FLEETMOD_EINVAL when b or out is NULL, FLEETMOD_ENOMEM (out as it
+ * was), else FLEETMOD_OK. */
+fleetmod_rc fleetmod_msg_builder_pack(const struct fleetmod_msg_builder *b,
+                                      struct fleetmod_buf *out);
+
+/* A decoded reply map (or one item of its results). Opaque and
+ * read-only: any number of threads may read one at once. */
+struct fleetmod_reply_map;
+
+/* Decode buf (len bytes) as one msgpack map. On success *out owns copies
+ * of everything (buf may go) and is freed with fleetmod_reply_map_free.
+ * FLEETMOD_EINVAL when buf is not exactly one msgpack map (*out NULL),
+ * FLEETMOD_ENOMEM. Any bytes are safe: claimed sizes are checked against
+ * len before anything is allocated. */
+fleetmod_rc fleetmod_reply_map_decode(const char *buf, size_t len,
+                                      struct fleetmod_reply_map **out);
+/* Free a map from fleetmod_reply_map_decode (never one from
+ * fleetmod_reply_item) and every item taken from it. NULL is ignored. */
+void fleetmod_reply_map_free(struct fleetmod_reply_map *m);
+
+/* The value of key in m. key may be a dotted path into nested maps
+ * ("error.name"), each part under 128 bytes; a key containing "." cannot
+ * be read this way. A key that is absent, or whose value has another
+ * type, reads as absent: get_str returns NULL (also for a string holding
+ * a NUL byte), get_int and get_bool return false and leave *out alone.
+ * get_int reads integers that fit int64_t. get_str's string lives as long
+ * as the map it was decoded into. m NULL reads as an empty map. */
+const char *fleetmod_reply_get_str(const struct fleetmod_reply_map *m,
+                                   const char *key);
+bool fleetmod_reply_get_int(const struct fleetmod_reply_map *m,
+                            const char *key, int64_t *out);
+bool fleetmod_reply_get_bool(const struct fleetmod_reply_map *m,
+                             const char *key, bool *out);
+
+/* The length of the array at key ("results" of a batch reply); 0 when
+ * absent or not an array. */
+size_t fleetmod_reply_count(const struct fleetmod_reply_map *m,
+                            const char *key);
+/* Item i of the array at key as a map, readable with the functions above
+ * (fleetmod_reply_get_str(fleetmod_reply_item(m, "results", i), "vin")).
+ * NULL when out of range or not a map. It lives as long as m's decoded
+ * map; never free it. */
+const struct fleetmod_reply_map *
+fleetmod_reply_item(const struct fleetmod_reply_map *m, const char *key,
+                    size_t i);
 
 /* Render any one msgpack object as compact UTF-8 JSON text on one line,
  * map keys in message order. Floats stay reals (1.0, printed with the
