@@ -34,27 +34,13 @@ LIBFLEETMOD_PC := $(B)/fleetmod.pc
 LIBFLEETMOD_MAP := host-api/libfleetmod.map
 
 # The installation paths compiled into the library and written into the
-# .pc file. make cannot see a variable change, so they are kept in a stamp
-# that is rewritten only when they differ: `make` then
-# `make install PREFIX=/usr` rebuilds what embeds them instead of
-# installing a library that looks in /usr/local. DESTDIR is never part of
-# it.
-LIBFLEETMOD_PATHS := $(B)/libfleetmod.paths
-LIBFLEETMOD_PATHS_NOW := PREFIX=$(PREFIX) EXEC_PREFIX=$(EXEC_PREFIX) \
-	LIBDIR=$(LIBDIR) INCLUDEDIR=$(INCLUDEDIR) SYSCONFDIR=$(SYSCONFDIR) \
-	MODULEDIR=$(MODULEDIR) VERSION=$(VERSION)
-ifneq ($(file <$(LIBFLEETMOD_PATHS)),$(strip $(LIBFLEETMOD_PATHS_NOW)))
-$(shell mkdir -p $(B))
-$(file >$(LIBFLEETMOD_PATHS),$(strip $(LIBFLEETMOD_PATHS_NOW)))
-endif
+# .pc file: the top Makefile's stamp of them (every object depends on it).
+LIBFLEETMOD_PATHS := $(PATHS_STAMP)
 
 $(LIBFLEETMOD_OBJS): EXTRA_CFLAGS := $(MODULE_CFLAGS) \
 	$(call pc_cflags,$(LIBFLEETMOD_PC_DEPS)) \
 	-DFLEETMOD_MODULEDIR='"$(MODULEDIR)"' \
 	-DFLEETMOD_SYSCONFDIR='"$(SYSCONFDIR)"'
-# Only the files that use the paths rebuild when they change.
-$(OBJDIR_B)/host-api/src/search.o $(OBJDIR_B)/host-api/src/stack.o: \
-	$(LIBFLEETMOD_PATHS)
 
 $(LIBFLEETMOD_SO): $(LIBFLEETMOD_OBJS) $(LIBFLEETMOD_MAP)
 	$(call say,LD,$@)

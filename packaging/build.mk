@@ -15,6 +15,13 @@
 #                         make check when run as root with dpkg; elsewhere
 #                         (or with PACKAGE_CHECKS=no) it says why it skips.
 
+#   make check-readme     the README's host example, built as printed
+#                         against the build tree, run against mobway-sim
+#   make check-install    make install into a temporary PREFIX after a make
+#                         with other paths: every path rebuilt, configs
+#                         never overwritten or removed once edited, the
+#                         README's host built against the install   (make check)
+
 MAN_PAGES := examples/fleetcmd/fleetcmd.1 tests/mobway-sim/mobway-sim.1 \
 	tests/conformance/fleetmod-conformance.1 plugin/mobway/fleetmod-mobway.5 \
 	host-api/fleetmod.3
@@ -122,3 +129,37 @@ endif
 
 
 CHECK_TARGETS += check-packages
+
+# The build tree's own .pc: `PKG_CONFIG_PATH=build pkg-config fleetmod`
+# finds it before any installed fleetmod.pc.
+UNINSTALLED_PC := $(B)/fleetmod-uninstalled.pc
+$(UNINSTALLED_PC): packaging/fleetmod-uninstalled.pc.in $(PATHS_STAMP)
+	$(call say,GEN,$@)
+	$(Q)sed -e 's|@SRCDIR@|$(abspath .)|' -e 's|@BUILDDIR@|$(abspath $(B))|' \
+		-e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@REQUIRES_PRIVATE@|$(LIBFLEETMOD_PC_DEPS)|' $< >$@.tmp
+	$(Q)mv $@.tmp $@
+
+ALL_TARGETS += $(UNINSTALLED_PC)
+
+.PHONY: check-readme check-install
+# A program built with plain cc cannot load sanitizer-built libraries, and
+# installing adds nothing a SANITIZE pass would check: both skip there.
+ifeq ($(SANITIZE),)
+check-readme: $(UNINSTALLED_PC) $(LIBFLEETMOD) $(MOBWAY_SO) $(BINDIR_B)/mobway-sim
+	$(Q)rm -rf $(B)/readme-host
+	$(Q)PKG_CONFIG_PATH=$(abspath $(B)) \
+		FLEETMOD_MODULE_PATH=$(abspath $(MODDIR_B)) \
+		sh packaging/readme-host.sh README.md $(abspath $(B))/readme-host \
+		$(BINDIR_B)/mobway-sim $(abspath $(B))/readme-host/etc
+
+# Its own build tree under a temporary directory: it rebuilds with other
+# paths, which must not disturb the checks running from $(B).
+check-install:
+	$(Q)MAKE="$(MAKE)" CC="$(CC)" sh packaging/check-install.sh
+else
+check-readme check-install:
+	@echo "$@: skipped: not a sanitizer matter (SANITIZE=$(SANITIZE))"
+endif
+
+CHECK_TARGETS += check-readme check-install

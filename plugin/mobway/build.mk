@@ -29,18 +29,29 @@ $(MOBWAY_SO): $(MOBWAY_OBJS) $(MOBWAY_DIR)/mobway.map
 
 ALL_TARGETS += $(MOBWAY_SO)
 
-# The conffile is installed as is: example values, no secrets, pointing at
-# secret files the administrator creates.
+# The conffile: example values, no secrets, pointing at secret files the
+# administrator creates. Once there it is the administrator's: install
+# never overwrites it (a newer example goes beside an edited one as
+# mobway.conf.example), and uninstall removes it only while it is still
+# the unedited example.
+MOBWAY_CONF_DIR := $(DESTDIR)$(SYSCONFDIR)/fleetmod
 .PHONY: install-mobway uninstall-mobway
 install-mobway: $(MOBWAY_SO)
-	$(INSTALL) -d $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(SYSCONFDIR)/fleetmod
+	$(INSTALL) -d $(DESTDIR)$(MODULEDIR) $(MOBWAY_CONF_DIR)
 	$(INSTALL) -m 0755 $(MOBWAY_SO) $(DESTDIR)$(MODULEDIR)/mobway.so
-	$(INSTALL) -m 0644 $(MOBWAY_DIR)/mobway.conf.example \
-		$(DESTDIR)$(SYSCONFDIR)/fleetmod/mobway.conf
+	if ! test -e $(MOBWAY_CONF_DIR)/mobway.conf; then \
+		$(INSTALL) -m 0644 $(MOBWAY_DIR)/mobway.conf.example \
+			$(MOBWAY_CONF_DIR)/mobway.conf; \
+	elif ! cmp -s $(MOBWAY_DIR)/mobway.conf.example \
+			$(MOBWAY_CONF_DIR)/mobway.conf; then \
+		$(INSTALL) -m 0644 $(MOBWAY_DIR)/mobway.conf.example \
+			$(MOBWAY_CONF_DIR)/mobway.conf.example; fi
 
 uninstall-mobway:
+	if cmp -s $(MOBWAY_DIR)/mobway.conf.example $(MOBWAY_CONF_DIR)/mobway.conf; \
+		then rm -f $(MOBWAY_CONF_DIR)/mobway.conf; fi
 	rm -f $(DESTDIR)$(MODULEDIR)/mobway.so \
-		$(DESTDIR)$(SYSCONFDIR)/fleetmod/mobway.conf
+		$(MOBWAY_CONF_DIR)/mobway.conf.example
 
 INSTALL_TARGETS += install-mobway
 UNINSTALL_TARGETS += uninstall-mobway

@@ -57,7 +57,7 @@ $(FUZZ_FM_OBJS): FUZZ_EXTRA := $(call pc_cflags,$(LIBFLEETMOD_PC_DEPS)) \
 	-DFLEETMOD_SYSCONFDIR='"$(SYSCONFDIR)"'
 $(FUZZ_B)/obj/$(FUZZ_DIR)/%.o: FUZZ_EXTRA := $(MOBWAY_CFLAGS)
 
-$(FUZZ_B)/obj/%.o: %.c
+$(FUZZ_B)/obj/%.o: %.c $(PATHS_STAMP)
 	$(call say,FUZZCC,$<)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_EXTRA) -MMD -MP -c -o $@ $<

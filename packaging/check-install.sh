@@ -1,0 +1,98 @@
+#!/bin/sh
+# make install as a person does it, into a temporary directory: `make`
+# with one set of paths, then `make install PREFIX=... SYSCONFDIR=...`
+# with another. Checks that every installed file was rebuilt for the new
+# paths, that a config once edited is never overwritten or removed, that
+# uninstall leaves nothing else behind, and that the README's host example
+# builds and runs against the install as the README says.
+#
+#   MAKE=make sh packaging/check-install.sh      (from the top of the tree)
+#
+# Closes with "N passed, N failed".
+set -u
+MAKE=${MAKE:-make}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fleetmod-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+tb=$tmp/build first=$tmp/first usr=$tmp/usr etc=$tmp/etc
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $1"; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+}
+# mk LOG ARGS...: a make of this tree in the test's own build directory.
+mk() {
+    log=$1; shift
+    if ! $MAKE --no-print-directory B="$tb" "$@" >"$tmp/$log.log" 2>&1; then
+        tail -n 30 "$tmp/$log.log" | sed 's/^/#   /'
+        not_ok "make $*"
+        finish
+    fi
+}
+same() { cmp -s "$1" "$2"; }
+has() { grep -qaF "$2" "$1"; }
+edited() { printf '; edited by the administrator\n' >>"$1"; }
+mod=$usr/lib/fleetmod/mobway.so
+lib=$usr/lib/libfleetmod.so.1
+conf=$etc/fleetmod/mobway.conf
+stack=$etc/fleetmod/stack.conf
+
+mk build-first PREFIX="$first" all
+mk install PREFIX="$usr" SYSCONFDIR="$etc" install
+
+check "mobway.so looks for SYSCONFDIR/fleetmod/mobway.conf of the install" \
+    has "$mod" "$etc/fleetmod/mobway.conf"
+check "libfleetmod looks for modules in MODULEDIR of the install" \
+    has "$lib" "$usr/lib/fleetmod"
+check "libfleetmod's default stack is SYSCONFDIR/fleetmod/stack.conf" \
+    has "$lib" "$etc/fleetmod/stack.conf"
+check "the installed fleetmod.pc says the install's prefix" \
+    grep -qx "prefix=$usr" "$usr/lib/pkgconfig/fleetmod.pc"
+check "no installed file names the paths of the earlier make" \
+    sh -c '! grep -rqaF "$0" "$1" "$2"' "$first" "$usr" "$etc"
+check "a first install puts the example in place as mobway.conf" \
+    same plugin/mobway/mobway.conf.example "$conf"
+check "a first install puts the example in place as stack.conf" \
+    same host-api/stack.conf.example "$stack"
+
+# The README's host against the install (it points mobway.conf at a
+# simulator, as an administrator edits it).
+if env -u FLEETMOD_MODULE_PATH PKG_CONFIG_PATH="$usr/lib/pkgconfig" \
+    LD_LIBRARY_PATH="$usr/lib" sh packaging/readme-host.sh README.md \
+    "$tmp/host" "$usr/bin/mobway-sim" "$etc" >"$tmp/readme.log" 2>&1; then
+    ok "the README's host builds and runs against the install"
+else
+    sed 's/^/#   /' "$tmp/readme.log"
+    not_ok "the README's host builds and runs against the install"
+fi
+
+edited "$conf"
+cp "$conf" "$tmp/conf.kept"
+edited "$stack"
+cp "$stack" "$tmp/stack.kept"
+mk reinstall PREFIX="$usr" SYSCONFDIR="$etc" install
+check "install again with unchanged paths compiles nothing" \
+    sh -c '! grep -q "^  CC " "$0"' "$tmp/reinstall.log"
+check "install again keeps the edited mobway.conf" same "$tmp/conf.kept" "$conf"
+check "install again keeps the edited stack.conf" same "$tmp/stack.kept" "$stack"
+check "the new example goes beside the edited one as mobway.conf.example" \
+    same plugin/mobway/mobway.conf.example "$conf.example"
+
+mk uninstall PREFIX="$usr" SYSCONFDIR="$etc" uninstall
+check "uninstall keeps the edited mobway.conf" same "$tmp/conf.kept" "$conf"
+check "uninstall keeps the edited stack.conf" same "$tmp/stack.kept" "$stack"
+check "uninstall leaves no other file" sh -c \
+    'test -z "$(find "$0" "$1" -type f ! -path "$2" ! -path "$3")"' \
+    "$usr" "$etc" "$conf" "$stack"
+
+dest=$tmp/dest
+mk destdir PREFIX=/usr SYSCONFDIR=/etc DESTDIR="$dest" install
+check "DESTDIR is never compiled in" \
+    sh -c '! grep -rqaF "$0/" "$0"' "$dest"
+mk destdir-uninstall PREFIX=/usr SYSCONFDIR=/etc DESTDIR="$dest" uninstall
+check "uninstall removes the configs that are still the unedited examples" \
+    sh -c 'test -z "$(find "$0" -type f)"' "$dest"
+finish
