@@ -6,7 +6,8 @@
 #
 # tests/reliability/run.py drives C hosts (driver: one call per line, with
 # its wall time; soak: many threads; lifecycle: dlopen cycles, libcurl and
-# OpenSSL in the host, fork) against mobway-sim and hostile python servers;
+# OpenSSL in the host, fork; poolwait: threads that all call at once)
+# against mobway-sim and hostile python servers;
 # wipecheck.so, preloaded, scans every freed heap block for secrets.
 
 REL_DIR := tests/reliability
@@ -14,7 +15,7 @@ REL_OUT := $(B)/tests/reliability
 REL_PKGS := libcurl jansson libcrypto $(MSGPACK_PC)
 REL_CFLAGS := $(call pc_cflags,$(REL_PKGS))
 REL_LIBS := $(call pc_libs,$(REL_PKGS)) -ldl -pthread
-REL_PROGS := driver soak lifecycle
+REL_PROGS := driver soak lifecycle poolwait
 REL_BINS := $(REL_PROGS:%=$(REL_OUT)/%)
 REL_WIPE := $(REL_OUT)/wipecheck.so
 REL_COMMON := $(OBJDIR_B)/$(REL_DIR)/modcall.o

@@ -17,7 +17,8 @@
  *                               unwiped (the wipe check's control)
  * Each line gets one JSON line on stdout: rc, name, ms (the call's wall
  * time on CLOCK_MONOTONIC), and from the reply status, id, code, http,
- * delivered, message, and items (rc, status, id) for a batch.
+ * delivered, message, detail (when a str), retry_after_ms, and items (rc,
+ * status, id, delivered) for a batch.
  *
  * With REL_LOG set, every log line of the module at every level is
  * appended to that file as "LEVEL<TAB>text".
@@ -49,6 +50,7 @@ static json_t *items(const msgpack_object *results)
         json_t *o = json_pack("{s:i}", "rc", (int)rel_item_rc(it));
         put_str(o, it, "status", "status");
         put_str(o, it, "id", "id");
+        put_str(o, msgmap_get(it, "error"), "delivered", "delivered");
         json_array_append_new(a, o);
     }
     return a;
@@ -66,7 +68,10 @@ static void answer(const struct rel_reply *r)
     put_str(o, err, "name", "name");
     put_str(o, err, "delivered", "delivered");
     put_str(o, err, "message", "message");
+    put_str(o, r->map, "detail", "detail");
     json_object_set_new(o, "http", json_integer(rel_int(err, "http_status")));
+    json_object_set_new(o, "retry_after_ms",
+                        json_integer(rel_int(err, "retry_after_ms")));
     if (msgmap_get(r->map, "results"))
         json_object_set_new(o, "items", items(msgmap_get(r->map, "results")));
     json_dumpf(o, stdout, JSON_COMPACT);

@@ -15,15 +15,30 @@ Each route maps a path prefix (longest first) to a behaviour:
   garbage    200 application/json, "garbage"
   notoken    200 application/json, {"token": 5}
   redirect:URL  302 to URL
+  pending    200, a command registered as Pending
+  fat        200 Pending with ~900 KiB of padding in a member we ignore
+  token_once a valid token answer the first time, 503 after
+  crlf_token a token with CR LF and a header line in it
+  ratelimit_huge  429 with a Retry-After of 20 digits
+  sig401     401 {"detail": "X-Signature invalid."}
+  strict_token  a token only for a form of exactly username and password,
+             422 for any other field (a strict OAuth2 form parser)
+  refuse422  422 {"detail": "Unknown form field."}, always
+  pending_or_401:VIN  401 "Token expired." for a body naming VIN, else
+             pending
+h.bodies holds each request's body, in the order of h.requests.
 """
 
 import socket
 import threading
 import time
+import urllib.parse
 
 TOKEN_BODY = b'{"token":"hostile-token-1","expiration":3600}'
 PENDING = (b'{"id":"0f0e0d0c-0b0a-4908-8706-050403020100","status":"Pending",'
            b'"created":"2024-01-01 00:00:00"}')
+FAT = PENDING[:-1] + b',"pad":"' + b"x" * (900 << 10) + b'"}'
+CRLF_TOKEN = b'{"token":"hostile\\r\\nX-Injected: 1","expiration":3600}'
 
 
 def closed_port():
@@ -48,6 +63,9 @@ class Hostile:
     def __init__(self, routes):
         self.routes = sorted(routes.items(), key=lambda kv: -len(kv[0]))
         self.requests = []
+        self.bodies = []
+        self._seen = {}  # behaviour -> requests it answered
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -110,7 +128,7 @@ class Hostile:
                 break
             body += chunk
         method, path = (lines[0].split(" ") + ["", ""])[:2]
-        return method, path
+        return method, path, body
 
     def _behaviour(self, path):
         for prefix, how in self.routes:
@@ -124,8 +142,10 @@ class Hostile:
                 req = self._read_request(conn)
                 if req is None:
                     return
-                self.requests.append(req)
-                if not self._act(conn, self._behaviour(req[1])):
+                with self._lock:
+                    self.requests.append(req[:2])
+                    self.bodies.append(req[2])
+                if not self._act(conn, self._behaviour(req[1]), req[2]):
                     return
 
     def _hold(self, seconds=None):
@@ -134,9 +154,30 @@ class Hostile:
                                             time.monotonic() < end):
             time.sleep(0.05)
 
-    def _act(self, conn, how):
+    def _count(self, how):
+        """How many requests how answered before this one."""
+        with self._lock:
+            n = self._seen.get(how, 0)
+            self._seen[how] = n + 1
+        return n
+
+    def _stateful(self, how, body):
+        """The behaviours that depend on the request or on the past, as
+        the plain one to answer with."""
+        if how == "token_once":
+            return "token" if self._count(how) == 0 else "unavailable"
+        if how == "strict_token":
+            fields = set(urllib.parse.parse_qs(body.decode("latin-1")))
+            return "token" if fields == {"username", "password"} else \
+                "refuse422"
+        if how.startswith("pending_or_401:"):
+            return "expired" if how[15:].encode() in body else "pending"
+        return how
+
+    def _act(self, conn, how, body=b""):
         """Answers one request; False when the connection is done."""
         json_ct = "application/json"
+        how = self._stateful(how, body)
         if how == "hang":
             self._hold()
             return False
@@ -162,12 +203,28 @@ class Hostile:
                      b"<html><body>Please log in to the portal</body></html>"),
             "garbage": ("200 OK", json_ct, b"garbage"),
             "notoken": ("200 OK", json_ct, b'{"token":5,"expiration":60}'),
+            "pending": ("200 OK", json_ct, PENDING),
+            "fat": ("200 OK", json_ct, FAT),
+            "crlf_token": ("200 OK", json_ct, CRLF_TOKEN),
+            "unavailable": ("503 Service Unavailable", json_ct,
+                            b'{"detail":"Service Unavailable"}'),
+            "sig401": ("401 Unauthorized", json_ct,
+                       b'{"detail":"X-Signature invalid."}'),
+            "expired": ("401 Unauthorized", json_ct,
+                        b'{"detail":"Token expired."}'),
+            "refuse422": ("422 Unprocessable Entity", json_ct,
+                          b'{"detail":"Unknown form field."}'),
         }
         if how.startswith("redirect:"):
             status, ctype, body = "302 Found", "text/plain", b"moved"
             head = ("HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Type: "
                     "text/plain\r\nContent-Length: 5\r\n\r\n" % how[9:])
             payload = head.encode() + body
+        elif how == "ratelimit_huge":
+            payload = _answer("429 Too Many Requests", json_ct,
+                              b'{"detail":"Too Many Requests"}').replace(
+                b"\r\n\r\n", b"\r\nRetry-After: 99999999999999999999"
+                b"\r\n\r\n", 1)
         else:
             payload = _answer(*bodies[how])
         try:

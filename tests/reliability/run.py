@@ -66,7 +66,8 @@ class Run:
         sys.stdout.flush()
         return ok
 
-    def conf(self, url, extra="", creds="files", mode=0o600, name=None):
+    def conf(self, url, extra="", creds="files", mode=0o600, name=None,
+             timeout_ms=TIMEOUT_MS):
         """A module config for url. creds: "files" (client id, secret
         files), "inline" (secrets in the file) or "token" (a fixed
         token)."""
@@ -74,7 +75,7 @@ class Run:
         path = os.path.join(self.tmp, name or "c%d.conf" % self.n_conf)
         lines = ["[mobway]", "base_url = " + url,
                  "connect_timeout_ms = %d" % CONNECT_MS,
-                 "timeout_ms = %d" % TIMEOUT_MS,
+                 "timeout_ms = %d" % timeout_ms,
                  "poll_initial_ms = 50", "poll_max_ms = 400"]
         if url.startswith("http:"):
             lines.append("allow_http = true")
@@ -373,6 +374,180 @@ def renewal_after_401(run):
               st.get("max_executions") == 1,
               "registered %s, max_executions %s" % (
                   st.get("commands_registered"), st.get("max_executions")))
+
+
+# ------------------------------------------------------------- transport
+
+def _one(run, routes, creds, *call):
+    """One call against a hostile peer; (answer, requests, bodies)."""
+    with Hostile(routes) as h:
+        with run.driver("transport") as d:
+            d("init", run.conf(h.url, creds=creds))
+            a = d(*call)
+    return a, [p for _, p in h.requests], h.bodies
+
+
+def batch_keeps_answers(run):
+    """A batch where one item gets a 401 and the token renewal then fails:
+    the item answered Pending keeps its answer; only the refused item
+    fails, as not delivered."""
+    a, paths, _ = _one(run, {"/token": "token_once",
+                             "/vehicle-command": "pending_or_401:" + VIN2},
+                       "files", "sendb", "location", VIN + "," + VIN2)
+    items = a.get("items", [{}, {}])
+    run.check("batch truth: a failed renewal after a 401 leaves the item "
+              "answered Pending as it was (OK pending)",
+              items[0].get("rc") == 0 and items[0].get("status") == "pending",
+              "items %s" % items)
+    run.check("batch truth: the item refused with 401 fails EUNREACHABLE, "
+              "delivered no",
+              items[1].get("rc") == 7 and items[1].get("delivered") == "no",
+              "items %s" % items)
+    run.check("batch truth: nothing was sent twice",
+              paths.count("/vehicle-command") == 2, str(paths))
+
+
+def answers_in_our_words(run):
+    """Retry-After of any size, tokens and token forms, a 401 that names
+    the signature, EUNKNOWN said in our words."""
+    a, _, _ = _one(run, {"/vehicle-command": "ratelimit_huge"}, "token",
+                   "send", VIN, "location")
+    run.check("Retry-After of 20 digits: ERATELIMIT, retry_after_ms clamped "
+              "to a day (86400000)",
+              a["rc"] == 9 and a.get("retry_after_ms") == 86400000,
+              "%s retry_after_ms %s" % (rc_name(a), a.get("retry_after_ms")))
+    a, paths, _ = _one(run, {"/token": "crlf_token",
+                             "/vehicle-command": "pending"}, "files",
+                       "send", VIN, "location")
+    run.check("a token with CR LF in it is refused: EAUTH, no command sent",
+              a["rc"] == 3 and "/vehicle-command" not in paths,
+              "%s %s: %s" % (rc_name(a), paths, a.get("message")))
+    a, paths, _ = _one(run, {"/token": "token", "/vehicle-command": "sig401"},
+                       "files", "send", VIN, "location")
+    run.check("a 401 'X-Signature invalid.' is EAUTH at once: one token, one "
+              "command request",
+              a["rc"] == 3 and a.get("message") == "X-Signature invalid." and
+              paths.count("/token") == 1 and
+              paths.count("/vehicle-command") == 1,
+              "%s %s: %s" % (rc_name(a), paths, a.get("message")))
+    a, paths, bodies = _one(run, {"/token": "strict_token",
+                                  "/vehicle-command": "pending"}, "files",
+                            "send", VIN, "location")
+    run.check("a strict /token (422 on unknown fields): the login is retried "
+              "one field pair at a time and the send works",
+              a["rc"] == 0 and paths.count("/token") <= 3,
+              "%s %s: %s" % (rc_name(a), paths, a.get("message")))
+    a, paths, _ = _one(run, {"/token": "refuse422"}, "files",
+                       "send", VIN, "location")
+    run.check("a token request refused with 422: EAUTH with Mobway's text, "
+              "no command sent",
+              a["rc"] == 3 and a.get("message") == "Unknown form field." and
+              "/vehicle-command" not in paths,
+              "%s %s: %s" % (rc_name(a), paths, a.get("message")))
+    a, _, _ = _one(run, {"/vehicle-command": "hang"}, "token",
+                   "send", VIN, "location")
+    run.check("EUNKNOWN says what happened in our words; libcurl's text is "
+              "in detail",
+              a["rc"] == 8 and "timeout_ms" in a.get("message", "") and
+              "Timeout was reached" not in a.get("message", "") and
+              "Timeout was reached" in a.get("detail", ""),
+              "%s: message %r detail %r" % (rc_name(a), a.get("message"),
+                                            a.get("detail")))
+    sid = "0f0e0d0c-0b0a-4908-8706-050403020100"
+    a, _, _ = _one(run, {"/vehicle-command": "hang"}, "token",
+                   "status", sid, 0)
+    run.check("a status that timed out carries its id",
+              a["rc"] == 8 and a.get("id") == sid,
+              "%s id %s" % (rc_name(a), a.get("id")))
+
+
+def http_status_logged(run, sim):
+    """The log line of a successful call shows its HTTP status."""
+    with run.driver("httplog") as d:
+        d("init", run.conf(sim.url))
+        a = d("send", VIN, "location")
+        lines = [t for _, t in d.log_lines() if "mobway: send " in t]
+    run.check("log: a send answered 200 logs http=200",
+              a["rc"] == 0 and any("http=200" in t for t in lines),
+              str(lines))
+
+
+# The peak RSS a 300-item batch of ~900 KiB answers may reach: the bodies
+# in flight (max_connections of them) and the replies, never the batch's
+# bodies all at once (which alone are 270 MiB).
+BATCH_RSS_MIB = 96
+
+
+def batch_memory(run):
+    """Peak RSS of a host running a 300-item batch whose answers are
+    ~900 KiB each (ru_maxrss of the driver process)."""
+    vins = ",".join("1HGCM82633A%06d" % i for i in range(300))
+    with Hostile({"/vehicle-command": "fat"}) as h:
+        conf = run.conf(h.url, creds="token", timeout_ms=20000)
+        p = subprocess.Popen([run.bin("driver"), run.args.mobway],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             universal_newlines=True)
+        p.stdin.write("init %s\nsendb location %s\n" % (conf, vins))
+        p.stdin.close()
+        out = p.stdout.read()
+        _, status, usage = os.wait4(p.pid, 0)  # its own peak, not ours
+        p.returncode = os.waitstatus_to_exitcode(status)
+        p.stdout.close()
+    answers = [json.loads(l) for l in out.splitlines()]
+    items = answers[-1].get("items", []) if answers else []
+    peak = usage.ru_maxrss / 1024.0
+    print("# batch memory: 300 items of %d KiB answers: peak RSS %.1f MiB "
+          "(bound %d MiB)" % (900, peak, BATCH_RSS_MIB))
+    run.check("batch memory: all 300 items answered OK pending",
+              len(items) == 300 and all(i["rc"] == 0 for i in items),
+              "%d items, rcs %s" % (len(items),
+                                    sorted({i["rc"] for i in items})))
+    run.check("batch memory: peak RSS %.1f MiB < %d MiB" %
+              (peak, BATCH_RSS_MIB), 0 < peak < BATCH_RSS_MIB, "")
+
+
+POOL_TIMEOUT_MS, POOL_MARGIN_MS = 2000, 1000
+
+
+def pool_waits(run):
+    """16 threads at once on one connection (max_connections = 1), each
+    answer taking 500 ms: every call returns within timeout_ms plus a
+    margin, as OK or as not delivered; none starves."""
+    cases = [("answers after 500 ms", None),
+             ("token endpoint never answers", {"/token": "hang"})]
+    for name, routes in cases:
+        if routes is None:
+            peer = MobwaySim(run.args.sim, "--fixtures", FIXTURES,
+                             "--fault", "latency=500")
+        else:
+            peer = Hostile(routes)
+        with peer:
+            conf = run.conf(peer.url, "max_connections = 1",
+                            timeout_ms=POOL_TIMEOUT_MS)
+            out = subprocess.run([run.bin("poolwait"), run.args.mobway,
+                                  conf, "16"], stdout=subprocess.PIPE,
+                                 universal_newlines=True, timeout=300)
+        calls = [json.loads(l) for l in out.stdout.splitlines()]
+        slowest = max([c["ms"] for c in calls] or [-1])
+        rcs = {}
+        for c in calls:
+            rcs[RC.get(c["rc"])] = rcs.get(RC.get(c["rc"]), 0) + 1
+        print("# pool wait: 16 threads, max_connections 1, %s: slowest "
+              "%.1f ms (bound %d + %d), %s" % (name, slowest, POOL_TIMEOUT_MS,
+                                               POOL_MARGIN_MS, rcs))
+        run.check("pool wait: %s: 16 calls each return within timeout_ms "
+                  "+ %d ms" % (name, POOL_MARGIN_MS),
+                  len(calls) == 16 and
+                  slowest <= POOL_TIMEOUT_MS + POOL_MARGIN_MS,
+                  "slowest %.1f ms, %d calls" % (slowest, len(calls)))
+        want = {0: "", 7: "no", 8: "unknown"}
+        bad = [c for c in calls if want.get(c["rc"]) != c["delivered"]]
+        run.check("pool wait: %s: each call is OK, EUNREACHABLE delivered "
+                  "no, or EUNKNOWN delivered unknown" % name, not bad,
+                  str(bad))
+        if routes is None:
+            run.check("pool wait: answers after 500 ms: the first callers "
+                      "are served", rcs.get("OK", 0) >= 1, str(rcs))
 
 
 # -------------------------------------------------------------- memcheck
@@ -691,6 +866,11 @@ def main():
                  ("hostile", lambda: hostile_peers(run)),
                  ("tls", lambda: tls(run)),
                  ("renewal", lambda: renewal_after_401(run)),
+                 ("transport", lambda: (batch_keeps_answers(run),
+                                        answers_in_our_words(run),
+                                        _with_sim(run, http_status_logged),
+                                        pool_waits(run),
+                                        batch_memory(run))),
                  ("memcheck", lambda: memcheck(run)),
                  ("soak", lambda: soak(run, run.args.soak)),
                  ("lifecycle", lambda: lifecycle(run)),
