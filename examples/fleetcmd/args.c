@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "usage.h"
+#include "vin.h"
 
 enum opt_id {
     OPT_JSON = 256,
@@ -233,7 +234,7 @@ static void take_operands(struct fc_args *a, char **op)
         return;
     }
     if (a->cmd == FC_CMD_SEND || a->cmd == FC_CMD_CONFIRM) {
-        a->vin = op[0];
+        a->vin = fc_vin_upcase(op[0]);
         a->command = op[1];
     }
     if (a->cmd == FC_CMD_CONFIRM)
@@ -268,6 +269,24 @@ static int check_combinations(const struct fc_args *a, unsigned seen,
     return 0;
 }
 
+/* --help, help, COMMAND --help (whatever follows COMMAND), help COMMAND. */
+static int take_help(struct fc_args *a, int argc, char **argv)
+{
+    int i = optind;
+
+    a->cmd = FC_CMD_HELP;
+    if (i < argc && strcmp(argv[i], "help") == 0)
+        i++;
+    if (i >= argc)
+        return 0;
+    if (!fc_usage_has_topic(argv[i]))
+        return fc_usage_error("no help on '%s' (send, confirm, status or "
+                              "modules)",
+                              argv[i]);
+    a->help_topic = argv[i];
+    return 0;
+}
+
 int fc_args_parse(int argc, char **argv, struct fc_args *a)
 {
     const struct subcmd *sc;
@@ -276,15 +295,18 @@ int fc_args_parse(int argc, char **argv, struct fc_args *a)
 
     memset(a, 0, sizeof(*a));
     rc = parse_options(argc, argv, a, &seen);
-    if (rc != 0 || a->cmd == FC_CMD_HELP || a->cmd == FC_CMD_VERSION)
+    if (rc != 0 || a->cmd == FC_CMD_VERSION)
         return rc;
+    if (a->cmd == FC_CMD_HELP ||
+        (optind < argc && strcmp(argv[optind], "help") == 0))
+        return take_help(a, argc, argv);
     if (optind >= argc)
-        return fc_usage_error("no command given (send, confirm, status "
-                              "or modules)");
+        return fc_usage_error("no command given (send, confirm, status, "
+                              "modules or help)");
     sc = find_subcmd(argv[optind]);
     if (!sc)
-        return fc_usage_error("unknown command '%s' (send, confirm, status or "
-                              "modules)",
+        return fc_usage_error("unknown command '%s' (send, confirm, status, "
+                              "modules or help)",
                               argv[optind]);
     a->cmd = sc->cmd;
     rc = check_combinations(a, seen, sc->name);

@@ -26,7 +26,8 @@ enum fc_cmd {
     FC_CMD_VERSION
 };
 
-/* Everything the command line said. Strings point into argv. */
+/* Everything the command line said. Strings point into argv; a VIN is
+ * upper-cased there (vin.h). */
 struct fc_args {
     enum fc_cmd cmd;
     const char *module;   /* -m: a module name or path */
@@ -45,6 +46,8 @@ struct fc_args {
     const char *list;     /* --vins-file (send), --ids-file (status): a
                              batch; "-" is stdin */
     size_t batch_size;    /* --batch-size: items per batch call */
+    const char *help_topic; /* help: the command whose page to show; NULL:
+                               the whole manual */
 };
 
 /* Parse argv into *out. Returns 0, or FC_EXIT_USAGE after printing one line

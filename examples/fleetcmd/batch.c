@@ -57,12 +57,16 @@ static void erase_progress(struct run *r)
     r->progress = false;
 }
 
-/* Show the outcome; returns rc. */
+/* Show the outcome; returns rc, else the batch's exit status. */
 static int run_close(struct run *r, int rc)
 {
+    int shown = 0;
+
     erase_progress(r);
     if (r->items.item)
-        fc_report(r->s->args, &r->items);
+        shown = fc_report(r->s->args, &r->items);
+    if (rc == FLEETMOD_OK)
+        rc = shown;
     fc_items_free(&r->items);
     free(r->sel);
     free(r->keys);

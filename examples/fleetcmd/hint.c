@@ -32,18 +32,47 @@ static void print_option(const char *opt, const char *value)
     print_shell_word(value);
 }
 
-void fc_hint_confirm(const struct fc_args *a, const char *vin,
-                     const char *command, const struct fleetmod_reply *r)
+/* "  fleetcmd" and the options that chose the provider. */
+static void print_target(const struct fc_args *a)
 {
     fputs("  fleetcmd", stderr);
     print_option("-m", a->module);
     print_option("-c", a->config);
     print_option("-s", a->stack);
+}
+
+/* A stack routes a confirm or a status by the provider that answered;
+ * one module needs no --provider. */
+static void print_provider(const struct fc_args *a, const char *provider)
+{
+    if (!a->module)
+        print_option("--provider", provider);
+    fputc('\n', stderr);
+}
+
+void fc_hint_confirm(const struct fc_args *a, const char *vin,
+                     const char *command, const struct fleetmod_reply *r)
+{
+    print_target(a);
     fputs(" confirm", stderr);
     print_shell_word(vin);
     print_shell_word(command);
     print_shell_word(r->code ? r->code : "CODE");
-    if (!a->module)
-        print_option("--provider", r->provider);
-    fputc('\n', stderr);
+    print_provider(a, r->provider);
+}
+
+void fc_hint_status(const struct fc_args *a, const char *id,
+                    const char *provider)
+{
+    print_target(a);
+    fputs(" status", stderr);
+    print_shell_word(id);
+    print_provider(a, provider);
+}
+
+void fc_hint_status_file(const struct fc_args *a)
+{
+    print_target(a);
+    fputs(" status --ids-file FILE", stderr);
+    print_provider(a, a->provider);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "usage.h"
+#include "vin.h"
 
 /* What the reader knows about each item, for messages. */
 struct reading {
@@ -35,16 +36,22 @@ static char *trim(char *line)
     return line;
 }
 
+/* VINs are compared (repeats) and sent upper-cased. */
+static bool is_vin(const struct reading *r)
+{
+    return strcmp(r->what, "VIN") == 0;
+}
+
 static int check_item(const struct reading *r, const char *item, size_t lineno)
 {
     for (const char *p = item; *p; p++) {
         unsigned char c = (unsigned char)*p;
         if (strchr(blanks, c))
-            return fc_usage_error("%s:%zu: more than one word ('%s'); one "
+            return fc_input_error("%s:%zu: more than one word ('%s'); one "
                                   "%s per line",
                                   r->name, lineno, item, r->what);
         if (c < 0x20 || c == 0x7f)
-            return fc_usage_error("%s:%zu: a control character (byte 0x%02x) "
+            return fc_input_error("%s:%zu: a control character (byte 0x%02x) "
                                   "in the %s",
                                   r->name, lineno, c, r->what);
     }
@@ -53,7 +60,7 @@ static int check_item(const struct reading *r, const char *item, size_t lineno)
 
 static int out_of_memory(const struct reading *r)
 {
-    return fc_usage_error("%s: out of memory after %zu items", r->name,
+    return fc_input_error("%s: out of memory after %zu items", r->name,
                           r->list->n);
 }
 
@@ -90,14 +97,14 @@ static int read_lines(struct reading *r, FILE *fp)
         lineno++;
         /* A NUL byte would silently cut the line short. */
         if (memchr(line, '\0', (size_t)len))
-            rc = fc_usage_error("%s:%zu: a NUL byte", r->name, lineno);
+            rc = fc_input_error("%s:%zu: a NUL byte", r->name, lineno);
         else if (*(item = trim(line)) != '\0' &&
                  (rc = check_item(r, item, lineno)) == 0)
-            rc = add(r, item, lineno);
+            rc = add(r, is_vin(r) ? fc_vin_upcase(item) : item, lineno);
     }
     free(line);
     if (rc == 0 && ferror(fp))
-        rc = fc_usage_error("cannot read %s: %s", r->name, strerror(errno));
+        rc = fc_input_error("cannot read %s: %s", r->name, strerror(errno));
     return rc;
 }
 
@@ -134,7 +141,7 @@ static int check_repeats(const struct reading *r)
     free(order);
     if (again == l->n)
         return 0;
-    return fc_usage_error("%s:%zu: %s %s repeats line %zu (a batch would run "
+    return fc_input_error("%s:%zu: %s %s repeats line %zu (a batch would run "
                           "it twice)",
                           r->name, r->lines[again], r->what, l->items[again],
                           r->lines[first]);
@@ -150,12 +157,12 @@ int fc_list_read(const char *path, const char *what, struct fc_list *out)
     out->items = NULL;
     out->n = 0;
     if (!fp)
-        return fc_usage_error("cannot read %s: %s", path, strerror(errno));
+        return fc_input_error("cannot read %s: %s", path, strerror(errno));
     rc = read_lines(&r, fp);
     if (!is_stdin)
         fclose(fp);
     if (rc == 0 && out->n == 0)
-        rc = fc_usage_error("%s holds no %s (only blank lines and # "
+        rc = fc_input_error("%s holds no %s (only blank lines and # "
                             "comments): a batch needs at least one",
                             r.name, what);
     if (rc == 0)

@@ -9,7 +9,8 @@
  * repeats an earlier line, a file with no item, or a file that cannot be
  * read is a usage error naming the file and the line: nothing was loaded
  * and nothing was sent. Repeats are refused because a VIN listed twice
- * would run its command twice on that vehicle.
+ * would run its command twice on that vehicle. VINs are upper-cased
+ * first (vin.h), so "wp0..." repeats "WP0...".
  */
 #ifndef FLEETCMD_LIST_H
 #define FLEETCMD_LIST_H
@@ -23,7 +24,8 @@ struct fc_list {
 
 /* Read path ("-": standard input) into *out; what names an item in
  * messages ("VIN", "id"). Returns 0, or FC_EXIT_USAGE after saying why on
- * stderr (then *out is empty). */
+ * stderr in one line, without a hint to --help: the command line was
+ * right (then *out is empty). */
 int fc_list_read(const char *path, const char *what, struct fc_list *out);
 
 void fc_list_free(struct fc_list *l);

@@ -2,10 +2,17 @@
  * fleetcmd - the command-line host of fleetmod: send remote commands to
  * vehicles through provider modules, for operators and scripts.
  *
- * main.c only dispatches: args.c parses, list.c reads a batch's list
- * file, session.c calls, commands.c holds the send/confirm/status flows and
- * batch.c their batch forms, output.c and report.c print, prompt.c asks,
- * wait.c waits, modules.c lists. `fleetcmd --help` is the manual.
+ * main.c only dispatches. The other files, one concern each:
+ *   args.c      the command line          vin.c       VINs upper-cased
+ *   usage.c     --help, help COMMAND      list.c      a batch's list file
+ *   target.c    a module or a stack       session.c   one run's calls
+ *   log.c       the module log sink       commands.c  send/confirm/status
+ *   batch.c     their batch forms         items.c     a batch's items
+ *   wait.c      --wait                    prompt.c    the y/N question
+ *   output.c    one reply shown           report.c    a batch shown
+ *   hint.c      command lines to run next exit.c      the exit status
+ *   msgmap.c    a key of a msgpack map    modules.c   the modules command
+ * `fleetcmd --help` is the manual, fleetcmd(1) the same at length.
  */
 #include <stdio.h>
 
@@ -47,7 +54,10 @@ int main(int argc, char **argv)
         return rc;
     switch (a.cmd) {
     case FC_CMD_HELP:
-        fc_usage_print(stdout);
+        if (a.help_topic)
+            fc_usage_topic(stdout, a.help_topic);
+        else
+            fc_usage_print(stdout);
         return 0;
     case FC_CMD_VERSION:
         fc_version_print(stdout);

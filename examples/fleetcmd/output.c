@@ -103,7 +103,8 @@ static const char *about(const char *mine, const char *started)
 }
 
 static void print_summary(const struct fc_exchange *x,
-                          const struct fleetmod_reply *started)
+                          const struct fleetmod_reply *started,
+                          bool with_message)
 {
     const struct fleetmod_reply *r = &x->reply;
 
@@ -115,7 +116,7 @@ static void print_summary(const struct fc_exchange *x,
     printf("\n  provider=%s\n", r->provider);
     if (r->code)
         printf("  code=%s\n", r->code);
-    if (r->message)
+    if (r->message && with_message)
         printf("  message=%s\n", r->message);
     print_time("created", r->has_created, r->created);
     print_time("updated", r->has_updated, r->updated);
@@ -158,15 +159,15 @@ void fc_output_reply(bool json, const struct fc_exchange *x)
     fc_output_waited(json, x, NULL);
 }
 
-void fc_output_waited(bool json, const struct fc_exchange *x,
-                      const struct fleetmod_reply *started)
+static void show(bool json, const struct fc_exchange *x,
+                 const struct fleetmod_reply *started, bool with_message)
 {
     const struct fleetmod_reply *r = &x->reply;
 
     if (json)
         print_json(x);
     else if (x->rc == FLEETMOD_OK)
-        print_summary(x, started);
+        print_summary(x, started, with_message);
     /* Flushed per reply: a script reading a pipe sees the send reply while
      * fleetcmd still waits for the outcome. */
     fflush(stdout);
@@ -174,7 +175,17 @@ void fc_output_waited(bool json, const struct fc_exchange *x,
         fc_output_error(x);
     else if (!json && r->status && strcmp(r->status, "error") == 0)
         fprintf(stderr,
-                "fleetcmd: the provider reports that command %s "
-                "failed (exit status stays 0: the call worked)\n",
+                "fleetcmd: the provider reports that command %s failed\n",
                 or_dash(r->id));
+}
+
+void fc_output_waited(bool json, const struct fc_exchange *x,
+                      const struct fleetmod_reply *started)
+{
+    show(json, x, started, true);
+}
+
+void fc_output_asking(bool json, const struct fc_exchange *x)
+{
+    show(json, x, NULL, false);
 }

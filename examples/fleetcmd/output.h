@@ -30,6 +30,11 @@ void fc_output_reply(bool json, const struct fc_exchange *x);
 void fc_output_waited(bool json, const struct fc_exchange *x,
                       const struct fleetmod_reply *started);
 
+/* The same for a reply that asks for confirmation right before the y/N
+ * prompt, which shows the provider's message: the summary leaves it out,
+ * so that the person reads it once. */
+void fc_output_asking(bool json, const struct fc_exchange *x);
+
 /* Only the stderr line of a failed call (x->rc != 0). */
 void fc_output_error(const struct fc_exchange *x);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exit.h"
 #include "hint.h"
 
 /* The count line's words, in this order; other statuses count as
@@ -25,6 +26,7 @@ static const char *const statuses[N_STATUSES] = {"success", "error", "failed",
 struct counts {
     size_t by_status[N_STATUSES];
     size_t other, no_reply, done, failed;
+    size_t not_ok; /* items not done as asked (exit.h) */
 };
 
 static bool is(const struct fc_item *it, const char *status)
@@ -33,12 +35,19 @@ static bool is(const struct fc_item *it, const char *status)
            strcmp(it->reply.status, status) == 0;
 }
 
-static void count(const struct fc_items *b, struct counts *c)
+static bool item_ok(const struct fc_item *it, bool waited)
+{
+    return it->has_reply && !it->reply.has_error &&
+           fc_exit_of(FLEETMOD_OK, &it->reply, waited) == 0;
+}
+
+static void count(const struct fc_items *b, bool waited, struct counts *c)
 {
     memset(c, 0, sizeof(*c));
     for (size_t i = 0; i < b->n; i++) {
         const struct fc_item *it = &b->item[i];
         size_t k = 0;
+        c->not_ok += !item_ok(it, waited);
         if (!it->has_reply) {
             c->no_reply++;
             continue;
@@ -58,7 +67,7 @@ void fc_report_progress(const struct fc_items *b, uint64_t elapsed_ms)
 {
     struct counts c;
 
-    count(b, &c);
+    count(b, false, &c);
     fprintf(stderr, "\rbatch: %zu/%zu done, %zu failed, %.1f s\033[K", c.done,
             b->n, c.failed, (double)elapsed_ms / 1000.0);
 }
@@ -195,23 +204,25 @@ static void print_notes(const struct fc_args *a, const struct fc_items *b,
     if (c->failed)
         fprintf(stderr,
                 "fleetcmd: %zu of %zu items failed (status error or "
-                "failed); the exit status stays 0: the batch ran\n",
+                "failed)\n",
                 c->failed, b->n);
-    if (a->wait && pending)
+    if (a->wait && pending) {
         fprintf(stderr,
-                "fleetcmd: %zu item%s still pending after %.1f s; ask again "
-                "with: fleetcmd status --ids-file FILE (the ids are above)\n",
+                "fleetcmd: %zu item%s still pending after %g s; ask again "
+                "with a FILE of the ids above:\n",
                 pending, pending == 1 ? " is" : "s are",
                 (double)a->wait_ms / 1000.0);
+        fc_hint_status_file(a);
+    }
     if (confirmation)
         print_confirmations(a, b, confirmation);
 }
 
-void fc_report(const struct fc_args *a, const struct fc_items *b)
+int fc_report(const struct fc_args *a, const struct fc_items *b)
 {
     struct counts c;
 
-    count(b, &c);
+    count(b, a->wait, &c);
     /* A batch call that failed as a whole has said so on stderr; a table
      * of nothing but "no reply" rows would add nothing. */
     if (a->json)
@@ -222,4 +233,5 @@ void fc_report(const struct fc_args *a, const struct fc_items *b)
     }
     fflush(stdout);
     print_notes(a, b, &c);
+    return c.not_ok ? FC_EXIT_BATCH : 0;
 }

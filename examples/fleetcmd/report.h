@@ -16,6 +16,10 @@
  * fc_items_take). In both modes stderr says how many items failed, lists
  * the confirm command of each item that asks for confirmation, and after
  * --wait says how many are still pending.
+ *
+ * Returns the batch's exit status: 0 when every item is done as asked (each
+ * started or done without --wait, each a success with it), else
+ * FC_EXIT_BATCH.
  */
 #ifndef FLEETCMD_REPORT_H
 #define FLEETCMD_REPORT_H
@@ -25,7 +29,7 @@
 #include "args.h"
 #include "items.h"
 
-void fc_report(const struct fc_args *a, const struct fc_items *b);
+int fc_report(const struct fc_args *a, const struct fc_items *b);
 
 /* The progress line on a terminal, rewritten in place:
  * "batch: 12/300 done, 2 failed, 3.2 s". */

@@ -25,9 +25,9 @@ static fleetmod_rc open_module(struct fc_target *t, const struct fc_args *a,
 
     rc =
         fleetmod_open(a->module, a->config, host, &t->handle, err, sizeof(err));
+    /* libfleetmod's sentence names the module or its file already. */
     if (rc != FLEETMOD_OK)
-        fprintf(stderr, "fleetcmd: %s: cannot open module '%s': %s\n",
-                fleetmod_rc_name(rc), a->module, err);
+        fprintf(stderr, "fleetcmd: %s: %s\n", fleetmod_rc_name(rc), err);
     return rc;
 }
 
@@ -38,9 +38,9 @@ static fleetmod_rc open_stack(struct fc_target *t, const char *path,
     fleetmod_rc rc;
 
     rc = fleetmod_stack_open(path, host, &t->stack, err, sizeof(err));
+    /* libfleetmod's sentence names the stack file already. */
     if (rc != FLEETMOD_OK)
-        fprintf(stderr, "fleetcmd: %s: cannot open stack '%s': %s\n",
-                fleetmod_rc_name(rc), path, err);
+        fprintf(stderr, "fleetcmd: %s: %s\n", fleetmod_rc_name(rc), err);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include "usage.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include <fleetmod/host.h>
 
@@ -123,23 +124,31 @@ static const char output[] =
     "  Each call carries request_id \"fleetcmd-<pid>-<n>\", echoed in the\n"
     "  reply and in the module's log lines.\n";
 
-static const char exit_intro[] = "\nExit status\n"
-                                 "  The rc of the last call to the module:\n";
+static const char exit_intro[] =
+    "\nExit status\n"
+    "  The rc of a call to the module that failed:\n";
 
 static const char exit_notes[] =
+    "  20  still pending when --wait ran out (ask again with the status\n"
+    "      line fleetcmd prints)\n"
+    "  21  the provider or the vehicle reported that the command failed\n"
+    "      (status \"error\")\n"
+    "  22  not confirmed: the provider asked for confirmation and it was\n"
+    "      declined or left for later; nothing was executed\n"
+    "  23  a batch ran, but an item is not done as asked (its line says\n"
+    "      why; stderr counts them)\n"
     "  64  usage error, or a batch's FILE unreadable or wrong (nothing was\n"
     "      loaded)\n"
     "\n"
-    "  Exit 0 means the calls worked; where the command stands is the\n"
-    "  reply's status. A command the vehicle failed (status \"error\") exits\n"
-    "  0 and says so on stderr; so does a --wait that ends with the command\n"
-    "  still pending, and a confirmation that was declined or left for\n"
-    "  later. Scripts read \"status\" from --json.\n"
-    "  A batch exits 0 when its calls ran, whatever the items' fates: each\n"
-    "  item's error is on its own line, and stderr says how many failed.\n"
-    "  When a batch call fails as a whole (a batch the module refuses, a\n"
-    "  provider out of reach), fleetcmd stops there, makes no further call\n"
-    "  and exits with that call's rc.\n";
+    "  0 means done as asked: the command was accepted (without --wait) or\n"
+    "  succeeded (with --wait), or status found it pending or done; so\n"
+    "  `fleetcmd send VIN disable_ignition --yes --wait 60 && next` runs\n"
+    "  next only when the vehicle did it. A batch exits 0 when every item\n"
+    "  is; when a batch call fails as a whole (a batch the module refuses,\n"
+    "  a provider out of reach), fleetcmd stops there, makes no further\n"
+    "  call and exits with that call's rc. When a failed call may have\n"
+    "  started the command (delivered: unknown) and its id is known,\n"
+    "  stderr shows the status command line to run next.\n";
 
 static const char environment[] =
     "\nEnvironment\n"
@@ -157,6 +166,86 @@ static const char examples[] =
     "  fleetcmd send --vins-file fleet.txt lock_door --wait 60\n"
     "  fleetcmd --json send --vins-file fleet.txt location > replies.json\n"
     "  FLEETMOD_MODULE_PATH=$HOME/modules fleetcmd modules\n";
+
+/* One command's page: `fleetcmd help COMMAND`, `fleetcmd COMMAND --help`. */
+static const struct topic {
+    const char *name;
+    const char *text;
+} topics[] = {
+    {"send",
+     "Usage: fleetcmd [OPTIONS] send VIN COMMAND [--wait SECONDS] "
+     "[--yes | --code CODE]\n"
+     "       fleetcmd [OPTIONS] send --vins-file FILE COMMAND "
+     "[--wait SECONDS] [--batch-size N]\n"
+     "\n"
+     "Start COMMAND (location, diagnostics, lock_door, unlock_door,\n"
+     "enable_ignition, disable_ignition) on vehicle VIN (lower case is\n"
+     "read as upper case). If the provider asks for confirmation: --yes\n"
+     "confirms at once; on a terminal fleetcmd shows the provider's message\n"
+     "and asks y/N; otherwise it prints the confirm command line and exits\n"
+     "22: nothing was executed.\n"
+     "\n"
+     "  --wait SECONDS    follow the command until it is done or SECONDS\n"
+     "                    have passed\n"
+     "  --yes             confirm without asking\n"
+     "  --code CODE       confirm with the CODE of an earlier send\n"
+     "  --vins-file FILE  a batch: one VIN per line ('-': standard input)\n"
+     "  --batch-size N    items per batch call (default 1000)\n"},
+    {"confirm",
+     "Usage: fleetcmd [OPTIONS] confirm VIN COMMAND CODE [--wait SECONDS] "
+     "[--provider NAME]\n"
+     "\n"
+     "Confirm a command with the 6-digit CODE of its send reply. A wrong or\n"
+     "used code exits 5: start over with send.\n"
+     "\n"
+     "  --wait SECONDS    follow the command until it is done or SECONDS\n"
+     "                    have passed\n"
+     "  --provider NAME   the stack section that asked for confirmation\n"},
+    {"status",
+     "Usage: fleetcmd [OPTIONS] status ID [--wait SECONDS] "
+     "[--provider NAME]\n"
+     "       fleetcmd [OPTIONS] status --ids-file FILE [--wait SECONDS] "
+     "[--batch-size N]\n"
+     "\n"
+     "Show where command ID stands: the vehicle, the command, its status.\n"
+     "\n"
+     "  --wait SECONDS    ask until it is done or SECONDS have passed\n"
+     "  --provider NAME   the stack section that started it\n"
+     "  --ids-file FILE   a batch: one id per line ('-': standard input)\n"
+     "  --batch-size N    items per batch call (default 1000)\n"},
+    {"modules",
+     "Usage: fleetcmd [-m MODULE | -s STACK] [--json] modules\n"
+     "\n"
+     "List the modules on the search path (name, version, path; broken\n"
+     "files with their error). With -m: that module. With -s: the stack's\n"
+     "providers (section, name, version, state).\n"},
+};
+#define N_TOPICS (sizeof topics / sizeof topics[0])
+
+static const char topic_tail[] =
+    "\n"
+    "  -m MODULE [-c FILE] | -s STACK, --json, -v: see 'fleetcmd --help'.\n"
+    "\n"
+    "Exit status: 0 done as asked, 1-13 the rc of a failed call, 20 still\n"
+    "pending after --wait, 21 the vehicle reported error, 22 not confirmed,\n"
+    "23 a batch item not done as asked, 64 usage error.\n";
+
+bool fc_usage_has_topic(const char *name)
+{
+    for (size_t i = 0; i < N_TOPICS; i++)
+        if (strcmp(topics[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+void fc_usage_topic(FILE *out, const char *name)
+{
+    for (size_t i = 0; i < N_TOPICS; i++)
+        if (strcmp(topics[i].name, name) == 0) {
+            fputs(topics[i].text, out);
+            fputs(topic_tail, out);
+        }
+}
 
 static void print_exit_codes(FILE *out)
 {
@@ -188,14 +277,31 @@ void fc_version_print(FILE *out)
             FLEETCMD_VERSION);
 }
 
+__attribute__((format(printf, 1, 0))) static void say(const char *fmt,
+                                                   va_list ap)
+{
+    fputs("fleetcmd: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 int fc_usage_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("fleetcmd: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(fmt, ap);
     va_end(ap);
-    fputs("\nTry 'fleetcmd --help' for more information.\n", stderr);
+    fputs("Try 'fleetcmd --help' for more information.\n", stderr);
+    return FC_EXIT_USAGE;
+}
+
+int fc_input_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    say(fmt, ap);
+    va_end(ap);
     return FC_EXIT_USAGE;
 }

@@ -10,7 +10,10 @@
  * Any 17-character VIN is known except those starting with "WVW" (EDENIED).
  * disable_ignition asks for confirmation (a random 6-digit code, one use);
  * every command is done one second after it starts: "success", except the
- * command "fail", which ends in status "error" (the vehicle failed).
+ * command "fail", which ends in status "error" (the vehicle failed). The
+ * command "lost" starts like any other, then answers EUNKNOWN (delivered
+ * "unknown") with its id, as a provider whose answer was lost after it
+ * took the command: the command runs, and only its status tells.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -159,6 +162,11 @@ static void pack_kv(msgpack_packer *pk, const char *k, const char *v)
     msgpack_pack_str_with_body(pk, v, strlen(v));
 }
 
+static const char *delivered(const struct rep *r)
+{
+    return r->rc == FLEETMOD_EUNKNOWN ? "unknown" : "no";
+}
+
 static fleetmod_rc reply(const struct rep *r, fleetmod_write_fn w, void *sink)
 {
     msgpack_sbuffer sb;
@@ -199,7 +207,7 @@ static fleetmod_rc reply(const struct rep *r, fleetmod_write_fn w, void *sink)
         msgpack_pack_int(&pk, (int)r->rc);
         pack_kv(&pk, "name", r->error_name);
         pack_kv(&pk, "message", r->error_text);
-        pack_kv(&pk, "delivered", "no");
+        pack_kv(&pk, "delivered", delivered(r));
     }
     wrc = w(sink, sb.data, sb.size);
     msgpack_sbuffer_destroy(&sb);
@@ -213,6 +221,7 @@ static void fail(struct rep *r, fleetmod_rc rc, const char *name,
     r->error_name = name;
     r->error_text = text;
 }
+
 
 /* ---- state files ------------------------------------------------------- */
 
@@ -279,6 +288,9 @@ static void do_send(struct fleetmod_instance *inst, struct rep *r)
         return;
     if (strcmp(r->q->command, "disable_ignition") != 0) {
         start(inst, r);
+        if (!r->rc && strcmp(r->q->command, "lost") == 0)
+            fail(r, FLEETMOD_EUNKNOWN, "EUNKNOWN",
+                 "no answer came after the request was sent");
         return;
     }
     if (!random_digits(r->code, 6, "0123456789")) {

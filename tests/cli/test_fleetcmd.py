@@ -100,7 +100,7 @@ class FileState:
 
     def send_for_code(self):
         r = run(self.args("--json", "send", VIN, "disable_ignition"))
-        check(r.returncode == 0, "send disable_ignition exits 0", r)
+        check(r.returncode == 22, "send disable_ignition exits 22", r)
         return json_lines(r)[0]["code"]
 
 
@@ -239,10 +239,11 @@ def usage_errors_exit_64_before_loading_anything():
 
 @test
 def wait_takes_fractional_seconds():
+    # Accepted: the command was sent and waited for (0 done, 20 pending).
     r = run(skel("send", VIN, "location", "--wait", "0.25"))
-    check(r.returncode == 0, "--wait 0.25 accepted", r)
+    check(r.returncode in (0, 20), "--wait 0.25 accepted", r)
     r = run(skel("send", VIN, "location", "--wait", "0"))
-    check(r.returncode == 0, "--wait 0 (one look) accepted", r)
+    check(r.returncode == 20, "--wait 0 (one look) accepted: pending", r)
 
 
 @test
@@ -259,6 +260,62 @@ def help_documents_options_exit_codes_environment_examples():
                  "Batches", "confirm has no batch form"]:
         check(word in r.stdout, "--help mentions %r" % word, r)
     check(run(["-h"]).stdout == r.stdout, "-h is --help", r)
+
+
+@test
+def help_lists_every_exit_status():
+    r = run(["--help"])
+    for line in ["20  still pending", "21  the provider or the vehicle",
+                 "22  not confirmed", "23  a batch ran"]:
+        check(line in r.stdout, "--help lists %r" % line, r)
+
+
+@test
+def command_help_prints_only_that_commands_page():
+    whole = run(["--help"]).stdout
+    for name, synopsis in [("send", "send VIN COMMAND"),
+                           ("confirm", "confirm VIN COMMAND CODE"),
+                           ("status", "status ID"),
+                           ("modules", "modules")]:
+        r = run([name, "--help"])
+        check(r.returncode == 0 and r.stdout.startswith(
+            "Usage: fleetcmd ") and synopsis in r.stdout.splitlines()[0],
+              "%s --help: its own synopsis first" % name, r)
+        check(len(r.stdout.splitlines()) < 30 and r.stdout != whole,
+              "%s --help: a page of its own, not the manual" % name, r)
+        check(run(["help", name]).stdout == r.stdout,
+              "help %s is %s --help" % (name, name), r)
+    r = run(["send", VIN, "location", "--help"])
+    check(r.returncode == 0 and r.stdout == run(["help", "send"]).stdout,
+          "send with operands and --help: the send page, nothing sent", r)
+    check(run(["help"]).stdout == whole, "help alone is --help", r)
+    r = run(["help", "frobnicate"])
+    check(r.returncode == 64 and "no help on 'frobnicate'" in r.stderr,
+          "help on an unknown command: a usage error", r)
+
+
+@test
+def lowercase_vin_is_upper_cased():
+    r = run(skel("send", VIN.lower(), "location"))
+    check(r.returncode == 0, "accepted", r)
+    check(re.search(r"^pending  location  %s  id=" % VIN, r.stdout, re.M),
+          "sent as %s" % VIN, r)
+    r = run(skel("send", "--vins-file", list_file(VIN, VIN.lower()),
+                 "location"))
+    check(r.returncode == 64 and "repeats line 1" in r.stderr,
+          "a list's lower-case VIN repeats its upper-case one", r)
+
+
+@test
+def module_that_cannot_open_is_said_once_on_one_line():
+    path = "/nonexistent/dir/nothing.so"
+    r = run(["-m", path, "send", VIN, "location"])
+    check(r.returncode == 2 and r.stderr.count(path) == 1 and
+          len(r.stderr.splitlines()) == 1, "one line, the path once", r)
+    r = run(["-s", "/nonexistent/stack.conf", "status", "x"])
+    check(r.returncode == 2 and r.stderr.count("/nonexistent/stack.conf")
+          == 1 and len(r.stderr.splitlines()) == 1,
+          "a stack file too", r)
 
 
 @test
@@ -368,10 +425,10 @@ def stack_routes_by_section_and_lists_its_providers():
 # ---- the confirmation step -------------------------------------------------
 
 @test
-def confirmation_without_terminal_prints_code_and_stops():
+def confirmation_without_terminal_prints_code_and_stops_with_exit_22():
     fs = FileState()
     r = run(fs.args("--json", "send", VIN, "disable_ignition"))
-    check(r.returncode == 0, "exit 0", r)
+    check(r.returncode == 22, "exit 22: not confirmed", r)
     replies = json_lines(r)
     check(len(replies) == 1 and replies[0]["status"] == "confirmation",
           "only the send reply", r)
@@ -382,7 +439,7 @@ def confirmation_without_terminal_prints_code_and_stops():
           "confirm %s disable_ignition %s" % (VIN, replies[0]["code"])
           in r.stderr, "how to confirm, on stderr", r)
     r = run(skel("send", VIN, "disable_ignition"))
-    check(r.returncode == 0 and re.search(r"^  code=\d{6}$", r.stdout, re.M)
+    check(r.returncode == 22 and re.search(r"^  code=\d{6}$", r.stdout, re.M)
           and re.search(r"^  message=.+$", r.stdout, re.M),
           "human output shows code and message", r)
 
@@ -443,11 +500,23 @@ def prompt_answered_y_confirms():
 
 
 @test
-def prompt_answered_n_or_empty_does_not_confirm():
+def prompt_shows_the_providers_message_once():
+    rc, out, shown = run_on_terminal(
+        skel("send", VIN, "disable_ignition"), answer="n")
+    check(rc == 22, "exit 22: declined: %r" % shown)
+    check((out + shown).count("stopped and safe") == 1,
+          "the message once, stdout and terminal together: %r %r"
+          % (out, shown))
+    check(re.search(r"^confirmation  disable_ignition  %s" % VIN, out, re.M),
+          "the summary still on stdout: %r" % out)
+
+
+@test
+def prompt_answered_n_or_empty_does_not_confirm_and_exits_22():
     for answer in ["n", ""]:
         rc, out, shown = run_on_terminal(
             skel("--json", "send", VIN, "disable_ignition"), answer=answer)
-        check(rc == 0, "exit 0 for %r: %r" % (answer, shown))
+        check(rc == 22, "exit 22 for %r: %r" % (answer, shown))
         check([json.loads(l)["status"] for l in out.splitlines()] ==
               ["confirmation"], "not confirmed for %r: %r" % (answer, out))
         check("not confirmed" in shown, "says so: %r" % shown)
@@ -478,26 +547,102 @@ def status_wait_follows_a_command_of_an_earlier_run():
           "one final reply: success", r)
 
 
+def hint_lines(r):
+    """The command lines fleetcmd suggests on stderr, as argv lists."""
+    return [shlex.split(l) for l in r.stderr.splitlines()
+            if l.startswith("  fleetcmd ")]
+
+
 @test
-def wait_that_runs_out_exits_0_and_says_still_pending():
+def wait_that_runs_out_exits_20_and_says_still_pending():
     fs = FileState()
     sent = json_lines(run(fs.args("--json", "send", VIN, "location")))[0]
     r = run(fs.args("--json", "status", sent["id"], "--wait", "0.1"))
-    check(r.returncode == 0, "exit 0", r)
+    check(r.returncode == 20, "exit 20: still pending", r)
     check(json_lines(r)[0]["status"] == "pending", "last status seen", r)
     check("still pending" in r.stderr and
-          "fleetcmd status %s" % sent["id"] in r.stderr,
+          hint_lines(r) == [["fleetcmd", *fs.args("status", sent["id"])]],
           "says so, and how to ask again", r)
+    r = run(fs.args("--json", "send", VIN, "location", "--wait", "0.1"))
+    check(r.returncode == 20, "send --wait that runs out: exit 20", r)
+    r = run(fs.args("send", VIN, "location"))
+    check(r.returncode == 0, "accepted without --wait: exit 0", r)
 
 
 @test
-def vehicle_error_exits_0_and_says_so():
+def status_hint_keeps_the_options_that_chose_the_provider_when_pasted():
+    # A state directory whose name needs quoting in a shell.
+    fs = FileState()
+    odd = os.path.join(opts.tmp, "it's a dir $HOME")
+    os.rename(fs.dir, odd)
+    fs.dir = odd
+    sent = json_lines(run(fs.args("--json", "send", VIN, "location")))[0]
+    r = run(fs.args("status", sent["id"], "--wait", "0"))
+    check(r.returncode == 20, "exit 20: pending", r)
+    hints = hint_lines(r)
+    check(hints == [["fleetcmd", *fs.args("status", sent["id"])]],
+          "-m and -c kept, quoted for a shell", r)
+    r = subprocess.run(["sh", "-c", r.stderr.splitlines()[-1].strip()],
+                       capture_output=True, text=True, timeout=60,
+                       env=env_with({"PATH": os.path.dirname(
+                           os.path.abspath(opts.fleetcmd)) + ":" +
+                           os.environ["PATH"]}))
+    check(r.returncode in (0, 20) and re.search(r"^(pending|success)  location",
+                                                r.stdout, re.M),
+          "the pasted line asks the same provider", r)
+
+
+@test
+def stack_status_hint_keeps_s_and_provider():
+    d = tempfile.mkdtemp(dir=opts.tmp)
+    stack = os.path.join(d, "stack.conf")
+    with open(stack, "w") as f:
+        f.write("[fleet_a]\nmodule = %s\nconfig = %s\ncontrol = sufficient\n"
+                % (os.path.abspath(opts.filestate), d))
+    sent = json_lines(run(["-s", stack, "--json", "send", VIN, "location"]))
+    r = run(["-s", stack, "status", sent[0]["id"], "--wait", "0"])
+    check(r.returncode == 20, "exit 20: pending", r)
+    check(hint_lines(r) == [["fleetcmd", "-s", stack, "status", sent[0]["id"],
+                             "--provider", "fleet_a"]],
+          "-s and --provider in the hint", r)
+    r = run(hint_lines(r)[0][1:])
+    check(r.returncode in (0, 20), "the hint runs through the stack", r)
+
+
+@test
+def unknown_outcome_with_a_known_id_prints_the_status_line_to_run():
+    fs = FileState()
+    r = run(fs.args("send", VIN, "lost"))
+    check(r.returncode == 8, "exit 8 (EUNKNOWN)", r)
+    check(re.search(r"^fleetcmd: EUNKNOWN: .*\(delivered: unknown\)$",
+                    r.stderr, re.M), "the error line", r)
+    check(len(fs.commands()) == 1, "the provider took the command", r)
+    cid = fs.commands()[0].split(".")[1]
+    check("may have started" in r.stderr and "do not send it again"
+          in r.stderr, "says not to send again", r)
+    hints = hint_lines(r)
+    check(hints == [["fleetcmd", *fs.args("status", cid)]],
+          "the exact status line, with -m and -c", r)
+    r = run(hints[0][1:] + ["--wait", "5"])
+    check(r.returncode == 0 and re.search(r"^success  lost  %s" % VIN,
+                                          r.stdout, re.M),
+          "which finds the command", r)
+    r = run(fs.args("send", UNKNOWN_VIN, "location"))
+    check(r.returncode == 4 and hint_lines(r) == [],
+          "no status line after a call that was not delivered", r)
+
+
+@test
+def vehicle_error_exits_21_and_says_so():
     fs = FileState()
     r = run(fs.args("send", VIN, "fail", "--wait", "5"))
-    check(r.returncode == 0, "exit 0: the calls worked", r)
+    check(r.returncode == 21, "exit 21: the vehicle reported error", r)
     check(re.search(r"^error  fail  %s  id=" % VIN, r.stdout, re.M),
           "the summary says error", r)
     check("failed" in r.stderr, "and stderr says the command failed", r)
+    cid = re.search(r"id=(\S+)", r.stdout).group(1)
+    r = run(fs.args("status", cid))
+    check(r.returncode == 21, "a status that finds error: exit 21", r)
 
 
 @test
@@ -514,9 +659,9 @@ def wait_shows_elapsed_time_when_stderr_is_a_terminal():
 # ---- batches ---------------------------------------------------------------
 
 @test
-def batch_send_lists_each_item_and_exits_0_when_one_is_denied():
+def batch_send_lists_each_item_and_exits_23_when_one_is_denied():
     r = run(skel("send", "--vins-file", list_file(*THREE), "location"))
-    check(r.returncode == 0, "exit 0: the batch ran", r)
+    check(r.returncode == 23, "exit 23: an item is not done", r)
     rows = table_rows(r)
     check([row[0] for row in rows] == THREE, "one row per VIN, file order", r)
     check(rows[0][1] == "pending" and re.fullmatch(r"[0-9a-f-]{36}",
@@ -533,7 +678,7 @@ def batch_send_lists_each_item_and_exits_0_when_one_is_denied():
 def batch_send_json_prints_one_line_per_item_in_file_order():
     r = run(skel("--json", "send", "--vins-file", list_file(*THREE),
                  "location", "--wait", "5"))
-    check(r.returncode == 0, "exit 0", r)
+    check(r.returncode == 23, "exit 23: one item failed", r)
     replies = json_lines(r)
     check([m["vin"] for m in replies] == THREE, "one line per VIN", r)
     check([m["status"] for m in replies] == ["success", "success", "failed"],
@@ -542,11 +687,11 @@ def batch_send_json_prints_one_line_per_item_in_file_order():
 
 
 @test
-def batch_list_ignores_comments_blank_lines_and_carriage_returns():
+def batch_list_ignores_comments_blank_lines_and_carriage_returns_and_upcases():
     path = list_file(raw=("# the fleet\n\n  %s  # first\r\n\t%s\r\n#\n"
-                          % (VIN, THREE[1])).encode())
+                          % (VIN, THREE[1].lower())).encode())
     r = run(skel("send", "--vins-file", path, "location"))
-    check(r.returncode == 0, "exit 0", r)
+    check(r.returncode == 0, "exit 0: both accepted", r)
     check([row[0] for row in table_rows(r)] == THREE[:2], "two VINs", r)
 
 
@@ -554,7 +699,7 @@ def batch_list_ignores_comments_blank_lines_and_carriage_returns():
 def batch_reads_the_list_from_stdin_with_dash():
     r = run(skel("--json", "send", "--vins-file", "-", "location"),
             input="".join(v + "\n" for v in THREE))
-    check(r.returncode == 0, "exit 0", r)
+    check(r.returncode == 23, "exit 23: one item failed", r)
     check([m["vin"] for m in json_lines(r)] == THREE, "read from stdin", r)
 
 
@@ -562,7 +707,7 @@ def batch_reads_the_list_from_stdin_with_dash():
 def batch_status_answers_each_id_on_its_own():
     ids = ["0123456789abcdef", "fedcba9876543210"]
     r = run(skel("status", "--ids-file", list_file(*ids)))
-    check(r.returncode == 0, "exit 0: the batch ran", r)
+    check(r.returncode == 23, "exit 23: the items failed", r)
     rows = table_rows(r)
     check([row[0] for row in rows] == ids, "one row per id, file order", r)
     check(all(row[1] == "failed" and row[2].startswith("ENOTFOUND: ")
@@ -600,20 +745,21 @@ def bad_list_line_is_a_usage_error_naming_file_and_line():
                  "location"])
         check(r.returncode == 64, "exit 64 (nothing loaded) for %r" % raw, r)
         lines = r.stderr.splitlines()
-        check(len(lines) == 2 and lines[0].startswith("fleetcmd: %s:2: "
+        check(len(lines) == 1 and lines[0].startswith("fleetcmd: %s:2: "
                                                       % path)
-              and why in lines[0], "FILE:2: %s" % why, r)
+              and why in lines[0], "FILE:2: %s, one line (no --help hint)"
+              % why, r)
     r = run(["-m", "/nonexistent/never.so", "send", "--vins-file",
              os.path.join(opts.tmp, "missing.txt"), "location"])
-    check(r.returncode == 64 and "cannot read " in r.stderr,
-          "an unreadable file", r)
+    check(r.returncode == 64 and r.stderr.startswith("fleetcmd: cannot read ")
+          and len(r.stderr.splitlines()) == 1, "an unreadable file", r)
 
 
 @test
 def batch_lists_confirmations_with_codes_and_one_confirm_line_each():
     r = run(skel("send", "--vins-file", list_file(VIN, THREE[1]),
                  "disable_ignition"))
-    check(r.returncode == 0, "exit 0: nothing was executed", r)
+    check(r.returncode == 23, "exit 23: nothing was executed", r)
     rows = table_rows(r)
     m = re.fullmatch(r"(?:\S+  )?code=(\d{6})", rows[0][2])
     check(rows[0][1] == "confirmation" and m is not None,
@@ -631,12 +777,12 @@ def batch_larger_than_batch_size_goes_in_successive_calls():
     three = list_file(*THREE)
     r = run(skel("-v", "send", "--vins-file", three, "location",
                  "--batch-size", "2"))
-    check(r.returncode == 0 and len(table_rows(r)) == 3, "3 rows", r)
+    check(r.returncode == 23 and len(table_rows(r)) == 3, "3 rows", r)
     calls = set(re.findall(r"fleetcmd-\d+-(\d+)", r.stderr))
     check(calls == {"1", "2"}, "two calls (2 + 1 items): %s" % calls, r)
     many = list_file(*["WVWZZZ1JZXW%06d" % i for i in range(1001)])
     r = run(skel("send", "--vins-file", many, "location"))
-    check(r.returncode == 0, "the default size fits the module", r)
+    check(r.returncode == 23, "the default size fits the module", r)
     check(r.stdout.splitlines()[-1] == "1001 items: 1001 failed",
           "every item answered (1000 + 1)", r)
     r = run(skel("send", "--vins-file", many, "location", "--batch-size",
@@ -650,10 +796,16 @@ def batch_larger_than_batch_size_goes_in_successive_calls():
 def batch_wait_that_runs_out_says_how_many_are_still_pending():
     r = run(skel("send", "--vins-file", list_file(*THREE), "location",
                  "--wait", "0.2"))
-    check(r.returncode == 0, "exit 0", r)
+    check(r.returncode == 23, "exit 23", r)
     check([row[1] for row in table_rows(r)] == ["pending", "pending",
                                                 "failed"], "last seen", r)
     check("2 items are still pending after 0.2 s" in r.stderr, "says so", r)
+    check(hint_lines(r) == [["fleetcmd", *skel("status", "--ids-file",
+                                               "FILE")]],
+          "how to ask again, with -m and -c", r)
+    ok = list_file(VIN, THREE[1])
+    r = run(skel("send", "--vins-file", ok, "location", "--wait", "5"))
+    check(r.returncode == 0, "every item a success: exit 0", r)
 
 
 @test
@@ -661,7 +813,7 @@ def batch_wait_shows_progress_when_stderr_is_a_terminal():
     rc, out, shown = run_on_terminal(
         skel("send", "--vins-file", list_file(*THREE), "location",
              "--wait", "5"), stdin_tty=False)
-    check(rc == 0, "exit 0: %r" % shown)
+    check(rc == 23, "exit 23: %r" % shown)
     check(re.search(r"\rbatch: 1/3 done, 1 failed, \d+\.\d s", shown) and
           re.search(r"\rbatch: 3/3 done, 1 failed", shown),
           "a \\r-updated progress line: %r" % shown)
@@ -717,7 +869,7 @@ def mobway_batch_denied_item_carries_the_seed_text():
     with Mobway() as mw:
         r = run(mw.args("send", "--vins-file", list_file(*MW_VINS),
                         "location"))
-    check(r.returncode == 0, "exit 0", r)
+    check(r.returncode == 23, "exit 23", r)
     rows = table_rows(r)
     check([row[1] for row in rows] == ["pending", "pending", "failed"],
           "two started, one denied", r)
@@ -744,7 +896,7 @@ def mobway_batch_send_wait_ends_in_each_items_outcome():
     with Mobway() as mw:
         r = run(mw.args("--json", "send", "--vins-file", list_file(*MW_VINS),
                         "diagnostics", "--wait", "10"))
-    check(r.returncode == 0, "exit 0", r)
+    check(r.returncode == 23, "exit 23", r)
     replies = json_lines(r)
     check([m["vin"] for m in replies] == MW_VINS,
           "each line names its VIN (added to status replies)", r)
@@ -760,7 +912,8 @@ def mobway_batch_confirmation_code_confirms_one_vehicle():
         r = run(mw.args("--json", "send", "--vins-file",
                         list_file(MW_VINS[0]), "disable_ignition"))
         item = json_lines(r)[0]
-        check(item["status"] == "confirmation", "asks confirmation", r)
+        check(r.returncode == 23 and item["status"] == "confirmation",
+              "asks confirmation", r)
         r = run(mw.args("--json", "confirm", MW_VINS[0], "disable_ignition",
                         item["code"], "--wait", "10"))
         stats = mw.sim.stats()
@@ -803,10 +956,10 @@ def memcheck_clean_for_batches():
     prefix = memcheck_prefix()
     r = run(skel("send", "--vins-file", list_file(*THREE), "location",
                  "--wait", "5"), prefix=prefix, timeout=120)
-    check(r.returncode == 0, "send batch --wait: exit 0 (99: errors)", r)
+    check(r.returncode == 23, "send batch --wait: exit 23 (99: errors)", r)
     r = run(skel("--json", "status", "--ids-file", list_file("a", "b")),
             prefix=prefix, timeout=120)
-    check(r.returncode == 0, "status batch: exit 0 (99: errors)", r)
+    check(r.returncode == 23, "status batch: exit 23 (99: errors)", r)
     r = run(skel("send", "--vins-file", list_file(VIN, VIN), "location"),
             prefix=prefix, timeout=120)
     check(r.returncode == 64, "a refused list: exit 64 (99: errors)", r)
