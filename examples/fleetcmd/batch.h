@@ -1,6 +1,6 @@
 /*
  * batch.h - send and status for many vehicles at once: send --vins-file
- * and status --ids-file (CONTRACT.md, "Batches").
+ * and status --ids-file (fleetmod/module.h, "Batches").
  *
  * The list is cut into batches of --batch-size items (default
  * FC_BATCH_SIZE_DEFAULT, the limit of the modules shipped with fleetmod),

@@ -1,4 +1,4 @@
-# Stacks end to end (CONTRACT.md, "Stacks"): `make check-stack` runs
+# Stacks end to end (fleetmod/host.h, fleetmod-stack(5)): `make check-stack` runs
 # tests/stack/test_stack.py, which drives fleetcmd -s through stacks of
 # mobway.so (against its own mobway-sim) and the skeleton provider, and
 # stack-threads, a C host sending from many threads through one stack with

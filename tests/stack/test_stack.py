@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Stacks end to end (CONTRACT.md, "Stacks"): fleetcmd -s routing commands
+"""Stacks end to end (fleetmod/host.h, fleetmod-stack(5)): fleetcmd -s routing commands
 across mobway.so, talking to its own mobway-sim, and the skeleton provider.
 
 Run by `make check-stack`. Each test is named for the rule it checks. The

@@ -1,6 +1,6 @@
 /*
- * threads.c - many threads sending through one stack (CONTRACT.md,
- * "Stacks", and "Threads"), with libfleetmod's stack API as a C host uses
+ * threads.c - many threads sending through one stack (fleetmod/host.h,
+ * "Stacks", and fleetmod/module.h on threads), with libfleetmod's stack API as a C host uses
  * it.
  *
  *   stack-threads STACK THREADS SENDS VIN=SECTION...

@@ -7,7 +7,7 @@
  *
  * MODULE is mobway.so, SIM_URL a running mobway-sim with the built-in
  * fixtures (short tokens make renewals race with calls: --token-ttl 1).
- * Each thread cycles through the calls of CONTRACT.md: send of location
+ * Each thread cycles through the calls of fleetmod/module.h: send of location
  * and lock_door, status with and without wait_ms, the confirmation flow
  * of disable_ignition, a batch send (vins) with one vehicle that lacks the
  * command, a batch status (ids). Every call's rc must be the expected one

@@ -1,7 +1,7 @@
 /*
  * request.c - request bytes to struct sk_request, or EINVAL with a reason.
  *
- * Every rule of CONTRACT.md's "Bad input" lives here, before anything
+ * Every bad-input rule of fleetmod/module.h lives here, before anything
  * else looks at the request: any byte string gets a decision, no byte
  * string gets a crash, a leak or a large allocation. Unknown keys are
  * ignored (forward compatibility). Keep this file as is in your provider;

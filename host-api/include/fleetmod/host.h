@@ -149,8 +149,8 @@ fleetmod_rc fleetmod_status(struct fleetmod_handle *h, const char *req,
 void fleetmod_close(struct fleetmod_handle *h);
 
 /* ------------------------------------------------------------------------
- * Stacks: several providers in one ini file, PAM-style (CONTRACT.md,
- * "Stacks"; the file format is in fleetmod-stack(5)):
+ * Stacks: several providers in one ini file, PAM-style (fleetmod(3); the
+ * file format is in fleetmod-stack(5)):
  *
  *   [section]            one provider; unique; the "provider" of its replies
  *   module = NAME|PATH   required; searched like fleetmod_open
