@@ -144,9 +144,9 @@ step_mobway_door() {
 # No terminal here, so fleetcmd does not ask: it prints the provider's
 # message and the code and stops. A script keeps the code from --json.
 step_mobway_ignition() {
-    caption "disable_ignition asks for confirmation: with no --yes and no terminal, fleetcmd prints Mobway's message and code, runs nothing, exits 0"
+    caption "disable_ignition asks for confirmation: with no --yes and no terminal, fleetcmd prints Mobway's message and code, runs nothing, exits 22 (not confirmed)"
     # shellcheck disable=SC2086
-    run_to "$DEMO_DIR/reply.json" 0 fleetcmd $TARGET --json send "$VIN" \
+    run_to "$DEMO_DIR/reply.json" 22 fleetcmd $TARGET --json send "$VIN" \
         disable_ignition
     caption "A script takes the code from the JSON reply"
     parse='s/.*"code":"\([0-9]\{6\}\)".*/\1/p'
@@ -166,18 +166,18 @@ step_mobway_errors() {
     caption "An error in Mobway's own words: $ERR_VIN has no location in this account, EDENIED, exit status 4"
     # shellcheck disable=SC2086
     run 4 fleetcmd $TARGET send "$ERR_VIN" location
-    caption "A vehicle that fails: the call works (exit 0), the command ends in status error with the provider's text"
+    caption "A vehicle that fails: the call works, the command ends in status error with the provider's text, exit status 21"
     # shellcheck disable=SC2086
-    run 0 fleetcmd $TARGET send "$ERR_VIN" diagnostics --wait 10
+    run 21 fleetcmd $TARGET send "$ERR_VIN" diagnostics --wait 10
 }
 
 step_mobway_batch() {
-    caption "A batch: location for the three vehicles of fleet.txt in one call, a line each (the third is denied on its own)"
+    caption "A batch: location for the three vehicles of fleet.txt in one call, a line each (the third is denied on its own, so the exit status is 23)"
     printf '# the demo fleet\n%s\n%s\n%s\n' "$VIN" "$DOOR_VIN" "$ERR_VIN" \
         >"$DEMO_DIR/fleet.txt"
     run 0 cat "$DEMO_DIR/fleet.txt"
     # shellcheck disable=SC2086
-    run 0 fleetcmd $TARGET send --vins-file "$DEMO_DIR/fleet.txt" location \
+    run 23 fleetcmd $TARGET send --vins-file "$DEMO_DIR/fleet.txt" location \
         --wait 10
 }
 
