@@ -185,6 +185,8 @@ struct fm_jquery {
     bool unresolved;        /* state sending, sent, confirmation, pending or
                                unknown */
     size_t limit;           /* 0: no limit */
+    const char *provider_id; /* the provider's command id (status calls
+                                find their row by it; indexed) */
 };
 
 /* One group of stats: commands of provider+command in one state. */

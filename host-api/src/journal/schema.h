@@ -63,6 +63,7 @@
     "  (provider, command, state, created_at);\n"                              \
     "CREATE INDEX fm_commands_quota ON fm_commands (provider, created_at);\n" \
     "CREATE INDEX fm_commands_created ON fm_commands (created_at);\n"          \
+    "CREATE INDEX fm_commands_pid ON fm_commands (provider_id);\n"            \
     "CREATE VIEW fleetmod_commands AS SELECT journal_id, host_id, provider,\n" \
     "  vin, command, requester, reason, request_id, provider_id, state, rc,\n" \
     "  error_name, delivered, deadline, late, created_at, sent_at,\n"          \
