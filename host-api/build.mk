@@ -79,7 +79,9 @@ install-libfleetmod: $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/fleetmod $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(MODULEDIR) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0644 host-api/include/fleetmod/module.h \
-		host-api/include/fleetmod/host.h $(DESTDIR)$(INCLUDEDIR)/fleetmod/
+		host-api/include/fleetmod/host.h \
+		host-api/include/fleetmod/msgcheck.h \
+		host-api/include/fleetmod/modutil.h $(DESTDIR)$(INCLUDEDIR)/fleetmod/
 	$(INSTALL) -m 0755 $(LIBFLEETMOD_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libfleetmod.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libfleetmod.so.$(SOVERSION)
 	ln -sf libfleetmod.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libfleetmod.so
@@ -90,6 +92,8 @@ install-libfleetmod: $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 uninstall-libfleetmod:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/fleetmod/module.h \
 		$(DESTDIR)$(INCLUDEDIR)/fleetmod/host.h \
+		$(DESTDIR)$(INCLUDEDIR)/fleetmod/msgcheck.h \
+		$(DESTDIR)$(INCLUDEDIR)/fleetmod/modutil.h \
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so $(DESTDIR)$(LIBDIR)/libfleetmod.a \
@@ -181,3 +185,21 @@ check-libfleetmod: $(LIBFLEETMOD_TEST_BINS) $(LIBFLEETMOD_TESTMODS)
 	done
 
 CHECK_TARGETS += check-libfleetmod
+
+# fleetmod/msgcheck.h on its own. Header-only, as modules use it: the test
+# links msgpack-c and cmocka, nothing of libfleetmod.
+MSGCHECK_TEST := $(B)/unit/test_msgcheck
+$(OBJDIR_B)/tests/unit/test_msgcheck.o: EXTRA_CFLAGS := \
+	$(call pc_cflags,cmocka $(MSGPACK_PC))
+$(MSGCHECK_TEST): $(OBJDIR_B)/tests/unit/test_msgcheck.o
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $< \
+		$(call pc_libs,cmocka $(MSGPACK_PC))
+
+.PHONY: check-msgcheck
+check-msgcheck: $(MSGCHECK_TEST)
+	@echo "  TEST   $(MSGCHECK_TEST)"
+	$(Q)$(MEMCHECK) $(MSGCHECK_TEST)
+
+CHECK_TARGETS += check-msgcheck

@@ -23,12 +23,6 @@
     (offsetof(struct fleetmod_module, shutdown) +                              \
      sizeof(((struct fleetmod_module *)0)->shutdown))
 
-/* Containers nested deeper than this are refused: msgpack-c's unpacker has
- * a fixed stack of this size (MSGPACK_EMBED_STACK_SIZE) and reports a
- * deeper message as out of memory, which would hide real allocation
- * failures. */
-#define FM_MSG_MAX_DEPTH 32
-
 /* err.c: write a one-line message into err (errlen bytes; err may be NULL).
  * Control characters (say, from a module's name or dlerror) become '?', so
  * the line stays one line. */
@@ -39,21 +33,16 @@ void fm_err(char *err, size_t errlen, const char *fmt, ...)
  * mapped to FLEETMOD_EINTERNAL. */
 fleetmod_rc fm_rc_known(fleetmod_rc rc);
 
-/* msgcheck.c: the length of the one msgpack object at the start of buf, or
- * 0 when buf does not start with a complete, well-formed object whose
- * claimed sizes all fit inside len and whose nesting stays within
- * FM_MSG_MAX_DEPTH. Only after this check may buf go to msgpack_unpack:
- * msgpack-c allocates whatever sizes a message claims. */
-size_t fm_msg_check(const char *buf, size_t len);
-
-/* msgcheck.c: unpack buf, which must hold exactly one object, into zone.
- * FLEETMOD_EINVAL for anything else, FLEETMOD_ENOMEM when the zone cannot
- * grow. */
+/* msgcheck.c: fleetmod_msg_unpack of fleetmod/msgcheck.h: unpack buf,
+ * which must hold exactly one object whose claimed sizes fit in it, into
+ * zone. FLEETMOD_EINVAL for anything else, FLEETMOD_ENOMEM when the zone
+ * cannot grow. Never msgpack_unpack untrusted bytes directly. */
 fleetmod_rc fm_msg_unpack(const char *buf, size_t len, msgpack_zone *zone,
                           msgpack_object *obj);
 
 /* msgcheck.c: the value of the string key KEY in map obj, or NULL when obj
- * is not a map or has no such key. */
+ * is not a map or has no such key; a repeated key: the last one, as a
+ * module reads it (fleetmod_msg_map_get). */
 const msgpack_object *fm_map_get(const msgpack_object *obj, const char *key);
 
 /* search.c: iterate over the module search path (FLEETMOD_MODULE_PATH,

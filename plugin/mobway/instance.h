@@ -7,6 +7,7 @@
 #define MW_INSTANCE_H
 
 #include <fleetmod/module.h>
+#include <fleetmod/modutil.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -17,7 +18,7 @@
 #include "token.h"
 
 struct fleetmod_instance {
-    unsigned forks; /* mw_forks() when made: a forked child may not use it */
+    struct fleetmod_fork_guard fork; /* a forked child may not use it */
     struct mw_log log;
     struct mw_config cfg;
     struct mw_http *http; /* made by the first call, see ready_mu */

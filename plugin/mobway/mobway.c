@@ -5,7 +5,7 @@
  * Mobway -> decoded answer -> reply map -> the host's write callback.
  */
 #include <curl/curl.h>
-#include <fleetmod/module.h>
+#include <fleetmod/modutil.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -52,27 +52,10 @@ static fleetmod_rc ready(struct fleetmod_instance *inst)
     return inst->http ? FLEETMOD_OK : FLEETMOD_ENOMEM;
 }
 
-/* Forks this process has been through, counted in each child. A call
- * checks that its instance was made in this process; getpid() would be a
- * system call, twice per call. */
-static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
-static atomic_uint forks;
-
-static void count_fork(void)
-{
-    atomic_fetch_add_explicit(&forks, 1, memory_order_relaxed);
-}
-
-static void watch_forks(void)
-{
-    pthread_atfork(NULL, NULL, count_fork);
-}
-
 /* Whether inst was made by this process (not by one it was forked from). */
 static bool ours(const struct fleetmod_instance *inst)
 {
-    return inst &&
-           inst->forks == atomic_load_explicit(&forks, memory_order_relaxed);
+    return inst && fleetmod_fork_guard_ours(&inst->fork);
 }
 
 static void free_instance(struct fleetmod_instance *inst)
@@ -97,8 +80,7 @@ static fleetmod_rc mw_init(const struct fleetmod_host *host,
     *out = NULL;
     if (!(inst = calloc(1, sizeof *inst)))
         return FLEETMOD_ENOMEM;
-    pthread_once(&fork_once, watch_forks);
-    inst->forks = atomic_load_explicit(&forks, memory_order_relaxed);
+    fleetmod_fork_guard_init(&inst->fork);
     pthread_mutex_init(&inst->ready_mu, NULL);
     if (host && FLEETMOD_HAS_MEMBER(host, struct fleetmod_host, log))
         inst->log = (struct mw_log){host->log, host->user};
@@ -157,9 +139,7 @@ static fleetmod_rc run_batch(struct fleetmod_instance *inst, enum call call,
 {
     size_t n = call == CALL_SEND ? req->n_vins : req->n_ids;
     struct mw_reply *items = calloc(n, sizeof *items);
-    msgpack_sbuffer buf;
-    msgpack_packer pk;
-    int err;
+    fleetmod_rc rc;
 
     if (!items)
         return FLEETMOD_ENOMEM;
@@ -172,29 +152,11 @@ static fleetmod_rc run_batch(struct fleetmod_instance *inst, enum call call,
         mw_call_command_batch(inst, req->vins, req->command, items, n);
     else
         mw_call_status_batch(inst, req->ids, req->wait_ms, items, n);
-    msgpack_sbuffer_init(&buf);
-    msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-    err = msgpack_pack_map(&pk, req->request_id ? 5 : 4) ||
-          msgpack_pack_str_with_body(&pk, "provider", 8) ||
-          msgpack_pack_str_with_body(&pk, PROVIDER, strlen(PROVIDER)) ||
-          msgpack_pack_str_with_body(&pk, "status", 6) ||
-          msgpack_pack_str_with_body(&pk, "batch", 5) ||
-          msgpack_pack_str_with_body(&pk, "terminal", 8) ||
-          msgpack_pack_true(&pk) ||
-          (req->request_id &&
-           (msgpack_pack_str_with_body(&pk, "request_id", 10) ||
-            msgpack_pack_str_with_body(&pk, req->request_id,
-                                       strlen(req->request_id)))) ||
-          msgpack_pack_str_with_body(&pk, "results", 7) ||
-          msgpack_pack_array(&pk, n);
-    for (size_t i = 0; i < n; i++) {
-        err = err || mw_reply_pack(&pk, PROVIDER, &items[i]);
+    rc = mw_reply_write_batch(items, n, req->request_id, PROVIDER, write, sink);
+    for (size_t i = 0; i < n; i++)
         mw_reply_free(&items[i]);
-    }
     free(items);
-    err = err || write(sink, buf.data, buf.size) != 0;
-    msgpack_sbuffer_destroy(&buf);
-    return err ? FLEETMOD_ENOMEM : FLEETMOD_OK;
+    return rc;
 }
 
 static bool is_batch(enum call call, const struct mw_request *req,

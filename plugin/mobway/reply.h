@@ -4,7 +4,8 @@
  * Every call writes exactly one msgpack map through the host's write
  * callback, also when it fails. A reply is filled as the call goes, then
  * packed in one piece, so the host never sees half a map unless its own
- * write fails.
+ * write fails. The map's head, its error map and a batch's head are packed
+ * by fleetmod/modutil.h, as in every module.
  */
 #ifndef MW_REPLY_H
 #define MW_REPLY_H
@@ -53,6 +54,15 @@ int mw_reply_pack(msgpack_packer *pk, const char *provider,
  * FLEETMOD_ENOMEM when packing or the host's write failed. */
 fleetmod_rc mw_reply_write(const struct mw_reply *r, const char *provider,
                            fleetmod_write_fn write, void *sink);
+
+/* Packs the reply of a batch: the batch head (provider, status "batch",
+ * request_id when not NULL, results) and the n item replies in order, and
+ * hands it to write in one call. Returns FLEETMOD_OK (the batch ran,
+ * whatever its items' fates), or FLEETMOD_ENOMEM when packing or the
+ * host's write failed. */
+fleetmod_rc mw_reply_write_batch(const struct mw_reply *items, size_t n,
+                                 const char *request_id, const char *provider,
+                                 fleetmod_write_fn write, void *sink);
 
 /* Forgets an answer (and error) but keeps the echoed request_id, vin,
  * command (also the answer's own) and the id: the next poll fills it

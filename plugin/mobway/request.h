@@ -1,9 +1,10 @@
 /*
  * request.h - decoding a host's request map (msgpack).
  *
- * Any byte string is accepted: before msgpack-c sees it, a scan checks that
- * it is exactly one well-formed value whose claimed container sizes fit in
- * its length (msgpack-c would allocate whatever a header claims). Unknown
+ * Any byte string is accepted: before msgpack-c sees it,
+ * fleetmod/msgcheck.h checks that it is exactly one well-formed value whose
+ * claimed sizes fit in its length (msgpack-c would allocate whatever a
+ * header claims). Unknown
  * keys are ignored; known keys of the wrong type are EINVAL.
  */
 #ifndef MW_REQUEST_H

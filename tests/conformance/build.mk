@@ -1,7 +1,8 @@
-# fleetmod-conformance: any module against the contract (module.h, dlopen,
-# msgpack-c and libc; deliberately not libfleetmod). Its check runs it on
-# the skeleton (also under memcheck), on a minimal stub module that must
-# pass, and on broken builds of the stub that must each fail one check.
+# fleetmod-conformance: any module against the contract (module.h and
+# msgcheck.h, dlopen, msgpack-c and libc; deliberately not libfleetmod).
+# Its check runs it on the skeleton (also under memcheck), on a minimal
+# stub module that must pass, and on broken builds of the stub that must
+# each fail one check.
 
 CONFORMANCE_DIR  := tests/conformance
 CONFORMANCE      := $(BINDIR_B)/fleetmod-conformance
@@ -9,13 +10,13 @@ CONFORMANCE_RUN  := sh $(CONFORMANCE_DIR)/run.sh $(CONFORMANCE)
 CONFORMANCE_SRCS := $(addprefix $(CONFORMANCE_DIR)/,main.c tap.c elfsyms.c \
                       reply.c cases.c calls.c life.c)
 CONFORMANCE_OBJS := $(CONFORMANCE_SRCS:%.c=$(OBJDIR_B)/%.o)
-# The size check of untrusted msgpack is the skeleton's: one copy of it.
-CONFORMANCE_MSGSIZE := $(OBJDIR_B)/examples/providers/skeleton/msgsize.o
 
-$(CONFORMANCE_OBJS): EXTRA_CFLAGS := $(call pc_cflags,$(MSGPACK_PC)) \
-    -Iexamples/providers/skeleton
+# The size check of untrusted msgpack, the error names and the delivered
+# answers are the installed headers' (fleetmod/msgcheck.h, module.h), the
+# ones every module uses: nothing of examples/ is linked in.
+$(CONFORMANCE_OBJS): EXTRA_CFLAGS := $(call pc_cflags,$(MSGPACK_PC))
 
-$(CONFORMANCE): $(CONFORMANCE_OBJS) $(CONFORMANCE_MSGSIZE)
+$(CONFORMANCE): $(CONFORMANCE_OBJS)
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ \
@@ -24,7 +25,7 @@ $(CONFORMANCE): $(CONFORMANCE_OBJS) $(CONFORMANCE_MSGSIZE)
 # The stub and its broken builds (-DBREAK_<RULE>). Kept out of
 # $(MODDIR_B) so that no module search ever finds them.
 CONFORMANCE_STUB_DIR := $(B)/conformance
-CONFORMANCE_BREAKS   := ABI NO_SEND EXTRA_SYMBOL
+CONFORMANCE_BREAKS   := ABI NO_SEND EXTRA_SYMBOL DELIVERED
 CONFORMANCE_STUBS    := $(CONFORMANCE_STUB_DIR)/stub.so \
     $(CONFORMANCE_BREAKS:%=$(CONFORMANCE_STUB_DIR)/stub-%.so)
 
@@ -54,6 +55,9 @@ check-conformance: $(CONFORMANCE) $(CONFORMANCE_STUBS) $(SKELETON_SO)
 	    $(SKELETON_CONF)
 	$(Q)EXPECT_FAIL='exports only fleetmod_module_v1' $(CONFORMANCE_RUN) \
 	    $(CONFORMANCE_STUB_DIR)/stub-EXTRA_SYMBOL.so $(SKELETON_CONF)
+	$(Q)EXPECT_FAIL='send: empty request -> EINVAL and a failed reply: .*error.delivered is not "no"' \
+	    $(CONFORMANCE_RUN) $(CONFORMANCE_STUB_DIR)/stub-DELIVERED.so \
+	    $(SKELETON_CONF)
 
 CHECK_TARGETS += check-conformance
 

@@ -331,6 +331,13 @@ static void not_one_map(struct list *l, enum call call, const char *vin)
     for (int i = 0; i < 100000; i++)
         msgpack_sbuffer_write(b, "\x91", 1);
     msgpack_sbuffer_write(b, "\x80", 1);
+    /* 33 containers, the last one empty: one more than msgpack-c's stack
+     * holds, which it reports as out of memory. A module's size check
+     * must refuse it first, as EINVAL. */
+    b = add(l, NULL, "%s: 32 nested arrays around an empty map", c);
+    for (int i = 0; i < 32; i++)
+        msgpack_sbuffer_write(b, "\x91", 1);
+    msgpack_sbuffer_write(b, "\x80", 1);
 }
 
 size_t cases_malformed(enum call call, const char *vin, struct req **out)

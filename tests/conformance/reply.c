@@ -2,35 +2,18 @@
  * reply.c - is a reply what the contract says a reply is?
  *
  * The reply comes from the module under test, so it is read as carefully
- * as a module reads a request: its claimed sizes are checked before
- * msgpack-c allocates for them (sk_msgpack_sizes_ok, the skeleton's
- * walk, shared so that one copy of it exists).
+ * as a module reads a request: fleetmod/msgcheck.h checks its claimed
+ * sizes before msgpack-c allocates for them, the one check every reader of
+ * untrusted msgpack uses. The error names and "delivered" answers are
+ * module.h's table, the one the modules pack from.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <fleetmod/msgcheck.h>
+
 #include "conformance.h"
-#include "msgsize.h"
-
-/* The contract's names of the rcs, as in a reply's error.name. */
-static const char *const rc_names[FLEETMOD_RC_COUNT] = {
-    "OK",        "EINVAL",    "ECONFIG",      "EAUTH",    "EDENIED",
-    "ECONFIRM",  "EPROVIDER", "EUNREACHABLE", "EUNKNOWN", "ERATELIMIT",
-    "ENOTFOUND", "ENOMEM",    "EINTERNAL"};
-
-static const msgpack_object *get(const msgpack_object *map, const char *key)
-{
-    size_t klen = strlen(key);
-
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const msgpack_object *k = &map->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
-            memcmp(k->via.str.ptr, key, klen) == 0)
-            return &map->via.map.ptr[i].val;
-    }
-    return NULL;
-}
 
 static bool is_str(const msgpack_object *o, const char *want)
 {
@@ -58,24 +41,30 @@ __attribute__((format(printf, 3, 4))) static bool bad(char *why, size_t whylen,
     return false;
 }
 
+/* An rc this header does not know (a newer module's) has no name or
+ * delivered answer to compare with: only their types are checked. */
 static bool error_valid(const msgpack_object *e, fleetmod_rc rc, char *why,
                         size_t whylen)
 {
     static const char *const delivered[] = {"no", "yes", "unknown", NULL};
-    const msgpack_object *code = e ? get(e, "code") : NULL;
-    const char *name = (unsigned)rc < FLEETMOD_RC_COUNT ? rc_names[rc] : NULL;
+    const msgpack_object *code = e ? fleetmod_msg_map_get(e, "code") : NULL;
+    bool known = (unsigned)rc < FLEETMOD_RC_COUNT;
 
     if (!e || e->type != MSGPACK_OBJECT_MAP)
         return bad(why, whylen, "rc %d but no \"error\" map", rc);
     if (!code || code->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
         code->via.u64 != (uint64_t)rc)
         return bad(why, whylen, "error.code is not the rc %d", rc);
-    if (name && !is_str(get(e, "name"), name))
-        return bad(why, whylen, "error.name is not \"%s\"", name);
-    if (!is_str(get(e, "message"), NULL))
+    if (!is_str(fleetmod_msg_map_get(e, "name"), known ? fleetmod_error_name(rc) : NULL))
+        return bad(why, whylen, "error.name is not \"%s\"",
+                   fleetmod_error_name(rc));
+    if (!is_str(fleetmod_msg_map_get(e, "message"), NULL))
         return bad(why, whylen, "error.message is not a string");
-    if (!is_str_in(get(e, "delivered"), delivered))
+    if (!is_str_in(fleetmod_msg_map_get(e, "delivered"), delivered))
         return bad(why, whylen, "error.delivered is not no/yes/unknown");
+    if (known && !is_str(fleetmod_msg_map_get(e, "delivered"), fleetmod_rc_delivered(rc)))
+        return bad(why, whylen, "error.delivered is not \"%s\" for %s",
+                   fleetmod_rc_delivered(rc), fleetmod_error_name(rc));
     return true;
 }
 
@@ -88,10 +77,10 @@ static bool map_valid(const char *provider, fleetmod_rc rc,
         "confirmation", "pending", "success", "error", "failed", "batch", NULL};
     static const char *const final[] = {"success", "error", "failed", "batch",
                                         NULL};
-    const msgpack_object *status = get(o, "status");
-    const msgpack_object *terminal = get(o, "terminal");
+    const msgpack_object *status = fleetmod_msg_map_get(o, "status");
+    const msgpack_object *terminal = fleetmod_msg_map_get(o, "terminal");
 
-    if (!is_str(get(o, "provider"), provider))
+    if (!is_str(fleetmod_msg_map_get(o, "provider"), provider))
         return bad(why, whylen, "\"provider\" is not \"%s\"", provider);
     if (!is_str_in(status, statuses))
         return bad(why, whylen, "\"status\" is missing or not a known value");
@@ -102,7 +91,7 @@ static bool map_valid(const char *provider, fleetmod_rc rc,
         return bad(why, whylen, "rc %d with status %.*s", rc,
                    (int)status->via.str.size, status->via.str.ptr);
     if (rc != FLEETMOD_OK)
-        return error_valid(get(o, "error"), rc, why, whylen);
+        return error_valid(fleetmod_msg_map_get(o, "error"), rc, why, whylen);
     return true;
 }
 
@@ -110,7 +99,7 @@ static bool map_valid(const char *provider, fleetmod_rc rc,
 static bool results_valid(const char *provider, const msgpack_object *o,
                           char *why, size_t whylen)
 {
-    const msgpack_object *results = get(o, "results");
+    const msgpack_object *results = fleetmod_msg_map_get(o, "results");
 
     if (!results || results->type != MSGPACK_OBJECT_ARRAY)
         return bad(why, whylen, "status batch without a \"results\" array");
@@ -121,8 +110,8 @@ static bool results_valid(const char *provider, const msgpack_object *o,
 
         if (item->type != MSGPACK_OBJECT_MAP)
             return bad(why, whylen, "results[%u] is not a map", i);
-        if ((e = get(item, "error")) && e->type == MSGPACK_OBJECT_MAP &&
-            (code = get(e, "code")) &&
+        if ((e = fleetmod_msg_map_get(item, "error")) && e->type == MSGPACK_OBJECT_MAP &&
+            (code = fleetmod_msg_map_get(e, "code")) &&
             code->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
             rc = (fleetmod_rc)code->via.u64;
         if (!map_valid(provider, rc, item, why, whylen))
@@ -140,7 +129,7 @@ bool reply_valid(const char *provider, fleetmod_rc rc, const char *buf,
 
     if (len == 0)
         return bad(why, whylen, "no reply written");
-    if (!sk_msgpack_sizes_ok(buf, len))
+    if (!fleetmod_msg_check(buf, len))
         return bad(why, whylen,
                    "reply is not msgpack or claims more bytes "
                    "than it has");
@@ -152,7 +141,7 @@ bool reply_valid(const char *provider, fleetmod_rc rc, const char *buf,
     else if (u.data.type != MSGPACK_OBJECT_MAP)
         bad(why, whylen, "reply is not a map");
     else if (map_valid(provider, rc, &u.data, why, whylen))
-        ok = !is_str(get(&u.data, "status"), "batch") ||
+        ok = !is_str(fleetmod_msg_map_get(&u.data, "status"), "batch") ||
              results_valid(provider, &u.data, why, whylen);
     msgpack_unpacked_destroy(&u);
     return ok;
@@ -166,9 +155,10 @@ bool reply_str(const char *buf, size_t len, const char *key, char *out,
     const msgpack_object *v = NULL;
 
     msgpack_unpacked_init(&u);
-    if (msgpack_unpack_next(&u, buf, len, &off) == MSGPACK_UNPACK_SUCCESS &&
+    if (fleetmod_msg_check(buf, len) &&
+        msgpack_unpack_next(&u, buf, len, &off) == MSGPACK_UNPACK_SUCCESS &&
         u.data.type == MSGPACK_OBJECT_MAP)
-        v = get(&u.data, key);
+        v = fleetmod_msg_map_get(&u.data, key);
     bool ok = is_str(v, NULL);
     if (ok)
         snprintf(out, outlen, "%.*s", (int)v->via.str.size, v->via.str.ptr);

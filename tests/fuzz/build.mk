@@ -1,7 +1,8 @@
 # tests/fuzz: libFuzzer targets (clang, ASan + UBSan) for every parser of
-# untrusted bytes: the module's request decoder, its reading of Mobway's
-# answers, its ini file and its UTC-3 times, and libfleetmod's reply
-# decoder and JSON rendering.
+# untrusted bytes: the one msgpack size check every reader shares
+# (fleetmod/msgcheck.h), the module's request decoder, its reading of
+# Mobway's answers, its ini file and its UTC-3 times, and libfleetmod's
+# reply decoder and JSON rendering.
 #
 #   make fuzz [FUZZ_SECONDS=60]   each target for FUZZ_SECONDS
 #   make check-fuzz               each target for 10 s (part of make check)
@@ -21,7 +22,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SEED ?= 1
 FUZZ_DIR     := tests/fuzz
 FUZZ_B       := $(B)/fuzz
-FUZZ_TARGETS := request answer config time reply
+FUZZ_TARGETS := msgcheck request answer config time reply
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 FUZZ_HAVE_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
@@ -32,6 +33,7 @@ FUZZ_MAXLEN_answer  := 4096
 FUZZ_MAXLEN_config  := 2048
 FUZZ_MAXLEN_time    := 32
 FUZZ_MAXLEN_reply   := 4096
+FUZZ_MAXLEN_msgcheck := 4096
 
 # Own flags, not BASE_CFLAGS: a fuzz build always has its sanitizers,
 # whatever SANITIZE says, and the user's CFLAGS are for $(CC).
@@ -74,12 +76,15 @@ $(FUZZ_MW_A) $(FUZZ_FM_A):
 
 # fuzz_answer stands in for the network: the token fetch's call of
 # mw_http_exchange is wrapped to answer from the input.
-FUZZ_MW_BINS := $(filter-out $(FUZZ_B)/fuzz_reply,$(FUZZ_BINS))
+FUZZ_MW_BINS := $(filter-out $(FUZZ_B)/fuzz_reply $(FUZZ_B)/fuzz_msgcheck,\
+	$(FUZZ_BINS))
 $(FUZZ_MW_BINS): $(FUZZ_MW_A)
 $(FUZZ_MW_BINS): FUZZ_LIBS := $(MOBWAY_LIBS)
 $(FUZZ_B)/fuzz_answer: FUZZ_LDFLAGS := -Wl,--wrap=mw_http_exchange
 $(FUZZ_B)/fuzz_reply: $(FUZZ_FM_A)
 $(FUZZ_B)/fuzz_reply: FUZZ_LIBS := $(call pc_libs,$(LIBFLEETMOD_PC_DEPS)) -ldl
+# fuzz_msgcheck: the header alone, as a module uses it.
+$(FUZZ_B)/fuzz_msgcheck: FUZZ_LIBS := $(call pc_libs,$(MSGPACK_PC))
 
 $(FUZZ_BINS): $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/$(FUZZ_DIR)/fuzz_%.o
 	$(call say,LD,$@)

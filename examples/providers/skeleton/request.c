@@ -55,25 +55,9 @@ static bool code_valid(const char *s, size_t len)
     return len == SK_CODE_SIZE - 1 && all_in(s, len, len, "0123456789");
 }
 
-/* The value of key in map, or NULL. A key that appears twice: the last
- * one wins, as in most msgpack and JSON readers. */
-static const msgpack_object *get(const msgpack_object_map *map, const char *key)
-{
-    const msgpack_object *found = NULL;
-    size_t klen = strlen(key);
-
-    for (uint32_t i = 0; i < map->size; i++) {
-        const msgpack_object *k = &map->ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
-            memcmp(k->via.str.ptr, key, klen) == 0)
-            found = &map->ptr[i].val;
-    }
-    return found;
-}
-
 /* Decoding state: the map and where to say what went wrong. */
 struct dec {
-    const msgpack_object_map *map;
+    const msgpack_object *map;
     char *why;
     size_t whylen;
 };
@@ -90,7 +74,7 @@ static fleetmod_rc get_str(struct dec *d, const char *key, bool required,
                            bool (*valid)(const char *, size_t), char *dst,
                            size_t size)
 {
-    const msgpack_object *o = get(d->map, key);
+    const msgpack_object *o = fleetmod_msg_map_get(d->map, key);
 
     if (!o)
         return required ? fail(d, "missing \"%s\"", key) : FLEETMOD_OK;
@@ -109,11 +93,11 @@ static fleetmod_rc get_str(struct dec *d, const char *key, bool required,
 static fleetmod_rc get_batch(struct dec *d, const char *key, const char *single,
                              struct sk_request *r)
 {
-    const msgpack_object *o = get(d->map, key);
+    const msgpack_object *o = fleetmod_msg_map_get(d->map, key);
 
     if (!o)
         return FLEETMOD_OK;
-    if (get(d->map, single))
+    if (fleetmod_msg_map_get(d->map, single))
         return fail(d, "\"%s\" and its single form both given", key);
     if (o->type != MSGPACK_OBJECT_ARRAY)
         return fail(d, "\"%s\" must be an array of strings", key);
@@ -129,7 +113,7 @@ static fleetmod_rc get_batch(struct dec *d, const char *key, const char *single,
 
 static fleetmod_rc get_request_id(struct dec *d, struct sk_request *r)
 {
-    const msgpack_object *o = get(d->map, "request_id");
+    const msgpack_object *o = fleetmod_msg_map_get(d->map, "request_id");
 
     if (!o)
         return FLEETMOD_OK;
@@ -142,7 +126,7 @@ static fleetmod_rc get_request_id(struct dec *d, struct sk_request *r)
 
 static fleetmod_rc get_wait(struct dec *d, struct sk_request *r)
 {
-    const msgpack_object *o = get(d->map, "wait_ms");
+    const msgpack_object *o = fleetmod_msg_map_get(d->map, "wait_ms");
 
     if (!o)
         return FLEETMOD_OK;
@@ -183,10 +167,11 @@ static fleetmod_rc fields(struct dec *d, enum sk_call call,
 }
 
 fleetmod_rc sk_request_decode(enum sk_call call, const char *buf, size_t len,
-                              msgpack_unpacked *u, struct sk_request *r,
+                              msgpack_zone *zone, struct sk_request *r,
                               char *why, size_t whylen)
 {
-    size_t off = 0;
+    msgpack_object obj;
+    fleetmod_rc rc;
 
     memset(r, 0, sizeof *r);
     snprintf(why, whylen, "the request is not one msgpack map");
@@ -194,12 +179,16 @@ fleetmod_rc sk_request_decode(enum sk_call call, const char *buf, size_t len,
         snprintf(why, whylen, "the request must be 1 byte to 1 MiB long");
         return FLEETMOD_EINVAL;
     }
-    if (!sk_msgpack_sizes_ok(buf, len) ||
-        msgpack_unpack_next(u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS ||
-        off != len || u->data.type != MSGPACK_OBJECT_MAP)
+    /* fleetmod_msg_unpack checks the sizes the bytes claim before
+     * msgpack-c allocates for them. */
+    if ((rc = fleetmod_msg_unpack(buf, len, zone, &obj)) == FLEETMOD_ENOMEM)
+        snprintf(why, whylen, "out of memory");
+    if (rc)
+        return rc;
+    if (obj.type != MSGPACK_OBJECT_MAP)
         return FLEETMOD_EINVAL;
 
-    struct dec d = {&u->data.via.map, why, whylen};
-    fleetmod_rc rc = get_request_id(&d, r);
+    struct dec d = {&obj, why, whylen};
+    rc = get_request_id(&d, r);
     return rc ? rc : fields(&d, call, r);
 }

@@ -2,16 +2,17 @@
  * skeleton.c - the module's exported table and its three calls.
  *
  * Every call follows the same path: refuse an instance from another
- * process (fork), decode and validate the request, let commands.c fill the
- * reply, pack it to the host, log one line. Keep this file as is; change
- * SK_NAME and the version, and the default config path in build.mk.
+ * process (fleetmod/modutil.h's fork guard), decode and validate the
+ * request, let commands.c fill the reply, pack it and hand it to the host
+ * in one piece (fleetmod/modutil.h's reply buffer), log one line. Keep
+ * this file as is; change SK_NAME and the version, and the default config
+ * path in build.mk.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "skeleton.h"
 
@@ -61,7 +62,7 @@ static fleetmod_rc sk_init(const struct fleetmod_host *host,
         free(inst);
         return rc;
     }
-    inst->pid = getpid();
+    fleetmod_fork_guard_init(&inst->fork);
     sk_logf(&inst->log, LOG_INFO,
             "%s: %zu vehicles, commands complete after %llu ms", path,
             inst->cfg.n_vehicles, (unsigned long long)inst->cfg.complete_ms);
@@ -127,7 +128,7 @@ static void log_call(const struct fleetmod_instance *inst, enum sk_call call,
 
 /* Run a valid request and pack its reply (or batch of replies). */
 static fleetmod_rc run(struct fleetmod_instance *inst, enum sk_call call,
-                       const struct sk_request *q, struct sk_out *o,
+                       const struct sk_request *q, struct fleetmod_out *o,
                        struct sk_reply *first)
 {
     size_t n = q->items ? q->n_items : 1;
@@ -135,7 +136,7 @@ static fleetmod_rc run(struct fleetmod_instance *inst, enum sk_call call,
 
     if (!r) {
         sk_reply_fail(first, FLEETMOD_ENOMEM, "out of memory for %zu items", n);
-        sk_out_reply(o, first);
+        sk_pack_reply(&o->pk, first);
         return FLEETMOD_ENOMEM;
     }
     if (call == SK_SEND)
@@ -147,51 +148,67 @@ static fleetmod_rc run(struct fleetmod_instance *inst, enum sk_call call,
 
     if (!q->items) {
         r->request_id = q->request_id;
-        sk_out_reply(o, r);
+        sk_pack_reply(&o->pk, r);
         return r->rc;
     }
-    sk_out_batch(o, q->request_id, n);
+    fleetmod_pack_batch_head(&o->pk, SK_NAME, q->request_id.ptr,
+                             q->request_id.len, n);
     for (size_t i = 0; i < n; i++)
-        sk_out_reply(o, &r[i]);
+        sk_pack_reply(&o->pk, &r[i]);
     free(r);
     return FLEETMOD_OK;
+}
+
+/* msgpack-c's zone for a request's objects: a few map pairs fit in the
+ * first chunk; a batch's list grows it. */
+#define SK_ZONE_CHUNK 1024
+
+/* A call refused before its request is read: the reply carries only the
+ * error. */
+static fleetmod_rc refuse(struct fleetmod_out *o, fleetmod_rc rc,
+                          const char *text, fleetmod_write_fn write, void *sink)
+{
+    struct sk_reply r = {0};
+
+    sk_reply_fail(&r, rc, "%s", text);
+    sk_pack_reply(&o->pk, &r);
+    return fleetmod_out_finish(o, write, sink, rc);
 }
 
 static fleetmod_rc sk_call(enum sk_call call, struct fleetmod_instance *inst,
                            const char *req, size_t len, fleetmod_write_fn write,
                            void *sink)
 {
-    struct sk_out o;
+    struct fleetmod_out o;
     struct sk_reply r = {0};
     struct sk_request q;
-    msgpack_unpacked u;
+    msgpack_zone zone;
     char why[SK_TEXT_SIZE];
     fleetmod_rc rc;
 
     if (!write)
         return FLEETMOD_EINVAL; /* nowhere to put the reply */
-    sk_out_init(&o, write, sink);
-    if (!inst || inst->pid != getpid()) {
-        /* After fork the parent's lock and state are not ours to touch. */
-        sk_reply_fail(&r, FLEETMOD_EINTERNAL,
+    fleetmod_out_init(&o);
+    /* After fork the parent's lock and state are not ours to touch. */
+    if (!inst || !fleetmod_fork_guard_ours(&inst->fork))
+        return refuse(&o, FLEETMOD_EINTERNAL,
                       "this instance belongs to another process: make a "
-                      "new one after fork");
-        sk_out_reply(&o, &r);
-        return sk_out_rc(&o, FLEETMOD_EINTERNAL);
-    }
+                      "new one after fork",
+                      write, sink);
+    if (!msgpack_zone_init(&zone, SK_ZONE_CHUNK))
+        return refuse(&o, FLEETMOD_ENOMEM, "out of memory", write, sink);
 
-    msgpack_unpacked_init(&u);
-    rc = sk_request_decode(call, req, len, &u, &q, why, sizeof why);
+    rc = sk_request_decode(call, req, len, &zone, &q, why, sizeof why);
     if (rc) {
         sk_reply_fail(&r, rc, "%s", why);
         r.request_id = q.request_id;
-        sk_out_reply(&o, &r);
+        sk_pack_reply(&o.pk, &r);
     } else {
         rc = run(inst, call, &q, &o, &r);
     }
-    rc = sk_out_rc(&o, rc);
+    rc = fleetmod_out_finish(&o, write, sink, rc);
     log_call(inst, call, &q, &r, rc);
-    msgpack_unpacked_destroy(&u);
+    msgpack_zone_destroy(&zone);
     return rc;
 }
 

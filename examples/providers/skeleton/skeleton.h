@@ -5,23 +5,30 @@
  * backend: it keeps commands in memory and declares them done after
  * complete_ms. Copy this folder to start a provider for your OEM backend.
  *
- *   skeleton.c   the exported table and the three calls: fork check, decode,
- *                dispatch, one log line per call. Keep as is.
+ * The mechanics every module shares come from two installed headers, so
+ * a provider copies none of them: fleetmod/msgcheck.h (the size check of
+ * untrusted msgpack, unpacking, map lookup) and fleetmod/modutil.h (the
+ * reply buffer, the reply's head and error map, the batch head, the fork
+ * guard). Four files to copy, keep and rename (sk_ -> your prefix):
+ *
+ *   skeleton.c   the exported table and the three calls: fork guard,
+ *                decode, dispatch, one reply, one log line per call.
+ *   request.c    request bytes -> struct sk_request, every EINVAL rule of
+ *                the contract.
+ *   reply.c      struct sk_reply -> one msgpack map.
+ *   skeleton.h   this file: the parts and how they fit.
+ *
+ * and what to write for your backend:
+ *
  *   config.c     the ini file (inih). Replace the keys with your backend's
  *                (URL, account, secret file...), keep the refusal of
  *                unknown keys with file:line.
- *   request.c    request bytes -> struct sk_request, every EINVAL rule of
- *                the contract. Keep as is.
- *   msgsize.c    the check that sizes claimed inside a message fit in it,
- *                run before msgpack-c allocates anything. Keep as is.
  *   commands.c   what send, confirm and status do. THIS is the file to
  *                replace: call your backend here.
  *   store.c      the in-memory command table and confirmation codes. A real
  *                provider asks its backend instead and drops most of it.
- *   reply.c      struct sk_reply -> one msgpack map through the host's
- *                write callback. Keep as is.
- *   test_*.c     its tests (make check-skeleton); the contract's general
- *                rules are checked by fleetmod-conformance.
+ *   test_skeleton.c  its tests (make check-skeleton); the contract's
+ *                general rules are checked by fleetmod-conformance.
  *
  * Everything here is hidden (-fvisibility=hidden and skeleton.map): only
  * fleetmod_module_v1 leaves the .so.
@@ -33,13 +40,12 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include <msgpack.h>
 
 #include <fleetmod/module.h>
-
-#include "msgsize.h"
+#include <fleetmod/modutil.h>
+#include <fleetmod/msgcheck.h>
 
 /* The provider id: the table's name and every reply's "provider". */
 #define SK_NAME "skeleton"
@@ -107,8 +113,8 @@ struct sk_str {
     size_t len;
 };
 
-/* A decoded, validated request. Strings point into the msgpack_unpacked
- * the request was decoded into. Single-item fields are NUL-terminated
+/* A decoded, validated request. Strings point into the msgpack_zone the
+ * request was decoded into. Single-item fields are NUL-terminated
  * copies; batch items are the msgpack strings, each checked to be a str. */
 struct sk_request {
     char vin[SK_VIN_SIZE];
@@ -121,12 +127,13 @@ struct sk_request {
     size_t n_items;
 };
 
-/* Decode buf as a request for call. FLEETMOD_OK, or FLEETMOD_EINVAL with
- * why filled (one English sentence). u must be initialised by the caller
- * and destroyed after the request is no longer used. r->request_id is set
- * whenever it was valid, also on failure, so the reply can echo it. */
+/* Decode buf as a request for call. FLEETMOD_OK, FLEETMOD_EINVAL with
+ * why filled (one English sentence), or FLEETMOD_ENOMEM. zone must be
+ * initialised by the caller and destroyed after the request is no longer
+ * used. r->request_id is set whenever it was valid, also on failure, so
+ * the reply can echo it. */
 fleetmod_rc sk_request_decode(enum sk_call call, const char *buf, size_t len,
-                              msgpack_unpacked *u, struct sk_request *r,
+                              msgpack_zone *zone, struct sk_request *r,
                               char *why, size_t whylen);
 
 /* Syntax checks, also used on batch items and the ini file. They take a
@@ -134,8 +141,6 @@ fleetmod_rc sk_request_decode(enum sk_call call, const char *buf, size_t len,
 bool sk_vin_valid(const char *s, size_t len);
 bool sk_command_valid(const char *s, size_t len);
 bool sk_id_valid(const char *s, size_t len);
-
-/* ---- msgsize.c: see msgsize.h ---------------------------------------- */
 
 /* ---- store.c -------------------------------------------------------- */
 
@@ -205,27 +210,14 @@ struct sk_reply {
 void sk_reply_fail(struct sk_reply *r, fleetmod_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* The host's write callback, wrapped so that the first failure stops all
- * further writing (module.h: the call then returns FLEETMOD_ENOMEM). */
-struct sk_out {
-    fleetmod_write_fn write;
-    void *sink;
-    bool failed;
-    msgpack_packer pk;
-};
-
-void sk_out_init(struct sk_out *o, fleetmod_write_fn write, void *sink);
-/* Pack one reply map. */
-void sk_out_reply(struct sk_out *o, const struct sk_reply *r);
-/* Pack the head of a batch map; the caller then packs n reply maps. */
-void sk_out_batch(struct sk_out *o, struct sk_str request_id, size_t n);
-/* rc, or FLEETMOD_ENOMEM when a write failed. */
-fleetmod_rc sk_out_rc(const struct sk_out *o, fleetmod_rc rc);
+/* Pack r as one reply map into pk (a struct fleetmod_out's packer). 0, or
+ * -1 when a write into pk failed. */
+int sk_pack_reply(msgpack_packer *pk, const struct sk_reply *r);
 
 /* ---- the instance ---------------------------------------------------- */
 
 struct fleetmod_instance {
-    pid_t pid; /* the process that made it (fork rule) */
+    struct fleetmod_fork_guard fork; /* the process that made it */
     struct sk_log log;
     struct sk_config cfg; /* read-only after init */
     struct sk_store store;

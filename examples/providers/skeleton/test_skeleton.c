@@ -18,7 +18,7 @@
 #include <msgpack.h>
 
 #include <fleetmod/module.h>
-#include "../../../tests/lib/msgmap.h"
+#include <fleetmod/msgcheck.h>
 
 #define VIN "WP0ZZZ99ZTS392124"
 #define VIN2 "ZFA25000002345678"
@@ -178,7 +178,7 @@ static const char *str_at(const msgpack_object *map, const char *key)
 {
     static char buf[8][256];
     static int next;
-    const msgpack_object *v = msgmap_get(map, key);
+    const msgpack_object *v = fleetmod_msg_map_get(map, key);
     char *out = buf[next++ % 8];
 
     out[0] = '\0';
@@ -194,7 +194,7 @@ static const char *rstr(struct fx *f, const char *key)
 
 static const char *error_name(const msgpack_object *map)
 {
-    const msgpack_object *e = msgmap_get(map, "error");
+    const msgpack_object *e = fleetmod_msg_map_get(map, "error");
     return e ? str_at(e, "name") : "";
 }
 
@@ -212,8 +212,8 @@ static void send_registers_a_pending_command_with_a_uuid(void **state)
     assert_string_equal(rstr(f, "command"), "location");
     assert_int_equal(strlen(rstr(f, "id")), 36);
     assert_int_equal(rstr(f, "id")[14], '4'); /* UUID version 4 */
-    assert_non_null(msgmap_get(&f->reply.data, "created"));
-    assert_false(msgmap_get(&f->reply.data, "terminal")->via.boolean);
+    assert_non_null(fleetmod_msg_map_get(&f->reply.data, "created"));
+    assert_false(fleetmod_msg_map_get(&f->reply.data, "terminal")->via.boolean);
 }
 
 static void send_echoes_request_id(void **state)
@@ -236,7 +236,7 @@ static void unknown_vin_or_command_is_denied(void **state)
     assert_string_equal(error_name(&f->reply.data), "EDENIED");
     assert_int_equal(send1(f, VIN2, "lock_door"), FLEETMOD_EDENIED);
     assert_string_equal(
-        str_at(msgmap_get(&f->reply.data, "error"), "delivered"), "no");
+        str_at(fleetmod_msg_map_get(&f->reply.data, "error"), "delivered"), "no");
 }
 
 /* ---- confirmation -----------------------------------------------------------
@@ -313,7 +313,7 @@ static void status_one_look_sees_pending(void **state)
     assert_int_equal(status1(f, id, 0), FLEETMOD_OK);
     assert_string_equal(rstr(f, "status"), "pending");
     assert_string_equal(rstr(f, "id"), id);
-    assert_null(msgmap_get(&f->reply.data, "executed"));
+    assert_null(fleetmod_msg_map_get(&f->reply.data, "executed"));
 }
 
 static void status_wait_returns_success_when_done(void **state)
@@ -329,9 +329,9 @@ static void status_wait_returns_success_when_done(void **state)
     /* The wait ends when the command completes, long before 60 s. */
     assert_int_equal(status1(f, id, 60000), FLEETMOD_OK);
     assert_string_equal(rstr(f, "status"), "success");
-    assert_true(msgmap_get(&f->reply.data, "terminal")->via.boolean);
-    assert_non_null(msgmap_get(&f->reply.data, "executed"));
-    assert_non_null(msgmap_get(&f->reply.data, "detail"));
+    assert_true(fleetmod_msg_map_get(&f->reply.data, "terminal")->via.boolean);
+    assert_non_null(fleetmod_msg_map_get(&f->reply.data, "executed"));
+    assert_non_null(fleetmod_msg_map_get(&f->reply.data, "detail"));
 }
 
 /* ---- batches
@@ -345,7 +345,7 @@ static void batch_send_answers_each_vehicle_in_order(void **state)
 
     assert_int_equal(call(f, f->m->send, 1, kv, "vins", vins, 0), FLEETMOD_OK);
     assert_string_equal(rstr(f, "status"), "batch");
-    const msgpack_object *r = msgmap_get(&f->reply.data, "results");
+    const msgpack_object *r = fleetmod_msg_map_get(&f->reply.data, "results");
     assert_int_equal(r->via.array.size, 4);
     assert_string_equal(str_at(&r->via.array.ptr[0], "status"), "pending");
     assert_string_equal(error_name(&r->via.array.ptr[1]), "EDENIED");
@@ -364,7 +364,7 @@ static void batch_status_answers_each_id_in_order(void **state)
     const char *ids[] = {"00000000-0000-4000-8000-000000000000", id, NULL};
     assert_int_equal(call(f, f->m->status, 1, kv, "ids", ids, 0), FLEETMOD_OK);
     assert_string_equal(rstr(f, "request_id"), "b1");
-    const msgpack_object *r = msgmap_get(&f->reply.data, "results");
+    const msgpack_object *r = fleetmod_msg_map_get(&f->reply.data, "results");
     assert_int_equal(r->via.array.size, 2);
     assert_string_equal(error_name(&r->via.array.ptr[0]), "ENOTFOUND");
     assert_string_equal(str_at(&r->via.array.ptr[1], "id"), id);

@@ -5,20 +5,21 @@
  *   -DBREAK_ABI           abi_version 2
  *   -DBREAK_NO_SEND       send is NULL
  *   -DBREAK_EXTRA_SYMBOL  a second exported symbol
+ *   -DBREAK_DELIVERED     error.delivered "yes" where module.h's table says
+ *                         "no"
  *
  * `make check-conformance` expects the stub to pass and each broken build
  * to fail on the check named for its rule. The stub refuses every request
- * (EINVAL): a conforming answer to each request the tool sends.
+ * (EINVAL): a conforming answer to each request the tool sends. It packs
+ * its replies with fleetmod/modutil.h, as a module should.
  */
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <msgpack.h>
-
-#include <fleetmod/module.h>
+#include <fleetmod/modutil.h>
 
 struct fleetmod_instance {
-    pid_t pid; /* fork rule: calls from another process get EINTERNAL */
+    struct fleetmod_fork_guard fork; /* calls from a child get EINTERNAL */
 };
 
 static fleetmod_rc stub_init(const struct fleetmod_host *host,
@@ -32,7 +33,7 @@ static fleetmod_rc stub_init(const struct fleetmod_host *host,
     *out = malloc(sizeof **out);
     if (!*out)
         return FLEETMOD_ENOMEM;
-    (*out)->pid = getpid();
+    fleetmod_fork_guard_init(&(*out)->fork);
     return FLEETMOD_OK;
 }
 
@@ -41,49 +42,38 @@ static void stub_shutdown(struct fleetmod_instance *inst)
     free(inst);
 }
 
-static void pack_str(msgpack_packer *pk, const char *s, size_t len)
+#ifdef BREAK_DELIVERED
+/* One of the three words, but not module.h's answer for the rc. */
+static int pack_error(msgpack_packer *pk, fleetmod_rc rc, const char *message)
 {
-    msgpack_pack_str(pk, len);
-    msgpack_pack_str_body(pk, s, len);
+    return fleetmod_pack_str(pk, "error") || msgpack_pack_map(pk, 4) ||
+           fleetmod_pack_kv_int(pk, "code", rc) ||
+           fleetmod_pack_kv_str(pk, "name", fleetmod_error_name(rc)) ||
+           fleetmod_pack_kv_str(pk, "message", message) ||
+           fleetmod_pack_kv_str(pk, "delivered", "yes");
 }
+#else
+static int pack_error(msgpack_packer *pk, fleetmod_rc rc, const char *message)
+{
+    return fleetmod_pack_error(pk, rc, message, 0, -1);
+}
+#endif
 
 /* Every call: the failed reply of rc, written with one call to write. */
 static fleetmod_rc stub_call(struct fleetmod_instance *inst, const char *req,
                              size_t len, fleetmod_write_fn write, void *sink)
 {
-    fleetmod_rc rc =
-        inst->pid == getpid() ? FLEETMOD_EINVAL : FLEETMOD_EINTERNAL;
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
+    fleetmod_rc rc = fleetmod_fork_guard_ours(&inst->fork)
+                         ? FLEETMOD_EINVAL
+                         : FLEETMOD_EINTERNAL;
+    struct fleetmod_out o;
 
     (void)req;
     (void)len;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, 4);
-    pack_str(&pk, "provider", 8);
-    pack_str(&pk, "stub", 4);
-    pack_str(&pk, "status", 6);
-    pack_str(&pk, "failed", 6);
-    pack_str(&pk, "terminal", 8);
-    msgpack_pack_true(&pk);
-    pack_str(&pk, "error", 5);
-    msgpack_pack_map(&pk, 4);
-    pack_str(&pk, "code", 4);
-    msgpack_pack_int(&pk, rc);
-    pack_str(&pk, "name", 4);
-    if (rc == FLEETMOD_EINVAL)
-        pack_str(&pk, "EINVAL", 6);
-    else
-        pack_str(&pk, "EINTERNAL", 9);
-    pack_str(&pk, "message", 7);
-    pack_str(&pk, "the stub refuses everything", 27);
-    pack_str(&pk, "delivered", 9);
-    pack_str(&pk, "no", 2);
-    if (write(sink, sb.data, sb.size) != 0)
-        rc = FLEETMOD_ENOMEM;
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
+    fleetmod_out_init(&o);
+    if (!fleetmod_pack_reply_head(&o.pk, 1, "stub", "failed"))
+        pack_error(&o.pk, rc, "the stub refuses everything");
+    return fleetmod_out_finish(&o, write, sink, rc);
 }
 
 static const struct fleetmod_module table = {
