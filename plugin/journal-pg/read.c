@@ -215,7 +215,8 @@ int jpg_counts(struct fm_jdb *db, int64_t since, fm_jcount_fn fn, void *user,
     return stream(db,
                   "SELECT provider, command, state, count(*) FROM fm_commands "
                   "WHERE created_at >= $1::bigint GROUP BY 1, 2, 3 "
-                  "ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\", 3 COLLATE \"C\"",
+                  "ORDER BY provider COLLATE \"C\", command COLLATE \"C\", "
+                  "state COLLATE \"C\"",
                   &p, "journal: counting commands", count_row, &c, err, errlen);
 }
 

@@ -8,6 +8,8 @@
  */
 #include <stdio.h>
 
+#include "conn.h"
+
 #include "jpg.h"
 #include "schema.h"
 
@@ -37,10 +39,16 @@ static int stored_version(struct fm_jdb *db, int64_t *version, char *err,
     return 0;
 }
 
+/* Several statements in one string: only the simple query protocol
+ * (PQexec) takes them; the text has no parameters. */
 static int create(struct fm_jdb *db, char *err, size_t errlen)
 {
-    return jpg_run(db, FM_SCHEMA_V1(FM_SCHEMA_SEQ_PG), NULL,
-                   "journal: creating the schema", err, errlen);
+    PGresult *r = PQexec(db->conn, FM_SCHEMA_V1(FM_SCHEMA_SEQ_PG));
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        jpg_err(db->conn, r, "journal: creating the schema", err, errlen);
+    PQclear(r);
+    return ok ? 0 : -1;
 }
 
 int jpg_schema(struct fm_jdb *db, char *err, size_t errlen)

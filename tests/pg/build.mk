@@ -1,0 +1,27 @@
+# tests/pg: journal_pg.so (plugin/journal-pg) against a real PostgreSQL, a
+# throwaway cluster that tests/pg/run.sh starts in a temporary directory
+# on a private unix socket (tests/pg/pg-cluster.sh; as root the server runs
+# as the postgres user), and against the real mobway.so and mobway-sim.
+# Never skipped: without a PostgreSQL server the check fails and says so.
+#
+#   make check-journal-pg
+
+JOURNAL_PG_TEST := $(B)/check/test_journal_pg
+JOURNAL_PG_TEST_OBJS := $(OBJDIR_B)/tests/pg/test_journal_pg.o \
+	$(OBJDIR_B)/tests/pg/chain.o
+
+$(JOURNAL_PG_TEST_OBJS): EXTRA_CFLAGS := -Ihost-api/src/journal \
+	$(call pc_cflags,libcrypto)
+
+$(JOURNAL_PG_TEST): $(JOURNAL_PG_TEST_OBJS) $(LIBFLEETMOD)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $(JOURNAL_PG_TEST_OBJS) \
+		$(LIBFLEETMOD_LINK) $(call pc_libs,libcrypto) -ldl -pthread
+
+.PHONY: check-journal-pg
+check-journal-pg: $(JOURNAL_PG_TEST) $(JOURNAL_PG_SO) $(MOBWAY_SO) $(SIM_BIN)
+	$(Q)sh tests/pg/run.sh $(JOURNAL_PG_TEST) $(JOURNAL_PG_SO) \
+		$(MOBWAY_SO) $(SIM_BIN)
+
+CHECK_TARGETS += check-journal-pg

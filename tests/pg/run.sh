@@ -1,0 +1,152 @@
+#!/bin/sh
+# journal_pg.so against a throwaway PostgreSQL cluster and mobway-sim.
+#
+#   sh tests/pg/run.sh TEST JOURNAL_PG_SO MOBWAY_SO SIM
+#
+# TEST is test_journal_pg (tests/pg/test_journal_pg.c). Each part prints
+# "ok - rule" / "not ok - rule" lines; the script ends with "N passed,
+# N failed" and fails when any failed or a program failed to run.
+set -u
+TEST=$1 JPG=$2 MOBWAY=$3 SIM_BIN=$4
+VIN=6AHFT68CKAF501652
+. tests/lib/mobway-sim.sh
+. tests/pg/pg-cluster.sh
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/journal-pg.XXXXXX")
+LISTENER=
+cleanup() {
+    [ -z "$LISTENER" ] || kill "$LISTENER" 2>/dev/null
+    sim_stop
+    pg_stop
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+pass=0
+fail=0
+
+ok() {
+    if [ "$1" = 0 ]; then
+        echo "ok - $2"; pass=$((pass + 1))
+    else
+        echo "not ok - $2"; fail=$((fail + 1))
+    fi
+}
+
+# Runs the test program (bounded: a hang is a failure), echoes its
+# output, and counts its ok / not ok lines and a failed run.
+run() {
+    timeout 120 "$TEST" "$JPG" "$@" >"$TMP/out" 2>&1
+    rc=$?
+    cat "$TMP/out"
+    pass=$((pass + $(grep -c '^ok - ' "$TMP/out")))
+    fail=$((fail + $(grep -c '^not ok - ' "$TMP/out")))
+    [ "$rc" -eq 0 ] || ok 1 "test_journal_pg $2 exits 0 (got $rc)"
+}
+
+stat() {
+    curl -sf "$SIM_URL/_sim/stats" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+sql() {
+    psql -X -q -At -c "$1"
+}
+
+pg_start || exit 1
+sim_start "$SIM_BIN" --complete-ms 600000 || exit 1
+printf 'demo-secret\n' >"$TMP/client_secret"
+printf 'demo-sign-secret\n' >"$TMP/sign_secret"
+chmod 600 "$TMP/client_secret" "$TMP/sign_secret"
+cat >"$TMP/mobway.conf" <<EOC
+[mobway]
+base_url = $SIM_URL
+allow_http = true
+client_id = demo-client
+client_secret_file = $TMP/client_secret
+sign_secret_file = $TMP/sign_secret
+EOC
+
+echo "== every write and read of the backend"
+run "$PG_URL" store
+
+echo "== duplicate race: two host_ids, 500 sends each of one VIN and command"
+rm -f "$TMP/go"
+timeout 300 "$TEST" "$JPG" "$PG_URL" race gw-a 4 500 "$VIN" lock_door \
+    "$MOBWAY" "$TMP/mobway.conf" "$TMP/go" >"$TMP/a" 2>&1 &
+A=$!
+timeout 300 "$TEST" "$JPG" "$PG_URL" race gw-b 4 500 "$VIN" lock_door \
+    "$MOBWAY" "$TMP/mobway.conf" "$TMP/go" >"$TMP/b" 2>&1 &
+B=$!
+touch "$TMP/go"
+wait $A; ra=$?
+wait $B; rb=$?
+cat "$TMP/a" "$TMP/b"
+ok $((ra + rb)) "race: both processes ran without a journal error"
+sa=$(sed -n 's/^sent //p' "$TMP/a")
+sb=$(sed -n 's/^sent //p' "$TMP/b")
+sent=$((${sa:-0} + ${sb:-0}))
+[ "$sent" -eq 1 ]; ok $? "race: exactly one of 1,000 sends went to the module (sent $sent)"
+reg=$(stat commands_registered)
+[ "$reg" = 1 ]; ok $? "race: exactly one command reached mobway-sim (registered $reg)"
+n=$(sql "SELECT count(*) FROM fleetmod_commands WHERE vin = '$VIN' AND command = 'lock_door' AND state <> 'refused'")
+[ "$n" = 1 ]; ok $? "race: the journal holds one command, the rest refused (got $n)"
+n=$(sql "SELECT count(DISTINCT host_id) FROM fleetmod_commands WHERE state = 'refused'")
+[ "$n" = 2 ]; ok $? "race: both host_ids were refused duplicates (got $n hosts)"
+run "$PG_URL" verify
+
+echo "== quota shared by two host_ids"
+run "$PG_URL" quota gw-q1 quota-test 3
+run "$PG_URL" quota gw-q2 quota-test 2
+grep -qx 'used 5' "$TMP/out"; ok $? "quota: the second host counts the first host's commands"
+
+echo "== PostgreSQL stopped: nothing is sent"
+mkfifo "$TMP/to" "$TMP/from"
+timeout 120 "$TEST" "$JPG" "$PG_URL" outage "$MOBWAY" "$TMP/mobway.conf" "$VIN" \
+    <"$TMP/to" >"$TMP/from" 2>&1 &
+O=$!
+exec 3>"$TMP/to" 4<"$TMP/from"
+read -r line <&4
+before=$(stat commands_registered)
+echo location >&3; read -r line <&4; echo "$line"
+[ "$line" = sent ]; ok $? "outage: with the server up, a send goes out"
+pg_halt
+echo unlock_door >&3; read -r line <&4; echo "$line"
+case $line in "refused: journal"*) r=0 ;; *) r=1 ;; esac
+ok $r "outage: with the server stopped, the journal write fails"
+after=$(stat commands_registered)
+[ "$after" = $((before + 1)) ]; ok $? "outage: nothing reached mobway-sim while the journal was down"
+# The server must not inherit the pipes, or the program never sees EOF.
+pg_resume 3>&- 4<&-
+echo unlock_door >&3; read -r line <&4; echo "$line"
+[ "$line" = sent ]; ok $? "outage: after a restart the same connection journals again"
+exec 3>&- 4<&-
+wait $O; ok $? "outage: the program exits cleanly"
+
+echo "== a URL that does not answer, and one that refuses"
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+time.sleep(300)' >"$TMP/port" &
+LISTENER=$!
+while [ ! -s "$TMP/port" ]; do sleep 0.1; done
+port=$(cat "$TMP/port")
+run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet" refused-open \
+    "timeout expired" s3cret-pw
+kill "$LISTENER"; wait "$LISTENER" 2>/dev/null; LISTENER=
+run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet" refused-open \
+    "Connection refused" s3cret-pw
+run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet?nosuchkey=%zz" \
+    refused-open "not a valid PostgreSQL connection URL" s3cret-pw
+
+echo "== a schema from the future is refused and left alone"
+sql "UPDATE fm_schema SET version = 2"
+events=$(sql "SELECT count(*) FROM fm_events")
+run "$PG_URL" refused-open "schema version 2 is newer than this fleetmod knows (1)"
+[ "$(sql 'SELECT version FROM fm_schema')" = 2 ] &&
+    [ "$(sql 'SELECT count(*) FROM fm_events')" = "$events" ]
+ok $? "schema: the refused database was not written to"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
