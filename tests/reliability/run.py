@@ -507,12 +507,14 @@ def batch_memory(run):
 
 
 POOL_TIMEOUT_MS, POOL_MARGIN_MS = 2000, 1000
+POOL_THREADS, POOL_CALLS = 16, 4
 
 
 def pool_waits(run):
-    """16 threads at once on one connection (max_connections = 1), each
-    answer taking 500 ms: every call returns within timeout_ms plus a
-    margin, as OK or as not delivered; none starves."""
+    """16 threads on one connection (max_connections = 1), each making 4
+    calls in a row, each answer taking 500 ms: every call returns within
+    timeout_ms plus a margin, as OK or as not delivered; later calls never
+    keep an earlier one waiting past its time."""
     cases = [("answers after 500 ms", None),
              ("token endpoint never answers", {"/token": "hang"})]
     for name, routes in cases:
@@ -525,19 +527,22 @@ def pool_waits(run):
             conf = run.conf(peer.url, "max_connections = 1",
                             timeout_ms=POOL_TIMEOUT_MS)
             out = subprocess.run([run.bin("poolwait"), run.args.mobway,
-                                  conf, "16"], stdout=subprocess.PIPE,
+                                  conf, str(POOL_THREADS), str(POOL_CALLS)],
+                                 stdout=subprocess.PIPE,
                                  universal_newlines=True, timeout=300)
         calls = [json.loads(l) for l in out.stdout.splitlines()]
         slowest = max([c["ms"] for c in calls] or [-1])
         rcs = {}
         for c in calls:
             rcs[RC.get(c["rc"])] = rcs.get(RC.get(c["rc"]), 0) + 1
-        print("# pool wait: 16 threads, max_connections 1, %s: slowest "
-              "%.1f ms (bound %d + %d), %s" % (name, slowest, POOL_TIMEOUT_MS,
-                                               POOL_MARGIN_MS, rcs))
-        run.check("pool wait: %s: 16 calls each return within timeout_ms "
-                  "+ %d ms" % (name, POOL_MARGIN_MS),
-                  len(calls) == 16 and
+        print("# pool wait: %d threads x %d calls, max_connections 1, %s: "
+              "slowest %.1f ms (bound %d + %d), %s"
+              % (POOL_THREADS, POOL_CALLS, name, slowest, POOL_TIMEOUT_MS,
+                 POOL_MARGIN_MS, rcs))
+        run.check("pool wait: %s: %d calls each return within timeout_ms "
+                  "+ %d ms" % (name, POOL_THREADS * POOL_CALLS,
+                               POOL_MARGIN_MS),
+                  len(calls) == POOL_THREADS * POOL_CALLS and
                   slowest <= POOL_TIMEOUT_MS + POOL_MARGIN_MS,
                   "slowest %.1f ms, %d calls" % (slowest, len(calls)))
         want = {0: "", 7: "no", 8: "unknown"}
