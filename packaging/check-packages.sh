@@ -16,7 +16,7 @@ debver=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
 arch=$(dpkg --print-architecture)
 triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
 moduledir=/usr/lib/$triplet/fleetmod
-PKGS="libfleetmod1 libfleetmod-dev fleetmod-mobway fleetmod-tools"
+PKGS="libfleetmod1 libfleetmod-dev fleetmod-mobway fleetmod-mobway-sim fleetmod-tools"
 VIN=6AHFT68CKAF501652
 
 passed=0
@@ -46,9 +46,25 @@ deb() { echo "$pkgdir/${1}_${debver}_${arch}.deb"; }
 for p in $PKGS; do
     check "$p .deb built" test -f "$(deb "$p")"
 done
-for p in libfleetmod1 fleetmod-mobway fleetmod-tools; do
+for p in libfleetmod1 fleetmod-mobway fleetmod-mobway-sim fleetmod-tools; do
     check "$p-dbgsym .deb built" test -f "$(deb "$p-dbgsym")"
 done
+
+# The split: a production host installs the module without the simulator
+# (and so without libmicrohttpd), for each architecture it runs (PAM- and
+# PKCS#11-module style), and the library pulls in no provider.
+check "fleetmod-mobway is Multi-Arch: same" \
+    test "$(dpkg-deb -f "$(deb fleetmod-mobway)" Multi-Arch)" = same
+check "fleetmod-mobway ships no mobway-sim" sh -c \
+    '! dpkg-deb -c "$1" | grep mobway-sim' sh "$(deb fleetmod-mobway)"
+check "fleetmod-mobway does not depend on libmicrohttpd" sh -c \
+    '! dpkg-deb -f "$1" Depends | grep microhttpd' sh "$(deb fleetmod-mobway)"
+check "fleetmod-mobway-sim ships /usr/bin/mobway-sim and its page" sh -c \
+    'dpkg-deb -c "$1" | grep -q " ./usr/bin/mobway-sim$" &&
+     dpkg-deb -c "$1" | grep -q " ./usr/share/man/man1/mobway-sim.1.gz$"' \
+    sh "$(deb fleetmod-mobway-sim)"
+check "libfleetmod1 recommends no provider" sh -c \
+    '! dpkg-deb -f "$1" Recommends Depends | grep mobway' sh "$(deb libfleetmod1)"
 
 # lintian: no error, no warning, and no info tag (one that had to stay
 # would be overridden with its reason in packaging/debian/*.lintian-overrides).
@@ -69,6 +85,10 @@ check "lintian: no tag (infos overridden with a reason)" \
 # nothing in one package would otherwise be an error.
 check "rpmlint: no error" rpmlint -r packaging/rpm/fleetmod.rpmlintrc \
     "$pkgdir"/*.rpm packaging/rpm/fleetmod.spec
+mobway_rpm=$(ls "$pkgdir"/fleetmod-mobway-[0-9]*.rpm 2>/dev/null | grep -v '\.src\.rpm$')
+check "the fleetmod-mobway rpm does not require libmicrohttpd" sh -c \
+    'test -f "$1" && ! rpm -qp --requires "$1" | grep -i microhttpd' \
+    sh "$mobway_rpm"
 for want in packaging/rpm/expected/*.txt; do
     name=$(basename "$want" .txt)
     rpmfile=$(ls "$pkgdir/$name"-[0-9]*.rpm 2>/dev/null | grep -v '\.src\.rpm$')
@@ -109,11 +129,14 @@ trap 'exit 1' INT TERM
 
 debs=""
 for p in $PKGS; do debs="$debs $(deb "$p")"; done
-check "apt-get installs the four packages" env DEBIAN_FRONTEND=noninteractive \
+check "apt-get installs the five packages" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends $debs
 
 for p in $PKGS; do dpkg -L "$p" >"$work/$p.list" 2>/dev/null; done
 check "mobway.so is in the moduledir" test -f "$moduledir/mobway.so"
+check "mobway-sim is installed by fleetmod-mobway-sim" sh -c \
+    'test -x /usr/bin/mobway-sim && grep -qx /usr/bin/mobway-sim "$1"' \
+    sh "$work/fleetmod-mobway-sim.list"
 check "conffiles /etc/fleetmod/mobway.conf and stack.conf" sh -c \
     'dpkg-query -W -f="\${Conffiles}\n" fleetmod-mobway fleetmod-tools |
      grep -q " /etc/fleetmod/mobway.conf " &&
@@ -178,7 +201,7 @@ kill "$sim_pid" 2>/dev/null
 wait "$sim_pid" 2>/dev/null
 sim_pid=
 
-check "dpkg --purge removes the four packages" dpkg --purge $PKGS
+check "dpkg --purge removes the five packages" dpkg --purge $PKGS
 for p in $PKGS; do
     check "$p is gone from dpkg's database" sh -c \
         '! dpkg-query -W -f="\${Status}\n" "$1" 2>/dev/null | grep -q .' sh "$p"
