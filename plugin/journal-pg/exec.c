@@ -63,9 +63,17 @@ int jpg_run(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
     return r ? 0 : -1;
 }
 
+/* libpq notices a server that went away (restarted, failed over) only
+ * when it next uses the connection: a BEGIN that finds it gone reconnects
+ * once and tries again. Nothing was done in between, so this never
+ * repeats a write. */
 int jpg_begin(struct fm_jdb *db, char *err, size_t errlen)
 {
     if (jpg_alive(db->conn, err, errlen))
+        return -1;
+    if (!jpg_run(db, "BEGIN", NULL, "journal: BEGIN", err, errlen))
+        return 0;
+    if (PQstatus(db->conn) == CONNECTION_OK || jpg_alive(db->conn, err, errlen))
         return -1;
     return jpg_run(db, "BEGIN", NULL, "journal: BEGIN", err, errlen);
 }
