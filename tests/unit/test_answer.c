@@ -169,6 +169,8 @@ static void status_reply_names_vin_and_command(void **state)
                             "\"command\":\"lock_door\",\"status\":\"Success\"}",
                             &r, NULL, NULL),
                      FLEETMOD_OK);
+    assert_non_null(r.vin);
+    assert_non_null(r.command);
     assert_string_equal(r.vin, "6AHFT68CKAF501652");
     assert_string_equal(r.command, "lock_door");
     /* a later poll's answer keeps them */

@@ -100,6 +100,24 @@ static int setup(void **state)
     return 0;
 }
 
+/* The modes and owners setup gave, whatever a failed test left behind. */
+static int fresh_files(void **state)
+{
+    static const char *const names[] = {"client_secret", "sign_secret",
+                                        "ca.pem"};
+    static const mode_t modes[] = {0600, 0600, 0644};
+    char path[128];
+
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (chmod(path, modes[i]) != 0 ||
+            (geteuid() == 0 && chown(path, 0, 0) != 0))
+            return -1;
+    }
+    return 0;
+}
+
 static int teardown(void **state)
 {
     char cmd[128];
@@ -628,13 +646,13 @@ int main(void)
         cmocka_unit_test(unknown_key_suggests_the_closest),
         cmocka_unit_test(base_url_ports_and_hosts),
         cmocka_unit_test(upper_case_http_needs_allow_http),
-        cmocka_unit_test(config_others_can_write_is_refused),
-        cmocka_unit_test(ca_file_others_can_write_is_refused),
-        cmocka_unit_test(secret_file_others_can_write_is_refused),
-        cmocka_unit_test(files_of_another_user_are_refused),
-        cmocka_unit_test(fifos_and_devices_are_refused),
-        cmocka_unit_test(unusable_ca_file_is_refused_at_init),
-        cmocka_unit_test(relative_files_are_relative_to_the_config),
+        cmocka_unit_test_setup(config_others_can_write_is_refused, fresh_files),
+        cmocka_unit_test_setup(ca_file_others_can_write_is_refused, fresh_files),
+        cmocka_unit_test_setup(secret_file_others_can_write_is_refused, fresh_files),
+        cmocka_unit_test_setup(files_of_another_user_are_refused, fresh_files),
+        cmocka_unit_test_setup(fifos_and_devices_are_refused, fresh_files),
+        cmocka_unit_test_setup(unusable_ca_file_is_refused_at_init, fresh_files),
+        cmocka_unit_test_setup(relative_files_are_relative_to_the_config, fresh_files),
         cmocka_unit_test(unknown_section_is_refused),
         cmocka_unit_test(key_outside_section_is_refused),
         cmocka_unit_test(bad_url_values),

@@ -168,6 +168,35 @@ static void write_failure_is_reported(void **state)
     json_decref(v);
 }
 
+/* Only integers beyond int64 outside strings become strings; the text
+ * inside strings (escaped quotes included) and every other number stay. */
+static void load_keeps_big_integers_as_strings(void **state)
+{
+    static const char text[] =
+        "[18446744073709551616, -9223372036854775809, "
+        "9223372036854775807, -9223372036854775808, 1e300, "
+        "\"a\\\" 99999999999999999999\", 123456789012345678901.5]";
+    json_t *v;
+
+    (void)state;
+    /* a real too large for a double stays an error, as in jansson */
+    assert_null(mw_json_load("[1e999, 99999999999999999999]", 29));
+    assert_null(mw_json_load("[1, ", 4));
+    v = mw_json_load(text, strlen(text));
+    assert_non_null(v);
+    assert_string_equal(json_string_value(json_array_get(v, 0)),
+                        "18446744073709551616");
+    assert_string_equal(json_string_value(json_array_get(v, 1)),
+                        "-9223372036854775809");
+    assert_true(json_integer_value(json_array_get(v, 2)) == INT64_MAX);
+    assert_true(json_integer_value(json_array_get(v, 3)) == INT64_MIN);
+    assert_true(json_is_real(json_array_get(v, 4)));
+    assert_string_equal(json_string_value(json_array_get(v, 5)),
+                        "a\" 99999999999999999999");
+    assert_true(json_is_real(json_array_get(v, 6)));
+    json_decref(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +205,7 @@ int main(void)
         cmocka_unit_test(objects_keep_order_and_nesting),
         cmocka_unit_test(depth_limit_is_exact),
         cmocka_unit_test(write_failure_is_reported),
+        cmocka_unit_test(load_keeps_big_integers_as_strings),
     };
     return cmocka_run_group_tests_name("mobway json_msg", tests, NULL, NULL);
 }
