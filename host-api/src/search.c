@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ FLEETMOD_API fleetmod_rc fleetmod_module_find(const char *module, char *path,
     if (strchr(module, '/') != NULL)
         return find_by_path(module, path, size, err, errlen);
 
-    char file[256], dir[4096], candidate[4096 + 256 + 1];
+    char file[NAME_MAX + 1], dir[PATH_MAX], candidate[PATH_MAX];
     char searched[FLEETMOD_ERR_MAX] = "";
     if (file_name(module, file, sizeof(file)) != 0) {
         fm_err(err, errlen, "module name %.40s... is too long", module);
@@ -110,8 +111,10 @@ FLEETMOD_API fleetmod_rc fleetmod_module_find(const char *module, char *path,
     }
     struct fm_dir_iter it = {0};
     while (fm_dir_next(&it, dir, sizeof(dir)) != NULL) {
-        snprintf(candidate, sizeof(candidate), "%s/%s", dir, file);
-        if (access(candidate, F_OK) == 0 && strlen(candidate) < size) {
+        int n = snprintf(candidate, sizeof(candidate), "%s/%s", dir, file);
+        /* A path cut short would name another file: not a candidate. */
+        if (n > 0 && (size_t)n < sizeof(candidate) &&
+            access(candidate, F_OK) == 0 && strlen(candidate) < size) {
             strcpy(path, candidate);
             return FLEETMOD_OK;
         }
@@ -171,10 +174,15 @@ static int visit_dir(const char *dir, struct seen *seen,
     int stop = 0;
     for (int i = 0; i < n; i++) {
         if (!stop && seen_add(seen, list[i]->d_name)) {
-            char path[4096 + 256 + 1], error[FLEETMOD_ERR_MAX];
+            char path[PATH_MAX], error[FLEETMOD_ERR_MAX];
             const struct fleetmod_module *table = NULL;
             void *dl = NULL;
-            snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+            int len = snprintf(path, sizeof(path), "%s/%s", dir,
+                               list[i]->d_name);
+            if (len < 0 || (size_t)len >= sizeof(path)) {
+                free(list[i]);
+                continue; /* too long to open (ENAMETOOLONG) */
+            }
             fleetmod_rc rc =
                 fleetmod_module_probe(path, &table, &dl, error, sizeof(error));
             stop = visit(user, path, table, rc == FLEETMOD_OK ? NULL : error);
@@ -193,7 +201,7 @@ FLEETMOD_API size_t fleetmod_modules_foreach(fleetmod_module_visit_fn visit,
 {
     struct seen seen = {0};
     struct fm_dir_iter it = {0};
-    char dir[4096];
+    char dir[PATH_MAX];
     size_t count = 0;
     while (fm_dir_next(&it, dir, sizeof(dir)) != NULL) {
         if (visit_dir(dir, &seen, visit, user, &count) != 0)

@@ -18,7 +18,7 @@ FLEETMOD_API const char *fleetmod_default_stack_path(void)
 }
 
 /* Load one provider. An optional one that fails is kept as "failed". */
-static fleetmod_rc start(const char *path, struct fm_provider *p,
+static fleetmod_rc start(struct fm_provider *p,
                          const struct fleetmod_host *host, char *err,
                          size_t errlen)
 {
@@ -28,7 +28,8 @@ static fleetmod_rc start(const char *path, struct fm_provider *p,
     if (rc == FLEETMOD_OK)
         return rc;
     if (!p->optional) {
-        fm_err(err, errlen, "%s:%d: [%s] %s", path, p->line, p->section, why);
+        fm_err(err, errlen, "%s:%d: [%s] %s", p->file, p->line, p->section,
+               why);
         return rc;
     }
     p->error = strdup(why);
@@ -67,7 +68,7 @@ FLEETMOD_API fleetmod_rc fleetmod_stack_open(const char *path,
     }
     fleetmod_rc rc = fm_stack_parse(path, s, err, errlen);
     for (size_t i = 0; i < s->n && rc == FLEETMOD_OK; i++)
-        rc = start(path, &s->p[i], host, err, errlen);
+        rc = start(&s->p[i], host, err, errlen);
     if (rc != FLEETMOD_OK) {
         fm_stack_free(s);
         return rc;
@@ -101,19 +102,23 @@ FLEETMOD_API bool fleetmod_stack_entry(const struct fleetmod_stack *s, size_t i,
     return true;
 }
 
+void fm_provider_free(struct fm_provider *p)
+{
+    fleetmod_close(p->h);
+    for (size_t g = 0; g < p->n_globs; g++)
+        free(p->globs[g]);
+    free(p->globs);
+    free(p->section);
+    free(p->file);
+    free(p->module);
+    free(p->config);
+    free(p->error);
+}
+
 void fm_stack_free(struct fleetmod_stack *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
-        struct fm_provider *p = &s->p[i];
-        fleetmod_close(p->h);
-        for (size_t g = 0; g < p->n_globs; g++)
-            free(p->globs[g]);
-        free(p->globs);
-        free(p->section);
-        free(p->module);
-        free(p->config);
-        free(p->error);
-    }
+    for (size_t i = 0; i < s->n; i++)
+        fm_provider_free(&s->p[i]);
     free(s->p);
     free(s);
 }

@@ -14,11 +14,13 @@ enum fm_control { FM_REQUIRED, FM_SUFFICIENT };
 /* One section of a stack file, then one provider of an open stack. */
 struct fm_provider {
     char *section;
+    char *file;   /* the stack or drop-in file it is in, for errors */
     int line;     /* of the section header, for errors */
     char *module; /* as written */
     char *config; /* NULL: the module's default */
     enum fm_control control;
     bool optional;
+    bool enabled; /* false: parsed, then left out of the stack */
     char **globs; /* vins; none: every VIN */
     size_t n_globs;
     /* Filled by fleetmod_stack_open. */
@@ -36,11 +38,19 @@ struct fleetmod_stack {
     size_t max_batch;
 };
 
-/* stack_config.c: parse the stack file at path into s (file order).
- * FLEETMOD_ECONFIG with "PATH:LINE: [SECTION] what" in err, FLEETMOD_ENOMEM.
- * On failure s may hold part of the file: free it with fm_stack_free. */
+/* stack_config.c: parse the stack file at path, then its drop-in files,
+ * into s (file order; enabled sections only). FLEETMOD_ECONFIG with
+ * "FILE:LINE: [SECTION] what" in err, FLEETMOD_ENOMEM. On failure s may
+ * hold part of the files: free it with fm_stack_free. */
 fleetmod_rc fm_stack_parse(const char *path, struct fleetmod_stack *s,
                            char *err, size_t errlen);
+
+/* stack_config.c: the drop-in directory of the stack file at path: path
+ * without a final ".conf", plus ".d". */
+void fm_stack_dropin_dir(const char *path, char *dir, size_t size);
+
+/* stack.c: close provider p and free what it holds (not p itself). */
+void fm_provider_free(struct fm_provider *p);
 
 /* stack.c: close the providers and free everything s holds. */
 void fm_stack_free(struct fleetmod_stack *s);
@@ -88,21 +98,45 @@ fleetmod_rc fm_stack_batch(const struct fleetmod_stack *s,
                            const struct fm_call *c, bool status,
                            const msgpack_object *list);
 
+/* One provider's denial of a command that then went on to the next one:
+ * the reply's "refusals" say why each provider before the one that
+ * answered refused (fleetmod-stack(5)). name and message point into the
+ * refusing provider's reply, which lives as long as the call; NULL (or
+ * not a string) when it had none: then the rc's own name and text. */
+struct fm_refusal {
+    const char *provider; /* its section */
+    fleetmod_rc rc;
+    const msgpack_object *name, *message;
+};
+
+/* The refusals an answer came after (n may be 0). */
+struct fm_refusals {
+    const struct fm_refusal *r;
+    size_t n;
+};
+
+/* stack_reply.c: the refusal of section from its reply's error map
+ * (error may be NULL). */
+struct fm_refusal fm_refusal_of(const char *section, fleetmod_rc rc,
+                                const msgpack_object *error);
+
 /* stack_reply.c: relay a provider's reply (reply, len) to write/sink with
- * "provider" set to section at the top and in every batch result. A reply
- * that is not one map is replaced by an EINTERNAL reply of our own.
- * Returns rc, or the rc of what went wrong. */
+ * "provider" set to section at the top and in every batch result, and the
+ * refusals before it. A reply that is not one map is replaced by an
+ * EINTERNAL reply of our own. Returns rc, or the rc of what went wrong. */
 fleetmod_rc fm_stack_relay(const char *section, fleetmod_rc rc,
                            const char *reply, size_t len,
+                           const struct fm_refusals *ref,
                            fleetmod_write_fn write, void *sink);
 
 /* stack_reply.c: k is the string name. */
 bool fm_key_is(const msgpack_object *k, const char *name);
 
 /* stack_reply.c: map with its "provider" replaced by (or given) section,
- * also in the maps of its "results". Non-zero when pk failed. */
+ * also in the maps of its "results", and "refusals" set to ref when it has
+ * any (ref may be NULL). Non-zero when pk failed. */
 int fm_pack_with_provider(msgpack_packer *pk, const msgpack_object *map,
-                          const char *section);
+                          const char *section, const struct fm_refusals *ref);
 
 /* stack_reply.c: the head of a batch reply up to its results array of n
  * items: provider, status "batch", terminal true, request_id echoed from
@@ -125,6 +159,7 @@ struct fm_failure {
     const char *message;
     const msgpack_object *error;
     struct fm_echo echo[2];
+    struct fm_refusals refusals; /* before the failure; may be empty */
 };
 
 /* stack_reply.c: pack f. Non-zero when pk failed. */

@@ -85,6 +85,8 @@ struct item {
     const msgpack_object *result; /* OK: the provider's reply for it */
     const msgpack_object *error;  /* failed: the module's error map or NULL */
     const char *message;          /* failed: the text when error is NULL */
+    struct fm_refusal *refusals;  /* the denials it went on after */
+    size_t n_refusals;
 };
 
 struct batch {
@@ -221,9 +223,25 @@ static fleetmod_rc item_rc(const msgpack_object *result)
                                              : FLEETMOD_EINTERNAL;
 }
 
-/* Whether an item that provider p answered with rc goes on to the next
- * provider that would take it, as a single call would; moves it there. */
-static bool pass_on(struct batch *b, size_t p, struct item *it, fleetmod_rc rc)
+/* Note provider p's denial of an item that goes on. The refusals only
+ * inform: without memory for them the item still goes on. */
+static void refused(struct batch *b, size_t p, struct item *it,
+                    fleetmod_rc rc, const msgpack_object *error)
+{
+    if (b->status)
+        return; /* an id a provider does not know was not refused */
+    if (!it->refusals)
+        it->refusals = calloc(b->s->n, sizeof *it->refusals);
+    if (it->refusals)
+        it->refusals[it->n_refusals++] =
+            fm_refusal_of(b->s->p[p].section, rc, error);
+}
+
+/* Whether an item that provider p answered with rc (and error, its error
+ * map or NULL) goes on to the next provider that would take it, as a
+ * single call would; moves it there. */
+static bool pass_on(struct batch *b, size_t p, struct item *it, fleetmod_rc rc,
+                    const msgpack_object *error)
 {
     if (rc != b->form->next_on ||
         !(b->status || b->s->p[p].control == FM_SUFFICIENT))
@@ -231,6 +249,7 @@ static bool pass_on(struct batch *b, size_t p, struct item *it, fleetmod_rc rc)
     size_t next = next_provider(b, p + 1, it);
     if (next == b->s->n)
         return false;
+    refused(b, p, it, rc, error);
     it->at = next;
     return true;
 }
@@ -239,7 +258,7 @@ static bool pass_on(struct batch *b, size_t p, struct item *it, fleetmod_rc rc)
 static void take(struct batch *b, size_t p, struct item *it,
                  const msgpack_object *result)
 {
-    if (pass_on(b, p, it, item_rc(result)))
+    if (pass_on(b, p, it, item_rc(result), fm_map_get(result, "error")))
         return;
     it->done = true;
     it->rc = FLEETMOD_OK;
@@ -280,7 +299,7 @@ static void settle(struct batch *b, size_t p, const size_t *group, size_t k,
         struct item *it = &b->items[group[j]];
         if (results != NULL)
             take(b, p, it, &results->via.array.ptr[j]);
-        else if (!pass_on(b, p, it, map ? rc : FLEETMOD_EINTERNAL))
+        else if (!pass_on(b, p, it, map ? rc : FLEETMOD_EINTERNAL, w.error))
             fail_item(it, &w);
     }
 }
@@ -325,15 +344,17 @@ static const char *outer_provider(const struct batch *b)
 static int pack_item(msgpack_packer *pk, const struct batch *b,
                      const struct item *it)
 {
+    struct fm_refusals ref = {it->refusals, it->n_refusals};
     if (it->rc == FLEETMOD_OK)
-        return fm_pack_with_provider(pk, it->result, provider_of(b, it));
+        return fm_pack_with_provider(pk, it->result, provider_of(b, it), &ref);
     struct fm_failure f = {
         .provider = provider_of(b, it),
         .rc = it->rc,
         .message = it->message,
         .error = it->error,
         .echo = {{b->form->single, it->key},
-                 {"command", fm_map_get(&b->c->obj, "command")}}};
+                 {"command", fm_map_get(&b->c->obj, "command")}},
+        .refusals = ref};
     return fm_pack_failure(pk, &f);
 }
 
@@ -359,8 +380,10 @@ static fleetmod_rc write_merged(const struct batch *b)
 
 static void batch_free(struct batch *b)
 {
-    for (size_t i = 0; b->items != NULL && i < b->n; i++)
+    for (size_t i = 0; b->items != NULL && i < b->n; i++) {
         free(b->items[i].vin);
+        free(b->items[i].refusals);
+    }
     for (size_t i = 0; i < b->calls; i++)
         fleetmod_buf_free(&b->replies[i]);
     free(b->items);

@@ -1,5 +1,6 @@
 /*
- * stack_config.c - the stack file (fleetmod-stack(5)), read with inih.
+ * stack_config.c - the stack file (fleetmod-stack(5)) and its drop-in
+ * files, read with inih.
  *
  *   [section]            one provider; the name is unique in the file and
  *                        becomes the "provider" of the replies it answers
@@ -14,22 +15,34 @@
  *   optional = false|true
  *                        true: a provider that fails to load or init is
  *                        kept as "failed" instead of failing the stack
+ *   enabled = true|false false: the section is checked, then left out
+ *
+ * After the stack file FILE come its drop-in files, more sections of the
+ * same stack: every regular FILE.d/NAME.conf (FILE without its ".conf":
+ * stack.conf reads stack.d/), in strcmp order of NAME, so that a provider
+ * package can install its section beside the administrator's file, as
+ * p11-kit's module files and PAM's pam-configs do. A missing directory is
+ * no drop-in. Section names are unique across all of them.
  *
  * inih reports neither a section without keys nor a section header seen
  * twice, and its handler is not told the line number. So the file is fed
  * to inih through a reader that counts lines and notes each section
  * header as it passes; inih still does all of the parsing of values.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
 #include "stack.h"
 
 struct parse {
-    const char *path;
+    const char *path; /* the file being read */
     FILE *f;
     int line;
     bool at_line_start;
@@ -74,17 +87,29 @@ static void new_section(struct parse *ps, const char *name, size_t n)
     for (size_t i = 0; i < s->n; i++) {
         if (strcmp(s->p[i].section, copy) == 0) {
             char what[FLEETMOD_ERR_MAX];
-            snprintf(what, sizeof(what),
-                     "duplicate section [%.64s], first at line %d", copy,
-                     s->p[i].line);
+            if (strcmp(s->p[i].file, ps->path) == 0)
+                snprintf(what, sizeof(what),
+                         "duplicate section [%.64s], first at line %d", copy,
+                         s->p[i].line);
+            else
+                snprintf(what, sizeof(what),
+                         "duplicate section [%.64s], first at %.200s:%d",
+                         copy, s->p[i].file, s->p[i].line);
             ps->cur = NULL;
             fail(ps, FLEETMOD_ECONFIG, "%s", what);
             free(copy);
             return;
         }
     }
+    char *file = strdup(ps->path);
+    if (!file) {
+        free(copy);
+        fail(ps, FLEETMOD_ENOMEM, "%s", "out of memory");
+        return;
+    }
     ps->cur = &s->p[s->n++];
-    *ps->cur = (struct fm_provider){.section = copy, .line = ps->line};
+    *ps->cur = (struct fm_provider){
+        .section = copy, .file = file, .line = ps->line, .enabled = true};
     ps->seen = 0;
 }
 
@@ -154,16 +179,21 @@ static int set_word(struct parse *ps, const char *key, const char *value,
     return fail(ps, FLEETMOD_ECONFIG, "%s", what);
 }
 
-static const char *const keys[] = {"module", "config", "control", "vins",
-                                   "optional"};
+enum key { K_MODULE, K_CONFIG, K_CONTROL, K_VINS, K_OPTIONAL, K_ENABLED,
+           K_COUNT };
 
-static int key_index(const char *name)
+static const char *const keys[K_COUNT] = {
+    [K_MODULE] = "module",     [K_CONFIG] = "config",
+    [K_CONTROL] = "control",   [K_VINS] = "vins",
+    [K_OPTIONAL] = "optional", [K_ENABLED] = "enabled"};
+
+/* The key called name; K_COUNT when there is none. */
+static enum key key_of(const char *name)
 {
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        if (strcmp(keys[i], name) == 0)
-            return (int)i;
-    }
-    return -1;
+    enum key k = 0;
+    while (k < K_COUNT && strcmp(keys[k], name) != 0)
+        k++;
+    return k;
 }
 
 static int handler(void *user, const char *section, const char *name,
@@ -175,73 +205,173 @@ static int handler(void *user, const char *section, const char *name,
         return 1;
     if (ps->cur == NULL)
         return fail(ps, FLEETMOD_ECONFIG, "key %.64s outside a section", name);
-    int k = key_index(name);
-    if (k < 0)
+    enum key k = key_of(name);
+    if (k == K_COUNT)
         return fail(ps, FLEETMOD_ECONFIG, "unknown key %.64s", name);
     if (ps->seen & 1u << k)
         return fail(ps, FLEETMOD_ECONFIG, "duplicate key %.64s", name);
     ps->seen |= 1u << k;
     struct fm_provider *p = ps->cur;
-    int flag = 0, ok;
+    int flag = 0, ok = 1;
     switch (k) {
-    case 0:
+    case K_MODULE:
         if (*value == '\0')
             return fail(ps, FLEETMOD_ECONFIG, "%s", "module is empty");
         return set_string(ps, &p->module, value);
-    case 1:
+    case K_CONFIG:
         return *value == '\0' ? 1 : set_string(ps, &p->config, value);
-    case 2:
+    case K_CONTROL:
         ok = set_word(ps, name, value, "required", "sufficient", &flag);
         p->control = flag ? FM_SUFFICIENT : FM_REQUIRED;
-        return ok;
-    case 3:
+        break;
+    case K_VINS:
         return set_globs(ps, value);
-    default:
+    case K_OPTIONAL:
         ok = set_word(ps, name, value, "false", "true", &flag);
         p->optional = flag;
-        return ok;
+        break;
+    case K_ENABLED:
+        ok = set_word(ps, name, value, "false", "true", &flag);
+        p->enabled = flag;
+        break;
+    case K_COUNT:
+        break;
     }
+    return ok;
 }
 
-/* After the file: every section names its module, and there is one. */
+/* After the files: every section names its module. */
 static void check_sections(struct parse *ps)
 {
     for (size_t i = 0; i < ps->s->n && ps->rc == FLEETMOD_OK; i++) {
         ps->cur = &ps->s->p[i];
+        ps->path = ps->cur->file;
         ps->line = ps->cur->line;
         if (ps->cur->module == NULL)
             fail(ps, FLEETMOD_ECONFIG, "%s", "missing key module");
     }
-    if (ps->s->n == 0 && ps->rc == FLEETMOD_OK) {
-        ps->cur = NULL;
-        fail(ps, FLEETMOD_ECONFIG, "%s", "no provider section");
+}
+
+/* Read one file's sections into ps->s. */
+static void parse_file(struct parse *ps, const char *path)
+{
+    ps->path = path;
+    ps->line = 0;
+    ps->at_line_start = true;
+    ps->cur = NULL;
+    ps->f = fopen(path, "r");
+    if (ps->f == NULL) {
+        fm_err(ps->err, ps->errlen, "stack file %s: %m", path);
+        ps->rc = FLEETMOD_ECONFIG;
+        return;
     }
+    int bad = ini_parse_stream(reader, ps, handler, ps);
+    fclose(ps->f);
+    if (bad > 0 && ps->rc == FLEETMOD_OK) {
+        ps->cur = NULL;
+        ps->line = bad;
+        fail(ps, FLEETMOD_ECONFIG, "%s",
+             "syntax error (expected [section] or key = value)");
+    } else if (bad < 0 && ps->rc == FLEETMOD_OK) {
+        fail(ps, FLEETMOD_ENOMEM, "%s", "out of memory");
+    }
+}
+
+void fm_stack_dropin_dir(const char *path, char *dir, size_t size)
+{
+    size_t n = strlen(path);
+    if (n > 5 && strcmp(path + n - 5, ".conf") == 0)
+        n -= 5;
+    snprintf(dir, size, "%.*s.d", (int)n, path);
+}
+
+static int dropin_name(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return e->d_name[0] != '.' && n > 5 &&
+           strcmp(e->d_name + n - 5, ".conf") == 0;
+}
+
+/* strcmp order: the same in every locale. */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The drop-in files of the stack file at path, in order. */
+static void parse_dropins(struct parse *ps, const char *path)
+{
+    char dir[PATH_MAX], file[PATH_MAX];
+    struct dirent **list = NULL;
+    fm_stack_dropin_dir(path, dir, sizeof dir);
+    int n = scandir(dir, &list, dropin_name, by_name);
+    if (n < 0 && errno != ENOENT && errno != ENOTDIR) {
+        fm_err(ps->err, ps->errlen, "stack drop-in directory %s: %m", dir);
+        ps->rc = errno == ENOMEM ? FLEETMOD_ENOMEM : FLEETMOD_ECONFIG;
+    }
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        int len = snprintf(file, sizeof file, "%s/%s", dir, list[i]->d_name);
+        if (ps->rc == FLEETMOD_OK && len > 0 && (size_t)len < sizeof file &&
+            stat(file, &st) == 0 && S_ISREG(st.st_mode))
+            parse_file(ps, file);
+        free(list[i]);
+    }
+    free(list);
+}
+
+/* Leave the disabled sections out, keeping the order of the others. */
+static void drop_disabled(struct fleetmod_stack *s)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->p[i].enabled)
+            s->p[kept++] = s->p[i];
+        else
+            fm_provider_free(&s->p[i]);
+    }
+    s->n = kept;
+}
+
+/* A stack with no enabled section: the first thing an operator meets
+ * after installing, so the message says what to do. */
+static void no_provider(struct parse *ps, const char *path)
+{
+    char dir[PATH_MAX];
+    const struct fm_provider *off = NULL;
+    for (size_t i = 0; i < ps->s->n && !off; i++)
+        off = ps->s->p[i].enabled ? NULL : &ps->s->p[i];
+    fm_stack_dropin_dir(path, dir, sizeof dir);
+    ps->rc = FLEETMOD_ECONFIG;
+    if (off)
+        fm_err(ps->err, ps->errlen,
+               "%s: no provider section enabled: [%s] in %s:%d says enabled "
+               "= false; set it to true there, add a section to %s, or use "
+               "the module directly (fleetcmd -m %s)",
+               path, off->section, off->file, off->line, path, off->module);
+    else
+        fm_err(ps->err, ps->errlen,
+               "%s: no provider section in it or in %s/*.conf: add one "
+               "(see fleetmod-stack(5)), or use a module directly "
+               "(fleetcmd -m NAME)",
+               path, dir);
 }
 
 fleetmod_rc fm_stack_parse(const char *path, struct fleetmod_stack *s,
                            char *err, size_t errlen)
 {
-    struct parse ps = {.path = path,
-                       .at_line_start = true,
-                       .s = s,
-                       .err = err,
-                       .errlen = errlen};
-    ps.f = fopen(path, "r");
-    if (ps.f == NULL) {
-        fm_err(err, errlen, "stack file %s: %m", path);
-        return FLEETMOD_ECONFIG;
-    }
-    int bad = ini_parse_stream(reader, &ps, handler, &ps);
-    fclose(ps.f);
-    if (bad > 0 && ps.rc == FLEETMOD_OK) {
-        ps.cur = NULL;
-        ps.line = bad;
-        fail(&ps, FLEETMOD_ECONFIG, "%s",
-             "syntax error (expected [section] or key = value)");
-    } else if (bad < 0 && ps.rc == FLEETMOD_OK) {
-        fail(&ps, FLEETMOD_ENOMEM, "%s", "out of memory");
-    }
+    struct parse ps = {.s = s, .err = err, .errlen = errlen};
+    parse_file(&ps, path);
+    if (ps.rc == FLEETMOD_OK)
+        parse_dropins(&ps, path);
     if (ps.rc == FLEETMOD_OK)
         check_sections(&ps);
+    bool any = false;
+    for (size_t i = 0; i < s->n; i++)
+        any = any || s->p[i].enabled;
+    if (ps.rc == FLEETMOD_OK && !any)
+        no_provider(&ps, path);
+    if (ps.rc == FLEETMOD_OK)
+        drop_disabled(s);
     return ps.rc;
 }

@@ -27,22 +27,66 @@ static int pack_results(msgpack_packer *pk, const msgpack_object *arr,
     for (uint32_t i = 0; i < arr->via.array.size && !fail; i++) {
         const msgpack_object *item = &arr->via.array.ptr[i];
         fail = item->type == MSGPACK_OBJECT_MAP
-                   ? fm_pack_with_provider(pk, item, section)
+                   ? fm_pack_with_provider(pk, item, section, NULL)
                    : msgpack_pack_object(pk, *item);
     }
     return fail;
 }
 
+struct fm_refusal fm_refusal_of(const char *section, fleetmod_rc rc,
+                                const msgpack_object *error)
+{
+    struct fm_refusal r = {section, rc, NULL, NULL};
+    if (error) {
+        r.name = fm_map_get(error, "name");
+        r.message = fm_map_get(error, "message");
+    }
+    return r;
+}
+
+/* A str object as the provider wrote it, else the fallback text. */
+static int pack_text(msgpack_packer *pk, const msgpack_object *v,
+                     const char *fallback)
+{
+    if (v && v->type == MSGPACK_OBJECT_STR)
+        return msgpack_pack_object(pk, *v);
+    return pack_str(pk, fallback);
+}
+
+static bool any(const struct fm_refusals *ref)
+{
+    return ref && ref->n > 0;
+}
+
+/* "refusals": [{provider, name, message}, ...]. */
+static int pack_refusals(msgpack_packer *pk, const struct fm_refusals *ref)
+{
+    int fail = pack_str(pk, "refusals") || msgpack_pack_array(pk, ref->n);
+    for (size_t i = 0; i < ref->n && !fail; i++) {
+        const struct fm_refusal *r = &ref->r[i];
+        fail = msgpack_pack_map(pk, 3) || pack_str(pk, "provider") ||
+               pack_str(pk, r->provider) || pack_str(pk, "name") ||
+               pack_text(pk, r->name, fleetmod_rc_name(r->rc)) ||
+               pack_str(pk, "message") ||
+               pack_text(pk, r->message, fleetmod_strerror(r->rc));
+    }
+    return fail;
+}
+
 /* The map with its "provider" value replaced (or added when missing), in
- * the map itself and in the maps of its "results". */
+ * the map itself and in the maps of its "results"; a "refusals" of the
+ * module's own gives way to the stack's. */
 int fm_pack_with_provider(msgpack_packer *pk, const msgpack_object *map,
-                          const char *section)
+                          const char *section, const struct fm_refusals *ref)
 {
     const msgpack_object_map *m = &map->via.map;
     bool has = fm_map_get(map, "provider") != NULL;
-    int fail = msgpack_pack_map(pk, m->size + !has);
+    bool drop = any(ref) && fm_map_get(map, "refusals") != NULL;
+    int fail = msgpack_pack_map(pk, m->size + !has + any(ref) - drop);
     for (uint32_t i = 0; i < m->size && !fail; i++) {
         const msgpack_object *k = &m->ptr[i].key, *v = &m->ptr[i].val;
+        if (drop && fm_key_is(k, "refusals"))
+            continue;
         fail = msgpack_pack_object(pk, *k);
         if (fail)
             break;
@@ -55,11 +99,14 @@ int fm_pack_with_provider(msgpack_packer *pk, const msgpack_object *map,
     }
     if (!has && !fail)
         fail = pack_str(pk, "provider") || pack_str(pk, section);
+    if (any(ref) && !fail)
+        fail = pack_refusals(pk, ref);
     return fail;
 }
 
 fleetmod_rc fm_stack_relay(const char *section, fleetmod_rc rc,
                            const char *reply, size_t len,
+                           const struct fm_refusals *ref,
                            fleetmod_write_fn write, void *sink)
 {
     msgpack_zone zone;
@@ -71,7 +118,7 @@ fleetmod_rc fm_stack_relay(const char *section, fleetmod_rc rc,
     if (urc == FLEETMOD_OK && obj.type == MSGPACK_OBJECT_MAP) {
         msgpack_packer pk;
         msgpack_packer_init(&pk, sink, write);
-        if (fm_pack_with_provider(&pk, &obj, section) != 0)
+        if (fm_pack_with_provider(&pk, &obj, section, ref) != 0)
             rc = FLEETMOD_ENOMEM;
     } else if (urc == FLEETMOD_ENOMEM || rc == FLEETMOD_ENOMEM) {
         /* The module could not write its reply into our buffer either. */
@@ -121,6 +168,7 @@ int fm_pack_failure(msgpack_packer *pk, const struct fm_failure *f)
     size_t n_echo = sizeof(f->echo) / sizeof(f->echo[0]), keys = 4;
     for (size_t i = 0; i < n_echo; i++)
         keys += echoed(&f->echo[i]);
+    keys += any(&f->refusals);
     int fail =
         msgpack_pack_map(pk, keys) || pack_str(pk, "provider") ||
         pack_str(pk, f->provider != NULL ? f->provider : FM_STACK_PROVIDER) ||
@@ -131,6 +179,8 @@ int fm_pack_failure(msgpack_packer *pk, const struct fm_failure *f)
             fail = pack_str(pk, f->echo[i].key) ||
                    msgpack_pack_object(pk, *f->echo[i].val);
     }
+    if (!fail && any(&f->refusals))
+        fail = pack_refusals(pk, &f->refusals);
     return fail || pack_str(pk, "error") || pack_error(pk, f);
 }
 

@@ -35,13 +35,15 @@ static fleetmod_rc try(const struct fm_call *c, const struct fm_provider *p,
     return c->fn(p->h, c->req, c->len, fleetmod_buf_write, reply);
 }
 
-/* Relay a kept reply of provider p to the host, and free it. */
+/* Relay a kept reply of provider p, after the refusals ref (may be NULL),
+ * to the host, and free it. */
 static fleetmod_rc relay_kept(const struct fm_call *c,
                               const struct fm_provider *p, fleetmod_rc rc,
-                              struct fleetmod_buf *reply)
+                              struct fleetmod_buf *reply,
+                              const struct fm_refusals *ref)
 {
-    rc = fm_stack_relay(p->section, rc, reply->data, reply->len, c->write,
-                        c->sink);
+    rc = fm_stack_relay(p->section, rc, reply->data, reply->len, ref,
+                        c->write, c->sink);
     fleetmod_buf_free(reply);
     return rc;
 }
@@ -50,7 +52,7 @@ static fleetmod_rc relay(const struct fm_call *c, const struct fm_provider *p)
 {
     struct fleetmod_buf reply = {0};
     fleetmod_rc rc = try(c, p, &reply);
-    return relay_kept(c, p, rc, &reply);
+    return relay_kept(c, p, rc, &reply, NULL);
 }
 
 static bool glob_match(const struct fm_provider *p, const char *vin)
@@ -78,8 +80,53 @@ static size_t next_taker(const struct fleetmod_stack *s, size_t i,
     return i;
 }
 
+/* The denials a single send fell through: the refused replies are kept,
+ * decoded, until the answer that follows them is relayed. */
+struct denials {
+    struct fleetmod_buf *replies;
+    struct fm_refusal *r;
+    struct fm_refusals ref;
+    msgpack_zone zone;
+    bool has_zone;
+};
+
+static bool denials_init(struct denials *d, size_t n)
+{
+    d->replies = calloc(n, sizeof *d->replies);
+    d->r = calloc(n, sizeof *d->r);
+    d->ref = (struct fm_refusals){d->r, 0};
+    d->has_zone = msgpack_zone_init(&d->zone, MSGPACK_ZONE_CHUNK_SIZE);
+    return d->replies && d->r && d->has_zone;
+}
+
+static void denials_free(struct denials *d)
+{
+    for (size_t i = 0; d->replies && i < d->ref.n; i++)
+        fleetmod_buf_free(&d->replies[i]);
+    free(d->replies);
+    free(d->r);
+    if (d->has_zone)
+        msgpack_zone_destroy(&d->zone);
+}
+
+/* Provider p denied with reply (taken over): note why. */
+static void denied(struct denials *d, const struct fm_provider *p,
+                   fleetmod_rc rc, struct fleetmod_buf *reply)
+{
+    struct fleetmod_buf *kept = &d->replies[d->ref.n];
+    msgpack_object obj;
+    *kept = *reply;
+    *reply = (struct fleetmod_buf){0};
+    bool map = fm_msg_unpack(kept->data, kept->len, &d->zone, &obj) ==
+                   FLEETMOD_OK &&
+               obj.type == MSGPACK_OBJECT_MAP;
+    d->r[d->ref.n++] =
+        fm_refusal_of(p->section, rc, map ? fm_map_get(&obj, "error") : NULL);
+}
+
 /* send (and confirm without "provider") for one VIN: fall through only on
- * EDENIED from a sufficient provider that has a successor taking it. */
+ * EDENIED from a sufficient provider that has a successor taking it; the
+ * answer carries those denials as its refusals. */
 static fleetmod_rc route_vin(const struct fleetmod_stack *s,
                              const struct fm_call *c, const char *vin)
 {
@@ -90,18 +137,27 @@ static fleetmod_rc route_vin(const struct fleetmod_stack *s,
                  vin);
         return fail(c, FLEETMOD_EDENIED, NULL, why);
     }
+    struct denials d;
+    fleetmod_rc rc = FLEETMOD_ENOMEM;
+    if (!denials_init(&d, s->n)) {
+        denials_free(&d);
+        return fail(c, rc, NULL, "out of memory"); /* nothing was sent */
+    }
     while (1) {
         struct fleetmod_buf reply = {0};
-        fleetmod_rc rc = try(c, &s->p[i], &reply);
+        rc = try(c, &s->p[i], &reply);
         size_t next = next_taker(s, i + 1, vin);
         if (rc == FLEETMOD_EDENIED && s->p[i].control == FM_SUFFICIENT &&
             next < s->n) {
-            fleetmod_buf_free(&reply);
+            denied(&d, &s->p[i], rc, &reply);
             i = next;
             continue;
         }
-        return relay_kept(c, &s->p[i], rc, &reply);
+        rc = relay_kept(c, &s->p[i], rc, &reply, &d.ref);
+        break;
     }
+    denials_free(&d);
+    return rc;
 }
 
 static fleetmod_rc by_vin(const struct fleetmod_stack *s,
@@ -136,7 +192,7 @@ static fleetmod_rc by_asking(const struct fleetmod_stack *s,
         struct fleetmod_buf reply = {0};
         fleetmod_rc rc = try(c, &s->p[i], &reply);
         if (rc != FLEETMOD_ENOTFOUND || next == s->n)
-            return relay_kept(c, &s->p[i], rc, &reply);
+            return relay_kept(c, &s->p[i], rc, &reply, NULL);
         fleetmod_buf_free(&reply);
         i = next;
     }

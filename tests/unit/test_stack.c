@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <msgpack.h>
 #include <pthread.h>
+#include <sys/stat.h>
 
 #include <fleetmod/host.h>
 
@@ -685,6 +686,216 @@ static void calls_on_no_stack_are_einval_with_a_reply(void **state)
     }
 }
 
+/* Each provider's section, in stack order, e.g. "a,b,c". */
+static const char *sections(const struct fleetmod_stack *s)
+{
+    static char out[256];
+    struct fleetmod_stack_entry e;
+    out[0] = '\0';
+    for (size_t i = 0; fleetmod_stack_entry(s, i, &e); i++)
+        snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
+                 i > 0 ? "," : "", e.section);
+    return out;
+}
+
+/* dir/SUB/NAME with text, SUB made when missing. */
+static void write_in(const char *sub, const char *name, const char *text)
+{
+    char d[1024], f[2048];
+    assert_true((size_t)snprintf(d, sizeof d, "%s/%s", dir, sub) < sizeof d);
+    mkdir(d, 0755);
+    assert_true((size_t)snprintf(f, sizeof f, "%s/%s", d, name) < sizeof f);
+    FILE *out = fopen(f, "w");
+    assert_non_null(out);
+    assert_true(fputs(text, out) >= 0);
+    assert_int_equal(fclose(out), 0);
+}
+
+/* The open must fail with ECONFIG, err naming the drop-in file and
+ * saying what. */
+static void assert_dropin_refused(const char *where, const char *what)
+{
+    struct fleetmod_stack *s = (void *)1;
+    assert_int_equal(try_open(SECTION("a", ""), &s), FLEETMOD_ECONFIG);
+    assert_null(s);
+    assert_contains(err, dir);
+    assert_contains(err, where);
+    assert_contains(err, what);
+}
+
+static void dropin_files_add_sections_in_name_order(void **state)
+{
+    (void)state;
+    write_in("stack.d", "20-c.conf", SECTION("c", ""));
+    write_in("stack.d", "10-b.conf", SECTION("b", ""));
+    /* Not drop-ins: another suffix, a hidden file, a directory. */
+    write_in("stack.d", "x.conf.disabled", "[x]\nmodule = nowhere\n");
+    write_in("stack.d", ".y.conf", "[y]\nmodule = nowhere\n");
+    write_in("stack.d/z.conf", "inside", "");
+    struct fleetmod_stack *s = open_stack(SECTION("a", ""));
+    assert_string_equal(sections(s), "a,b,c");
+    fleetmod_stack_close(s);
+
+    /* A drop-in's section is routed like any other. */
+    s = open_stack(SECTION("a", "control = sufficient\n"));
+    struct fleetmod_reply r;
+    assert_int_equal(send_vin(s, "V[a:deny]", &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "b");
+    fleetmod_reply_free(&r);
+    fleetmod_stack_close(s);
+}
+
+static void dropin_errors_name_their_file(void **state)
+{
+    (void)state;
+    write_in("stack.d", "mobway.conf", SECTION("a", ""));
+    assert_dropin_refused("stack.d/mobway.conf:1:",
+                          "duplicate section [a], first at ");
+    assert_contains(err, "stack.conf:1");
+    write_in("stack.d", "mobway.conf", SECTION("b", "control = maybe\n"));
+    assert_dropin_refused("stack.d/mobway.conf:4: [b]",
+                          "expected required or");
+}
+
+static void a_stack_named_otherwise_reads_its_own_dropins(void **state)
+{
+    (void)state;
+    char lab[4096];
+    struct fleetmod_stack *s = NULL;
+    write_in("lab.d", "b.conf", SECTION("b", ""));
+    write_in("stack.d", "c.conf", SECTION("c", ""));
+    assert_int_equal(fixture_write(dir, "lab.conf", SECTION("a", "")), 0);
+    fixture_path(lab, sizeof lab, dir, "lab.conf");
+    assert_int_equal(fleetmod_stack_open(lab, &host, &s, err, sizeof err),
+                     FLEETMOD_OK);
+    assert_string_equal(sections(s), "a,b");
+    fleetmod_stack_close(s);
+}
+
+static void disabled_sections_are_checked_then_left_out(void **state)
+{
+    (void)state;
+    struct fleetmod_stack *s = open_stack(
+        SECTION("a", "enabled = false\n") SECTION("b", "enabled = true\n"));
+    assert_string_equal(sections(s), "b");
+    fleetmod_stack_close(s);
+    assert_refused(SECTION("a", "enabled = no\n"), FLEETMOD_ECONFIG,
+                   ":4: [a]", "enabled = no: expected false or true");
+    /* Its module is never loaded: a missing one does not matter. */
+    s = open_stack("[a]\nmodule = /nonexistent.so\nenabled = false\n" SECTION(
+        "b", ""));
+    assert_string_equal(sections(s), "b");
+    fleetmod_stack_close(s);
+}
+
+/* A fresh install: the stack file is the commented-out example and the
+ * provider package's drop-in is disabled. The error says what to do. */
+static void a_stack_without_enabled_provider_says_what_to_do(void **state)
+{
+    (void)state;
+    write_in("stack.d", "mobway.conf",
+             "; shipped disabled\n[mobway]\nmodule = mobway\n"
+             "enabled = false\n");
+    assert_refused("; [mobway]\n; module = mobway\n", FLEETMOD_ECONFIG,
+                   "stack.d/mobway.conf:2",
+                   "no provider section enabled: [mobway] in ");
+    assert_contains(err, "enabled = false; set it to true there");
+    assert_contains(err, "fleetcmd -m mobway");
+
+    write_in("stack.d", "mobway.conf", "; nothing either\n");
+    assert_refused("; nothing\n", FLEETMOD_ECONFIG, "stack.d/*.conf",
+                   "no provider section in it or in ");
+    assert_contains(err, "fleetcmd -m NAME");
+}
+
+/* The last reply, read by key. */
+static struct fleetmod_reply_map *last_map(void)
+{
+    struct fleetmod_reply_map *m = NULL;
+    assert_int_equal(fleetmod_reply_map_decode(last.data, last.len, &m),
+                     FLEETMOD_OK);
+    return m;
+}
+
+static void assert_refusal(const struct fleetmod_reply_map *m, size_t i,
+                           const char *provider, const char *message)
+{
+    const struct fleetmod_reply_map *r = fleetmod_reply_item(m, "refusals", i);
+    assert_non_null(r);
+    assert_string_equal(fleetmod_reply_get_str(r, "provider"), provider);
+    assert_string_equal(fleetmod_reply_get_str(r, "name"), "EDENIED");
+    assert_string_equal(fleetmod_reply_get_str(r, "message"), message);
+}
+
+static void answer_carries_the_refusals_it_fell_through(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\n")
+                       SECTION("b", "control = sufficient\n") SECTION("c", ""));
+    assert_int_equal(send_vin(s, "V[a:deny][b:deny]", &r), FLEETMOD_OK);
+    assert_string_equal(r.provider, "c");
+    fleetmod_reply_free(&r);
+    struct fleetmod_reply_map *m = last_map();
+    assert_int_equal(fleetmod_reply_count(m, "refusals"), 2);
+    /* fake's denials carry no name or message: the rc's own. */
+    assert_refusal(m, 0, "a", fleetmod_strerror(FLEETMOD_EDENIED));
+    assert_refusal(m, 1, "b", fleetmod_strerror(FLEETMOD_EDENIED));
+    fleetmod_reply_map_free(m);
+
+    /* Answered at once: no refusals. */
+    assert_int_equal(send_vin(s, "V", &r), FLEETMOD_OK);
+    fleetmod_reply_free(&r);
+    m = last_map();
+    assert_int_equal(fleetmod_reply_count(m, "refusals"), 0);
+    fleetmod_reply_map_free(m);
+
+    /* The last denial relayed still says who refused before it. */
+    assert_int_equal(send_vin(s, "V[a:deny][b:deny][c:deny]", &r),
+                     FLEETMOD_EDENIED);
+    assert_string_equal(r.provider, "c");
+    fleetmod_reply_free(&r);
+    m = last_map();
+    assert_int_equal(fleetmod_reply_count(m, "refusals"), 2);
+    assert_refusal(m, 1, "b", fleetmod_strerror(FLEETMOD_EDENIED));
+    fleetmod_reply_map_free(m);
+    fleetmod_stack_close(s);
+}
+
+static void batch_items_carry_their_own_refusals(void **state)
+{
+    (void)state;
+    struct fleetmod_reply r;
+    const char *vins[] = {"A[a:deny]", "B", "C"};
+    struct fleetmod_stack *s =
+        open_stack(SECTION("a", "control = sufficient\nvins = A*, B*\n")
+                       SECTION("x", "control = sufficient\nvins = C*\n")
+                           SECTION("b", ""));
+    assert_int_equal(send_batch(s, vins, 3, &r), FLEETMOD_OK);
+    assert_string_equal(providers(&r), "b,a,x");
+    fleetmod_reply_free(&r);
+    struct fleetmod_reply_map *m = last_map();
+    const struct fleetmod_reply_map *item = fleetmod_reply_item(m, "results", 0);
+    assert_int_equal(fleetmod_reply_count(item, "refusals"), 1);
+    assert_refusal(item, 0, "a", fleetmod_strerror(FLEETMOD_EDENIED));
+    assert_int_equal(
+        fleetmod_reply_count(fleetmod_reply_item(m, "results", 1), "refusals"),
+        0);
+    fleetmod_reply_map_free(m);
+
+    /* A whole call denied: its items carry the module's own text. */
+    const char *whole[] = {"A[a:batchdeny]"};
+    assert_int_equal(send_batch(s, whole, 1, &r), FLEETMOD_OK);
+    assert_string_equal(providers(&r), "b");
+    fleetmod_reply_free(&r);
+    m = last_map();
+    item = fleetmod_reply_item(m, "results", 0);
+    assert_refusal(item, 0, "a", "fake: the whole batch is denied");
+    fleetmod_reply_map_free(m);
+    fleetmod_stack_close(s);
+}
+
 static void status_falls_through_only_on_notfound(void **state)
 {
     (void)state;
@@ -1021,6 +1232,13 @@ int main(void)
         T(batch_is_split_by_each_providers_max_batch),
         T(stack_of_providers_without_max_batch_takes_the_default),
         T(calls_on_no_stack_are_einval_with_a_reply),
+        T(dropin_files_add_sections_in_name_order),
+        T(dropin_errors_name_their_file),
+        T(a_stack_named_otherwise_reads_its_own_dropins),
+        T(disabled_sections_are_checked_then_left_out),
+        T(a_stack_without_enabled_provider_says_what_to_do),
+        T(answer_carries_the_refusals_it_fell_through),
+        T(batch_items_carry_their_own_refusals),
         T(status_falls_through_only_on_notfound),
         T(confirm_and_status_follow_the_provider_key),
         T(confirm_without_provider_routes_like_send),

@@ -149,79 +149,35 @@ fleetmod_rc fleetmod_status(struct fleetmod_handle *h, const char *req,
 void fleetmod_close(struct fleetmod_handle *h);
 
 /* ------------------------------------------------------------------------
- * Stacks: several providers in one ini file, PAM-style (fleetmod(3); the
- * file format is in fleetmod-stack(5)):
- *
- *   [section]            one provider; unique; the "provider" of its replies
- *   module = NAME|PATH   required; searched like fleetmod_open
- *   config = PATH        the module's config (default: the module's own)
- *   control = required|sufficient   default required
- *   vins = GLOB, GLOB    fnmatch(3) patterns, case-insensitive, separated by
- *                        commas or blanks; absent: every VIN
- *   optional = false|true
- *
- * send goes to the first ready provider whose vins globs match the
- * request's VIN, in file order; it falls through to the next matching
- * provider only on FLEETMOD_EDENIED from a "sufficient" provider, never on
- * any other outcome ("required": stop there always). The last provider's
- * answer is relayed whatever it is. confirm and status go to the provider
- * named by the request's "provider" key (an unknown name: FLEETMOD_EINVAL;
- * a failed optional provider: FLEETMOD_ECONFIG); without it, confirm
- * routes like send and status asks the ready providers in order until one
- * knows the id (falling through only on FLEETMOD_ENOTFOUND).
- *
- * A batch (send with "vins"; status with "ids" and no "provider") means
- * what that many single calls would. Each VIN is routed on its own as
- * above (each id looked for as above), and a provider that gets items
- * gets them in ONE batch call: the request with its list cut down to
- * those items, in request order, its other keys as sent. Items that a
- * sufficient provider denies (status: that a provider does not find) go
- * on, grouped again, to the next provider that would take them alone, so
- * no provider is called twice; so do all the items of a call that failed
- * as a whole with that rc. No other item outcome falls through, nor does
- * any item of a call that failed as a whole any other way: each of those
- * items gets the call's error map as the module wrote it (a reply that is not
- * a batch with one map per item: FLEETMOD_EINTERNAL, delivered
- * "unknown"). A VIN no provider takes is that item's FLEETMOD_EDENIED
- * with provider "stack" (status with no provider ready:
- * FLEETMOD_ENOTFOUND), not the batch's. The calls run one after the other
- * on the calling thread, each module running its own items concurrently;
- * a status batch's wait_ms bounds the whole batch (each call gets what is
- * left of it). The reply is one map: status "batch", terminal true, the
- * request_id echoed, and results in request order, each with the
- * "provider" (section) that answered it, which is where its confirm and
- * status go. The reply's own "provider" is that section when every item
- * has the same one, else "stack". The rc is FLEETMOD_OK whatever the
- * items' fates; FLEETMOD_EINVAL, nothing sent, when the list is not 1 to
- * 1000 strings (the limit of the modules fleetmod ships) or comes with
- * vin (id). A status batch with "provider" goes whole to that section;
- * confirm has no batch form (FLEETMOD_EINVAL).
- *
- * In replies from a stack, "provider" is the section name (for batches,
- * see above). When the stack itself answers (a request that is not a
- * msgpack map or over FLEETMOD_MAX_REQUEST_BYTES, a send without a usable
- * vin/vins: FLEETMOD_EINVAL; no provider takes the VIN: FLEETMOD_EDENIED),
- * the reply has provider "stack", status "failed" and an error map, and
- * nothing reached a module. A module reply that is not one msgpack map is
- * replaced by a FLEETMOD_EINTERNAL reply (delivered "unknown").
- *
- * A stack keeps no mutable state once open: send, confirm and status may
- * be called from any number of threads at once.
+ * Stacks: several providers in one ini file and its drop-in files,
+ * PAM-style. The file format and the routing rules, item by item, are in
+ * fleetmod-stack(5); what each function guarantees is below.
  */
 
+/* An open stack. Opaque. It keeps no mutable state once open: send,
+ * confirm and status may be called from any number of threads at once. */
 struct fleetmod_stack;
 
-/* SYSCONFDIR "/fleetmod/stack.conf", the default stack file. */
+/* SYSCONFDIR "/fleetmod/stack.conf", the default stack file. Never NULL. */
 const char *fleetmod_default_stack_path(void);
 
-/* Open a stack file (path NULL: fleetmod_default_stack_path()) and every
- * provider in it, in file order, each with host. A provider that fails to
- * load or init makes the open fail with its rc, unless its section says
- * optional = true: then it is kept in the list in state "failed" and never
- * routed to. A file that breaks the format (duplicate section, unknown or
- * repeated key, bad control or optional word, empty vins, missing module,
- * no section at all) is FLEETMOD_ECONFIG. err reads "FILE:LINE: [SECTION]
- * what". */
+/* Open the stack file path (NULL: fleetmod_default_stack_path()), then
+ * its drop-in files (path without ".conf", plus ".d", every NAME.conf in
+ * it in strcmp order; stack.conf reads stack.d/), and load every enabled
+ * section's module in order, each with host (see fleetmod_open for host).
+ *
+ * On success *out is the stack, for fleetmod_stack_close. On failure *out
+ * is NULL, nothing stays loaded, and err reads "FILE:LINE: [SECTION]
+ * what" with FILE the stack or drop-in file:
+ * - FLEETMOD_ECONFIG for a file that breaks the format (duplicate section
+ *   across all the files, unknown or repeated key, a bad control,
+ *   optional or enabled word, empty vins, missing module), an unreadable
+ *   file or drop-in directory, or no enabled section at all (err then
+ *   names a disabled section's file, or the files read, and what to do);
+ * - a provider's rc when a section without optional = true fails to load
+ *   or init (an optional one is kept as "failed" and never routed to);
+ * - FLEETMOD_ENOMEM.
+ * Blocks for as long as the modules' init (no network traffic). */
 fleetmod_rc fleetmod_stack_open(const char *path,
                                 const struct fleetmod_host *host,
                                 struct fleetmod_stack **out, char *err,
@@ -237,17 +193,53 @@ struct fleetmod_stack_entry {
     const char *error;               /* why it failed, else NULL */
 };
 
+/* The number of providers: the enabled sections. */
 size_t fleetmod_stack_size(const struct fleetmod_stack *s);
+/* Fills *out for provider i (0-based, stack order). false, *out
+ * untouched, if i is out of range. */
+bool fleetmod_stack_entry(const struct fleetmod_stack *s, size_t i,
+                          struct fleetmod_stack_entry *out);
 
 /* Since 1.1. The most items ("vins", "ids") one batch call through s may
  * carry: the largest max_batch (fleetmod_module_max_batch) of its ready
  * providers, FLEETMOD_BATCH_DEFAULT when none is ready. A provider with a
  * smaller limit gets its share in several calls of at most its limit. */
 size_t fleetmod_stack_max_batch(const struct fleetmod_stack *s);
-/* Fills *out for provider i (0-based, file order). false if out of range. */
-bool fleetmod_stack_entry(const struct fleetmod_stack *s, size_t i,
-                          struct fleetmod_stack_entry *out);
 
+/*
+ * Route one call (the shape of fleetmod_call_fn, module.h). Each
+ * guarantees:
+ * - exactly one reply map is written to write/sink, whose "provider" is
+ *   the section that answered (a batch: see below), or "stack" when the
+ *   stack answered itself: then nothing reached a module (a request that
+ *   is not a msgpack map or is over FLEETMOD_MAX_REQUEST_BYTES, a send
+ *   without a usable vin/vins, an unknown "provider": FLEETMOD_EINVAL; no
+ *   provider takes the VIN: FLEETMOD_EDENIED);
+ * - a command reaches at most one provider: fleetmod_stack_send goes on
+ *   to the next provider only after an EDENIED from a "sufficient" one,
+ *   and its answer then carries "refusals", one {provider, name, message}
+ *   map per denial, in order; status goes on only after ENOTFOUND;
+ * - the rc is the answering module's (an rc the library does not know:
+ *   FLEETMOD_EINTERNAL), and a module reply that is not one msgpack map
+ *   becomes a FLEETMOD_EINTERNAL reply (delivered "unknown");
+ * - a batch ("vins"; status "ids" without "provider") means what that many
+ *   single calls would, each item carrying its own provider and
+ *   refusals, in request order, with rc FLEETMOD_OK whatever the items'
+ *   fates. A provider gets its items in one call, or in calls of at most
+ *   its module's max_batch. A list that is not 1 to
+ *   fleetmod_stack_max_batch(s) strings, or that comes with vin (id), is
+ *   FLEETMOD_EINVAL and nothing is sent. The reply's own "provider" is the
+ *   one section that answered every item, else "stack". A status batch's
+ *   wait_ms bounds the whole batch;
+ * - it returns within the providers' bounds (the calls run one after the
+ *   other on the calling thread);
+ * - s NULL: FLEETMOD_EINVAL, with a "stack" reply when write is not NULL;
+ *   write NULL: FLEETMOD_EINVAL, nothing called.
+ * confirm goes to the section named by "provider", else routes like send;
+ * it has no batch form (FLEETMOD_EINVAL). status goes to the section
+ * named by "provider" (a failed optional one: FLEETMOD_ECONFIG), else asks
+ * the ready providers in order until one knows the id.
+ */
 fleetmod_rc fleetmod_stack_send(struct fleetmod_stack *s, const char *req,
                                 size_t req_len, fleetmod_write_fn write,
                                 void *sink);
@@ -258,7 +250,8 @@ fleetmod_rc fleetmod_stack_status(struct fleetmod_stack *s, const char *req,
                                   size_t req_len, fleetmod_write_fn write,
                                   void *sink);
 
-/* Close every provider. NULL is ignored. */
+/* Close every provider (shutdown, dlclose) and free s. NULL is ignored.
+ * Not concurrent with any other call on s. */
 void fleetmod_stack_close(struct fleetmod_stack *s);
 
 /* ------------------------------------------------------------------------

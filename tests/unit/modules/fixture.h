@@ -58,22 +58,34 @@ static inline int fixture_link_module(const char *dir, const char *name,
     return symlink(target, fixture_path(path, sizeof(path), dir, name));
 }
 
-/* Remove a fixture directory and the files and links in it (fixture
- * trees are flat), then free the string. */
+/* Remove the tree at path: files, links and directories (the stack
+ * tests' drop-in directories). */
+static inline void fixture_rmtree_at(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    char sub[4096];
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        int n = snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof(sub))
+            continue;
+        if (unlink(sub) != 0)
+            fixture_rmtree_at(sub);
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(path);
+}
+
+/* Remove a fixture directory and everything in it, then free the
+ * string. */
 static inline void fixture_rmtree(char *dir)
 {
     if (dir == NULL)
         return;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[4096];
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlink(fixture_path(path, sizeof(path), dir, e->d_name));
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(dir);
+    fixture_rmtree_at(dir);
     free(dir);
 }
 
