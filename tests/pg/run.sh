@@ -33,10 +33,12 @@ ok() {
     fi
 }
 
-# Runs the test program (bounded: a hang is a failure), echoes its
+# Runs the test program under $MEMCHECK (as make exports it: valgrind,
+# empty in sanitizer builds), bounded (a hang is a failure), echoes its
 # output, and counts its ok / not ok lines and a failed run.
 run() {
-    timeout 120 "$TEST" "$JPG" "$@" >"$TMP/out" 2>&1
+    # shellcheck disable=SC2086
+    timeout 300 ${MEMCHECK:-} "$TEST" "$JPG" "$@" >"$TMP/out" 2>&1
     rc=$?
     cat "$TMP/out"
     pass=$((pass + $(grep -c '^ok - ' "$TMP/out")))
