@@ -40,10 +40,10 @@ trap 'rm -f "$out"' EXIT
 rc=$?
 sed 's/^/#   /' "$out"
 if [ "$rc" -ne 0 ] && grep -q "^not ok [0-9]* - $EXPECT_FAIL" "$out"; then
-    echo "ok 1 - $2 is refused by check \"$EXPECT_FAIL\""
+    echo "ok 1 - $1 is refused by check \"$EXPECT_FAIL\""
     echo "1 passed, 0 failed"
     exit 0
 fi
-echo "not ok 1 - $2 is refused by check \"$EXPECT_FAIL\": exit $rc, check not failed"
+echo "not ok 1 - $1 is refused by check \"$EXPECT_FAIL\": exit $rc, check not failed"
 echo "0 passed, 1 failed"
 exit 1
