@@ -136,6 +136,17 @@ include $(wildcard examples/providers/*/build.mk)
 include $(wildcard tests/*/build.mk)
 include $(wildcard packaging/build.mk)
 
+# make lint: clang-format (the tree's .clang-format), the dialect (`!p`,
+# `sizeof *p`), cppcheck, cited documents (.ci/lint.sh). check-lint tests
+# those rules on a small tree of its own. lint joins check's
+# prerequisites (CHECK_TARGETS += lint) once the tree is clean.
+.PHONY: lint check-lint
+lint:
+	@sh .ci/lint.sh
+check-lint:
+	@sh .ci/test-lint.sh
+CHECK_TARGETS += check-lint
+
 all: $(ALL_TARGETS)
 
 # The README's test command: everything CI runs. deps first, in its own

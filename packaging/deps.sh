@@ -10,7 +10,7 @@
 # apt.
 set -eu
 
-# Build: compiler, pkg-config and the libraries of ARCHITECTURE.md.
+# Build: compiler, pkg-config and the libraries of the README's "Dependencies".
 BUILD="gcc make pkgconf libc6-dev libcurl4-openssl-dev libmsgpack-dev libssl-dev
 libinih-dev libjansson-dev libmicrohttpd-dev libpq-dev"
 # Tests: unit tests, the simulator's certificates, the independent python3
@@ -23,7 +23,10 @@ libclang-rt-14-dev binutils procps wrk postgresql postgresql-common"
 PKG="debhelper dpkg-dev fakeroot lintian rpm rpmlint debugedit elfutils
 abigail-tools man-db git"
 
-PACKAGES="$BUILD $TEST $PKG"
+# Lint: make lint (layout and static analysis).
+LINT="clang-format cppcheck"
+
+PACKAGES="$BUILD $TEST $PKG $LINT"
 
 missing() {
     for p in $PACKAGES; do
