@@ -92,6 +92,7 @@ install-libfleetmod: $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 uninstall-libfleetmod:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/fleetmod/module.h \
 		$(DESTDIR)$(INCLUDEDIR)/fleetmod/host.h \
+		$(DESTDIR)$(INCLUDEDIR)/fleetmod/guard.h \
 		$(DESTDIR)$(INCLUDEDIR)/fleetmod/msgcheck.h \
 		$(DESTDIR)$(INCLUDEDIR)/fleetmod/modutil.h \
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so.$(VERSION) \

@@ -436,4 +436,7 @@ char *fleetmod_msg_to_json(const char *buf, size_t len);
 }
 #endif
 
+/* The command journal and its guards (since 1.1). */
+#include <fleetmod/guard.h>
+
 #endif /* FLEETMOD_HOST_H */
