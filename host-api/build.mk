@@ -23,8 +23,11 @@
 # (Lintian::Check::Binaries::Rpath skips them) and so does rpm's
 # check-rpaths. Nothing needs relinking at install.
 
-LIBFLEETMOD_PC_DEPS := $(MSGPACK_PC) jansson inih
-LIBFLEETMOD_SRCS := $(wildcard host-api/src/*.c)
+LIBFLEETMOD_PC_DEPS := $(MSGPACK_PC) jansson inih sqlite3 libcrypto
+# The command journal and its guards (fleetmod/guard.h) live in their own
+# directory: host-api/src/journal/.
+LIBFLEETMOD_SRCS := $(wildcard host-api/src/*.c) \
+	$(wildcard host-api/src/journal/*.c)
 LIBFLEETMOD_OBJS := $(LIBFLEETMOD_SRCS:%.c=$(OBJDIR_B)/%.o)
 LIBFLEETMOD_SO := $(LIBDIR_B)/libfleetmod.so.$(VERSION)
 LIBFLEETMOD_A := $(LIBDIR_B)/libfleetmod.a
@@ -80,6 +83,7 @@ install-libfleetmod: $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 		$(DESTDIR)$(MODULEDIR) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0644 host-api/include/fleetmod/module.h \
 		host-api/include/fleetmod/host.h \
+		host-api/include/fleetmod/guard.h \
 		host-api/include/fleetmod/msgcheck.h \
 		host-api/include/fleetmod/modutil.h $(DESTDIR)$(INCLUDEDIR)/fleetmod/
 	$(INSTALL) -m 0755 $(LIBFLEETMOD_SO) $(DESTDIR)$(LIBDIR)/
