@@ -922,6 +922,31 @@ def mobway_batch_confirmation_code_confirms_one_vehicle():
     check(stats["max_executions"] == 1, "executed once: %s" % stats)
 
 
+@test
+def mobway_sim_man_page_example_runs_as_printed():
+    # The example once read the port file before the simulator wrote it.
+    page = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "mobway-sim", "mobway-sim.1")
+    with open(page) as f:
+        example = f.read().split(".SH EXAMPLES", 1)[1]
+    script = example.split(".EX\n", 1)[1].split(".EE\n", 1)[0]
+    script = script.replace("\\-", "-").replace("\\e", "\\")
+    if not (os.path.exists(opts.mobway) and os.path.exists(opts.sim)):
+        raise Skip("mobway.so or mobway-sim not built")
+    path = ":".join(os.path.dirname(os.path.abspath(p))
+                    for p in (opts.sim, opts.fleetcmd))
+    env = {"PATH": path + ":" + os.environ["PATH"],
+           "FLEETMOD_MODULE_PATH": os.path.dirname(
+               os.path.abspath(opts.mobway))}
+    # The trap stops the simulator even when the example fails half-way.
+    r = subprocess.run(["sh", "-c", "trap 'kill $sim 2>/dev/null' EXIT\n" +
+                        script], cwd=tempfile.mkdtemp(dir=opts.tmp),
+                       capture_output=True, text=True, timeout=60,
+                       env=env_with(env))
+    check(re.search(r"^success  location  6AHFT68CKAF501652  id=", r.stdout,
+                    re.M), "the example's command reaches success", r)
+
+
 # ---- memcheck --------------------------------------------------------------
 
 def memcheck_prefix():

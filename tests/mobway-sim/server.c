@@ -44,6 +44,7 @@ static struct request *request_new(const char *url, const char *method)
     if (!rq)
         return NULL;
     rq->miss_status = 404;
+    snprintf(rq->line, sizeof rq->line, "%s %s", method, url);
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
         const struct route *r = &routes[i];
         if (!path_matches(r, url))
@@ -137,13 +138,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     return dispatch(cls, c, rq);
 }
 
+/* One line per request on stderr, "mobway-sim: POST /token 200" (or
+ * "closed": no answer), written by one fprintf so that the lines of the
+ * worker threads do not interleave. Paths carry no secret: credentials
+ * and tokens travel in bodies and headers, which are never logged. */
+static void log_request(const struct sim *s, struct MHD_Connection *c,
+                        const struct request *rq)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+    unsigned status = info ? info->http_status : 0;
+
+    if (s->cfg.quiet)
+        return;
+    if (status)
+        fprintf(stderr, "mobway-sim: %s %u\n", rq->line, status);
+    else
+        fprintf(stderr, "mobway-sim: %s closed\n", rq->line);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)cls, (void)c, (void)code;
+    (void)code;
     struct request *rq = *req_cls;
-    if (rq)
+    if (rq) {
+        log_request(cls, c, rq);
         free(rq->body);
+    }
     free(rq);
     *req_cls = NULL;
 }

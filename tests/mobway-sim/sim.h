@@ -60,6 +60,7 @@ struct request {
     size_t cap;
     bool too_big;
     bool delayed; /* the latency fault has been served */
+    char line[96]; /* "METHOD /path" for the log line (cut if longer) */
 };
 
 enum MHD_Result route_token(struct sim *s, struct MHD_Connection *c,

@@ -93,6 +93,41 @@ def test_help():
     T.eq("an unknown fault is refused", bad.returncode, 2)
 
 
+def run_logged(tmp, name, *args):
+    """Starts BIN with args (no --quiet), makes two requests, stops it;
+    returns what it wrote on stderr, as lines."""
+    port_file = os.path.join(tmp, name + ".port")
+    err_path = os.path.join(tmp, name + ".err")
+    with open(err_path, "w") as err:
+        p = subprocess.Popen([BIN, "--port", "0", "--port-file", port_file,
+                              *args], stderr=err)
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(port_file) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with open(port_file) as f:
+            port = int(f.read())
+        for path in ("/_sim/stats", "/nope"):
+            subprocess.run(["curl", "-s", "-o", "/dev/null",
+                            "http://127.0.0.1:%d%s" % (port, path)])
+    finally:
+        p.terminate()
+        p.wait(timeout=30)
+    with open(err_path) as f:
+        return f.read().splitlines()
+
+
+def test_request_log(tmp):
+    lines = run_logged(tmp, "loud")
+    T.check("log: the listening line first",
+            lines and lines[0].startswith("mobway-sim: listening on "), lines)
+    T.eq("log: one line per request, method, path and status",
+         sorted(lines[1:]), ["mobway-sim: GET /_sim/stats 200",
+                             "mobway-sim: GET /nope 404"])
+    T.eq("log: --quiet writes nothing", run_logged(tmp, "quiet", "--quiet"),
+         [])
+
+
 def test_bad_fixtures(tmp):
     path = os.path.join(tmp, "bad.ini")
     with open(path, "w") as f:
@@ -559,6 +594,7 @@ def main():
     test_help()
     with tempfile.TemporaryDirectory() as tmp:
         test_bad_fixtures(tmp)
+        test_request_log(tmp)
         with MobwaySim(BIN) as sim:
             c = Client(sim)
             c.get_token()
