@@ -317,7 +317,5 @@ int fc_args_parse(int argc, char **argv, struct fc_args *a)
         return fc_usage_error("usage: fleetcmd [OPTIONS] %s",
                               a->list ? sc->batch_synopsis : sc->synopsis);
     take_operands(a, argv + optind + 1);
-    if (!a->batch_size)
-        a->batch_size = FC_BATCH_SIZE_DEFAULT;
     return 0;
 }

@@ -12,9 +12,9 @@
 /* Exit status of a usage error (sysexits.h EX_USAGE). */
 #define FC_EXIT_USAGE 64
 
-/* Items per batch call unless --batch-size says otherwise: the most that
- * mobway.so and the skeleton take in one "vins" or "ids" array. */
-#define FC_BATCH_SIZE_DEFAULT 1000
+/* The batch limit of a module that states none (module.h); without
+ * --batch-size a batch call carries the most its module or stack takes. */
+#define FC_BATCH_SIZE_DEFAULT FLEETMOD_BATCH_DEFAULT
 
 enum fc_cmd {
     FC_CMD_NONE,
@@ -45,7 +45,8 @@ struct fc_args {
     uint64_t wait_ms;     /* --wait SECONDS, in milliseconds */
     const char *list;     /* --vins-file (send), --ids-file (status): a
                              batch; "-" is stdin */
-    size_t batch_size;    /* --batch-size: items per batch call */
+    size_t batch_size;    /* --batch-size: items per batch call; 0: the
+                             target's limit (fc_batch_size) */
     const char *help_topic; /* help: the command whose page to show; NULL:
                                the whole manual */
 };

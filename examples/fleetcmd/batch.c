@@ -28,10 +28,23 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
+/* --batch-size, else the most the module or stack takes in one call
+ * (fleetmod_module_max_batch, fleetmod_stack_max_batch). */
+static size_t batch_size(const struct fc_session *s)
+{
+    const struct fc_target *t = &s->target;
+
+    if (s->args->batch_size)
+        return s->args->batch_size;
+    if (t->stack)
+        return fleetmod_stack_max_batch(t->stack);
+    return fleetmod_module_max_batch(fleetmod_handle_module(t->handle));
+}
+
 static fleetmod_rc run_open(struct run *r, struct fc_session *s,
                             const char *key_name)
 {
-    size_t most = s->args->batch_size;
+    size_t most = batch_size(s);
 
     r->s = s;
     r->start = fc_now_ms();
@@ -107,7 +120,7 @@ static fleetmod_rc call(struct run *r, enum fc_call which, size_t n,
 
 static fleetmod_rc send_all(struct run *r)
 {
-    size_t n = r->items.n, size = r->s->args->batch_size;
+    size_t n = r->items.n, size = batch_size(r->s);
 
     for (size_t off = 0; off < n; off += size) {
         size_t k = min_u64(size, n - off);
@@ -148,13 +161,12 @@ static const char *status_provider(const struct run *r, size_t k)
  * most until deadline. */
 static fleetmod_rc status_round(struct run *r, uint64_t deadline)
 {
-    const struct fc_args *a = r->s->args;
-    size_t i = 0, k;
+    size_t i = 0, k, most = batch_size(r->s);
 
     while (i < r->items.n) {
         uint64_t now = fc_now_ms(), left = deadline > now ? deadline - now : 0;
         fleetmod_rc rc;
-        for (k = 0; i < r->items.n && k < a->batch_size; i++) {
+        for (k = 0; i < r->items.n && k < most; i++) {
             if (!fc_item_pending(&r->items, &r->items.item[i]))
                 continue;
             r->sel[k] = &r->items.item[i];

@@ -2,8 +2,8 @@
  * batch.h - send and status for many vehicles at once: send --vins-file
  * and status --ids-file (fleetmod/module.h, "Batches").
  *
- * The list is cut into batches of --batch-size items (default
- * FC_BATCH_SIZE_DEFAULT, the limit of the modules shipped with fleetmod),
+ * The list is cut into batches of --batch-size items (default: the most
+ * the module or stack takes in one call, its max_batch),
  * sent one after the other; each is ONE call, which the module runs
  * concurrently on one thread and answers with one reply map per item.
  *

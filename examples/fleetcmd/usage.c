@@ -88,9 +88,10 @@ static const char options[] =
     "                       standard input).\n"
     "      --ids-file FILE  status: the command ids of a batch, one per line\n"
     "                       ('-': standard input).\n"
-    "      --batch-size N   Items per batch call (default %d, the most\n"
-    "                       mobway.so and the skeleton take; a module refuses\n"
-    "                       a larger batch with EINVAL).\n"
+    "      --batch-size N   Items per batch call (default: the most the\n"
+    "                       module or stack takes in one call, its max_batch,\n"
+    "                       %d for a module that states none; a module\n"
+    "                       refuses a larger batch with EINVAL).\n"
     "  -h, --help           Show this text.\n"
     "      --version        Show the versions of fleetcmd and libfleetmod.\n";
 
@@ -190,7 +191,7 @@ static const struct topic {
      "  --yes             confirm without asking\n"
      "  --code CODE       confirm with the CODE of an earlier send\n"
      "  --vins-file FILE  a batch: one VIN per line ('-': standard input)\n"
-     "  --batch-size N    items per batch call (default 1000)\n"},
+     "  --batch-size N    items per batch call (default: the module's limit)\n"},
     {"confirm",
      "Usage: fleetcmd [OPTIONS] confirm VIN COMMAND CODE [--wait SECONDS] "
      "[--provider NAME]\n"
@@ -212,7 +213,7 @@ static const struct topic {
      "  --wait SECONDS    ask until it is done or SECONDS have passed\n"
      "  --provider NAME   the stack section that started it\n"
      "  --ids-file FILE   a batch: one id per line ('-': standard input)\n"
-     "  --batch-size N    items per batch call (default 1000)\n"},
+     "  --batch-size N    items per batch call (default: the module's limit)\n"},
     {"modules",
      "Usage: fleetcmd [-m MODULE | -s STACK] [--json] modules\n"
      "\n"

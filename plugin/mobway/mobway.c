@@ -261,6 +261,7 @@ static const struct fleetmod_module table = {
     .confirm = mw_confirm,
     .status = mw_status,
     .shutdown = mw_shutdown,
+    .max_batch = MW_BATCH_MAX,
 };
 
 FLEETMOD_EXPORT const struct fleetmod_module *fleetmod_module_v1(void)

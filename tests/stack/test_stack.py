@@ -400,6 +400,27 @@ def batch_routes_each_vin_as_its_single_send_would():
 
 
 @test
+def batch_through_a_stack_reaches_mobway_in_one_call_up_to_its_limit():
+    # mobway.so states max_batch 10000 in its table: a 5,000-VIN batch
+    # through a stack is one call to it (fleetcmd's default batch size is
+    # the stack's limit), where a stack capped at 1000 made five.
+    with Env() as e:
+        st = e.stack(e.section("mobway"))
+        vins = list_file(e, "vins",
+                         ["WVWZZZ1JZXW%06d" % i for i in range(5000)])
+        r = fleetcmd("-s", st, "-v", "--json", "send", "--vins-file", vins,
+                     "location")
+        calls = re.findall(r"mobway: send batch of (\d+)", r.stderr)
+        check(calls == ["5000"], "one batch call of 5000: %s" % calls, r)
+        check(posts(e.sim) == {"404": 5000},
+              "the simulator got each VIN once: %s" % posts(e.sim))
+        got = replies(r)
+        check(len(got) == 5000 and
+              all(x["provider"] == "mobway" for x in got),
+              "5000 replies, each from mobway", r)
+
+
+@test
 def batch_vin_no_glob_takes_is_denied_by_the_stack_alone():
     with Env() as e:
         st = e.stack(e.section("mobway", vins="6AH*") +
@@ -660,7 +681,8 @@ def example_stack_is_inert_and_parses_once_uncommented():
                            "..", "..", "host-api", "stack.conf.example")
     with open(example) as f:
         text = f.read()
-    for key in ("module", "config", "control", "vins", "optional"):
+    for key in ("module", "config", "control", "vins", "optional",
+                "enabled"):
         check(re.search(r"^;\s+%s\s" % key, text, re.M),
               "the example documents %s" % key)
     r = fleetcmd("-s", example, "modules")
@@ -680,6 +702,37 @@ def example_stack_is_inert_and_parses_once_uncommented():
               "uncommented, the example is a valid stack file", r)
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@test
+def fresh_install_says_which_file_to_edit_then_runs_once_enabled():
+    # As installed: stack.conf is the commented-out example and the
+    # provider package's drop-in (host-api/dropin-mobway.conf.example) is
+    # disabled. The first send must say what to do, not "no provider".
+    top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    with open(os.path.join(top, "host-api", "stack.conf.example")) as f:
+        example = f.read()
+    with open(os.path.join(top, "host-api", "dropin-mobway.conf.example")) as f:
+        dropin = f.read()
+    with Env() as e:
+        st = e.stack(example)
+        os.mkdir(os.path.join(e.dir, "stack.d"))
+        mw = os.path.join(e.dir, "stack.d", "mobway.conf")
+        write(mw, dropin.replace("/etc/fleetmod/mobway.conf",
+                                 e.mobway_conf()), 0o644)
+        env = {"FLEETMOD_MODULE_PATH": os.path.dirname(opts.mobway)}
+        r = fleetcmd("-s", st, "send", MW_ALL, "location", env=env)
+        check(r.returncode == EX_ECONFIG and mw in r.stderr and
+              "enabled = false; set it to true there" in r.stderr and
+              "fleetcmd -m mobway" in r.stderr,
+              "the error names the drop-in file and what to do", r)
+        check(posts(e.sim) == {}, "nothing was sent")
+        with open(mw) as f:
+            text = f.read()
+        write(mw, text.replace("enabled = false", "enabled = true"), 0o644)
+        r = fleetcmd("-s", st, "--json", "send", MW_ALL, "location", env=env)
+        check(r.returncode == 0 and reply(r)["provider"] == "mobway",
+              "enabled, the drop-in's section is the stack's provider", r)
 
 
 def main():

@@ -240,6 +240,7 @@ static const struct fleetmod_module table = {
     .confirm = sk_confirm,
     .status = sk_status,
     .shutdown = sk_shutdown,
+    .max_batch = SK_MAX_BATCH,
 };
 
 FLEETMOD_EXPORT const struct fleetmod_module *fleetmod_module_v1(void)
