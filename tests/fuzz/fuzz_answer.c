@@ -9,7 +9,10 @@
  * failures); the rest is the answer's body. Then the reply is packed as
  * the module would send it, and checked: exactly one msgpack map; the rc
  * kept in the reply; "failed" exactly when the rc is not OK; never OK for
- * a status other than 2xx; a confirmation carries a 6-digit code.
+ * a status other than 2xx; a confirmation carries a 6-digit code; an id
+ * in the reply is one status accepts, and a command taken (pending,
+ * success) has one; a status reply's vin and command have the shapes the
+ * module sends.
  */
 #include <assert.h>
 #include <msgpack.h>
@@ -19,6 +22,7 @@
 
 #include "answer.h"
 #include "token.h"
+#include "validate.h"
 
 /* Status 0: nothing answered (the request never left); 1: the request may
  * have left and no usable answer came. */
@@ -124,7 +128,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     status = statuses[data[0] & 0x0f];
     body = data + 1;
     body_len = size - 1;
-    mw_reply_init(&r, "req-1", "6AHFT68CKAF501652", "location");
+    /* a status request names no vehicle or command, as in mobway.c */
+    if (route == MW_ROUTE_STATUS)
+        mw_reply_init(&r, "req-1", NULL, NULL);
+    else
+        mw_reply_init(&r, "req-1", "6AHFT68CKAF501652", "location");
     rc = route == MW_ROUTE_TOKEN ? read_token(&r) : read_answer(route, &r);
     assert(rc == r.rc || (route == MW_ROUTE_TOKEN && rc == FLEETMOD_OK));
     assert((rc == FLEETMOD_OK) == (strcmp(r.status, "failed") != 0) ||
@@ -133,6 +141,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(rc != FLEETMOD_OK);
     if (strcmp(r.status, "confirmation") == 0)
         assert(r.code && strlen(r.code) == 6);
+    if (r.id)
+        assert(mw_id_valid(r.id));
+    if (route == MW_ROUTE_COMMAND && (strcmp(r.status, "pending") == 0 ||
+                                      strcmp(r.status, "success") == 0))
+        assert(r.id);
+    if (r.vin)
+        assert(mw_vin_valid(MW_VIN_LOOSE, r.vin));
+    if (r.command)
+        assert(mw_command_valid(r.command));
     check_packed(&r);
     mw_reply_free(&r);
     return 0;
