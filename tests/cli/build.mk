@@ -1,7 +1,8 @@
 # fleetcmd's tests: `make check-fleetcmd` runs tests/cli/test_fleetcmd.py
 # against the skeleton provider, filestate.so, a test provider whose
 # commands outlive the process (confirm and status in a later run), and
-# mobway.so against a mobway-sim of its own (batches end to end).
+# mobway.so against a mobway-sim of its own (batches end to end), and the
+# --help of the other operator tools (mobway-sim, fleetmod-conformance).
 
 FILESTATE_SO := $(B)/tests/cli/filestate.so
 FILESTATE_OBJ := $(OBJDIR_B)/tests/cli/filestate.o
@@ -16,10 +17,10 @@ $(FILESTATE_SO): $(FILESTATE_OBJ)
 
 .PHONY: check-fleetcmd
 check-fleetcmd: $(FLEETCMD) $(SKELETON_SO) $(FILESTATE_SO) $(MOBWAY_SO) \
-		$(BINDIR_B)/mobway-sim
+		$(BINDIR_B)/mobway-sim $(BINDIR_B)/fleetmod-conformance
 	$(Q)$(PYTHON) tests/cli/test_fleetcmd.py --fleetcmd $(FLEETCMD) \
 		--modules $(MODDIR_B) --skeleton-conf $(SKELETON_CONF) \
 		--filestate $(FILESTATE_SO) --mobway $(MOBWAY_SO) \
-		--sim $(BINDIR_B)/mobway-sim
+		--sim $(BINDIR_B)/mobway-sim --conformance $(CONFORMANCE)
 
 CHECK_TARGETS += check-fleetcmd

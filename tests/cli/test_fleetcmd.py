@@ -319,6 +319,16 @@ def module_that_cannot_open_is_said_once_on_one_line():
 
 
 @test
+def the_other_operator_tools_answer_help_on_stdout():
+    for tool, name in [(opts.conformance, "fleetmod-conformance"),
+                       (opts.sim, "mobway-sim")]:
+        r = subprocess.run([tool, "--help"], capture_output=True, text=True,
+                           timeout=30)
+        check(r.returncode == 0 and name in r.stdout and r.stderr == "",
+              "%s --help: exit 0, the text on stdout" % name, r)
+
+
+@test
 def version_names_fleetcmd_and_libfleetmod():
     r = run(["--version"])
     check(r.returncode == 0, "exit 0", r)
@@ -999,6 +1009,8 @@ def main():
     ap.add_argument("--filestate", required=True)
     ap.add_argument("--mobway", required=True, help="mobway.so")
     ap.add_argument("--sim", required=True, help="mobway-sim")
+    ap.add_argument("--conformance", required=True,
+                    help="fleetmod-conformance")
     ap.add_argument("only", nargs="*", help="run only these tests")
     opts = ap.parse_args()
     opts.tmp = tempfile.mkdtemp(prefix="fleetcmd-test-")

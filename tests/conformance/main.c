@@ -19,11 +19,22 @@
 /* A VIN of valid syntax for near-valid requests when none is given. */
 #define SYNTAX_VIN "1HGCM82633A004352"
 
-static void usage(void)
+/* --help: the synopsis and what the tool does on stdout, exit 0; a usage
+ * error: the synopsis on stderr, exit 64. */
+static void usage(FILE *out, int status)
 {
-    fprintf(stderr, "usage: fleetmod-conformance [--vin VIN --command CMD] "
-                    "[--threads N] [--reloads N] [--verbose] MODULE CONFIG\n");
-    exit(64);
+    fprintf(out, "usage: fleetmod-conformance [--vin VIN --command CMD] "
+                 "[--threads N] [--reloads N] [--verbose] MODULE CONFIG\n");
+    if (out == stdout)
+        fputs("\nCheck the provider module MODULE (its file; CONFIG: the ini "
+              "file its init\nreads) against the fleetmod contract. With "
+              "--vin and --command it also\nsends that real command, which "
+              "must succeed; without them only requests\nevery module must "
+              "refuse, so it needs no backend. One TAP-like line per\ncheck, "
+              "then \"N passed, N failed\"; exit 0 only when every check "
+              "passed.\n",
+              out);
+    exit(status);
 }
 
 int main(int argc, char **argv)
@@ -34,6 +45,7 @@ int main(int argc, char **argv)
         {"threads", required_argument, NULL, 't'},
         {"reloads", required_argument, NULL, 'r'},
         {"verbose", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     struct target t = {.vin = SYNTAX_VIN};
     int threads = 8, reloads = 100, c;
@@ -57,13 +69,16 @@ int main(int argc, char **argv)
         case 'V':
             log_verbose = true;
             break;
+        case 'h':
+            usage(stdout, 0);
+            break;
         default:
-            usage();
+            usage(stderr, 64);
         }
     }
     if (argc - optind != 2 || probe_vin != !!t.command || threads < 1 ||
         reloads < 0)
-        usage();
+        usage(stderr, 64);
     t.path = argv[optind];
     t.config = argv[optind + 1];
     printf("# fleetmod-conformance %s %s\n", t.path, t.config);
