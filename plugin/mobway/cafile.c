@@ -20,7 +20,7 @@ static int count_certs(BIO *b)
     if (!infos)
         return -1;
     for (int i = 0; i < sk_X509_INFO_num(infos); i++)
-        n += sk_X509_INFO_value(infos, i)->x509 != NULL;
+        n += !!sk_X509_INFO_value(infos, i)->x509;
     sk_X509_INFO_pop_free(infos, X509_INFO_free);
     return n;
 }
@@ -50,7 +50,8 @@ int mw_cafile_check(int fd, char *why, size_t whylen)
     if (n < 0)
         snprintf(why, whylen, "not PEM certificates OpenSSL can read");
     else if (n == 0)
-        snprintf(why, whylen, "holds no PEM certificate (a CA bundle "
-                              "starts with -----BEGIN CERTIFICATE-----)");
+        snprintf(why, whylen,
+                 "holds no PEM certificate (a CA bundle "
+                 "starts with -----BEGIN CERTIFICATE-----)");
     return n > 0 ? 0 : -1;
 }

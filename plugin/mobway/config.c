@@ -68,7 +68,7 @@ struct parse {
     int lineno;        /* of the line inih is handling */
     int seen[NKEYS];   /* line of each key, 0 when absent */
     int inline_secret; /* line of the first inline secret, 0 when none */
-    bool plain_http; /* base_url's scheme is http, in any case */
+    bool plain_http;   /* base_url's scheme is http, in any case */
     bool failed;
     bool nomem;
 };
@@ -185,8 +185,8 @@ static bool set_string(struct parse *p, char **dst, const char *v)
 {
     free(*dst);
     *dst = strdup(v);
-    p->nomem |= *dst == NULL;
-    return *dst != NULL;
+    p->nomem |= !*dst;
+    return *dst;
 }
 
 /* base_url without its trailing slashes. */
@@ -252,15 +252,16 @@ static const char *config_dir(struct parse *p)
     if (!slash)
         dir = strdup(".");
     else
-        dir = strndup(p->path, slash == p->path ? 1 : (size_t)(slash - p->path));
+        dir =
+            strndup(p->path, slash == p->path ? 1 : (size_t)(slash - p->path));
     if (!dir) {
         p->nomem = true;
         return NULL;
     }
     p->dir = realpath(dir, NULL);
     if (!p->dir)
-        fail(p, p->lineno, "cannot resolve the config's directory %s: %s",
-             dir, strerror(errno));
+        fail(p, p->lineno, "cannot resolve the config's directory %s: %s", dir,
+             strerror(errno));
     free(dir);
     return p->dir;
 }
@@ -539,9 +540,8 @@ static void check_whole(struct parse *p)
     if (c->poll_max_ms < c->poll_initial_ms)
         fail(p, key_line(p, "poll_max_ms"),
              "poll_max_ms is less than poll_initial_ms");
-    if (p->inline_secret &&
-        !mw_fd_trusted(fileno(p->fp), p->path, MW_FILE_PRIVATE, why,
-                       sizeof why))
+    if (p->inline_secret && !mw_fd_trusted(fileno(p->fp), p->path,
+                                           MW_FILE_PRIVATE, why, sizeof why))
         fail(p, p->inline_secret,
              "an inline secret in a file that is %s, or move it to a "
              "*_file",

@@ -48,8 +48,7 @@ bool mw_fd_trusted(int fd, const char *path, enum mw_file_use use, char *why,
     }
     if (st.st_mode & loose) {
         snprintf(why, whylen, "%s by group or others (mode %04o); chmod %s %s",
-                 use == MW_FILE_PRIVATE ? "readable or writable"
-                                        : "writable",
+                 use == MW_FILE_PRIVATE ? "readable or writable" : "writable",
                  (unsigned)(st.st_mode & 07777),
                  use == MW_FILE_PRIVATE ? "600" : "go-w", path);
         return false;

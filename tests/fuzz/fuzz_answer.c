@@ -77,7 +77,7 @@ static fleetmod_rc read_token(struct mw_reply *r)
     rc = mw_token_get(&t, NULL, &cfg, 0, &token, &gen, &err);
     if (rc != FLEETMOD_OK)
         mw_reply_fail(r, rc, err.http_status, err.message);
-    assert((rc == FLEETMOD_OK) == (token != NULL));
+    assert((rc == FLEETMOD_OK) == !!token);
     if (token)
         assert(token[0] != '\0');
     mw_token_drop(token);
@@ -143,8 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(r.code && strlen(r.code) == 6);
     if (r.id)
         assert(mw_id_valid(r.id));
-    if (route == MW_ROUTE_COMMAND && (strcmp(r.status, "pending") == 0 ||
-                                      strcmp(r.status, "success") == 0))
+    if (route == MW_ROUTE_COMMAND &&
+        (strcmp(r.status, "pending") == 0 || strcmp(r.status, "success") == 0))
         assert(r.id);
     if (r.vin)
         assert(mw_vin_valid(MW_VIN_LOOSE, r.vin));

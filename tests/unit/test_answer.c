@@ -42,8 +42,8 @@ static void pending_with_a_uuid_is_ok(void **state)
 
     (void)state;
     assert_int_equal(answer(MW_ROUTE_COMMAND,
-                            "{\"id\":\"" UUID "\",\"status\":\"Pending\"}",
-                            &r, "6AHFT68CKAF501652", "location"),
+                            "{\"id\":\"" UUID "\",\"status\":\"Pending\"}", &r,
+                            "6AHFT68CKAF501652", "location"),
                      FLEETMOD_OK);
     assert_string_equal(r.status, "pending");
     assert_string_equal(r.id, UUID);
@@ -53,10 +53,10 @@ static void pending_with_a_uuid_is_ok(void **state)
 static void taken_without_a_usable_id_is_unknown(void **state)
 {
     static const char *const ids[] = {
-        "",                      /* no id member */
-        "\"id\":null,",          /* null */
-        "\"id\":42,",            /* a number */
-        "\"id\":\"\",",          /* empty */
+        "",             /* no id member */
+        "\"id\":null,", /* null */
+        "\"id\":42,",   /* a number */
+        "\"id\":\"\",", /* empty */
         "\"id\":\"../../token?x=1\",",
         "\"id\":{\"a\":1},",
     };
@@ -90,9 +90,9 @@ static void a_huge_id_is_unknown(void **state)
     strcpy(body, "{\"status\":\"Pending\",\"id\":\"");
     memset(body + strlen(body), 'a', n);
     strcpy(body + 26 + n, "\"}");
-    assert_int_equal(answer(MW_ROUTE_COMMAND, body, &r, "6AHFT68CKAF501652",
-                            "location"),
-                     FLEETMOD_EUNKNOWN);
+    assert_int_equal(
+        answer(MW_ROUTE_COMMAND, body, &r, "6AHFT68CKAF501652", "location"),
+        FLEETMOD_EUNKNOWN);
     assert_null(r.id);
     mw_reply_free(&r);
     free(body);
@@ -105,10 +105,10 @@ static void any_unusable_id_is_unknown(void **state)
     struct mw_reply r;
 
     (void)state;
-    assert_int_equal(
-        answer(MW_ROUTE_STATUS, "{\"id\":\"../x\",\"status\":\"Success\"}",
-               &r, NULL, NULL),
-        FLEETMOD_EUNKNOWN);
+    assert_int_equal(answer(MW_ROUTE_STATUS,
+                            "{\"id\":\"../x\",\"status\":\"Success\"}", &r,
+                            NULL, NULL),
+                     FLEETMOD_EUNKNOWN);
     assert_null(r.id);
     mw_reply_free(&r);
 }
@@ -165,7 +165,8 @@ static void status_reply_names_vin_and_command(void **state)
 
     (void)state;
     assert_int_equal(answer(MW_ROUTE_STATUS,
-                            "{\"id\":\"" UUID "\",\"vin\":\"6AHFT68CKAF501652\","
+                            "{\"id\":\"" UUID
+                            "\",\"vin\":\"6AHFT68CKAF501652\","
                             "\"command\":\"lock_door\",\"status\":\"Success\"}",
                             &r, NULL, NULL),
                      FLEETMOD_OK);

@@ -439,9 +439,12 @@ static void missing_file_is_refused(void **state)
 static void base_url_ports_and_hosts(void **state)
 {
     static const char *bad[] = {
-        "http://127.0.0.1:",      "http://127.0.0.1:0",
-        "http://127.0.0.1:65536", "http://127.0.0.1:8o80",
-        "http://:8080",           "https://[::1]:",
+        "http://127.0.0.1:",
+        "http://127.0.0.1:0",
+        "http://127.0.0.1:65536",
+        "http://127.0.0.1:8o80",
+        "http://:8080",
+        "https://[::1]:",
         "https://user@api.mobway.cloud",
     };
     static const char *good[] = {
@@ -647,12 +650,16 @@ int main(void)
         cmocka_unit_test(base_url_ports_and_hosts),
         cmocka_unit_test(upper_case_http_needs_allow_http),
         cmocka_unit_test_setup(config_others_can_write_is_refused, fresh_files),
-        cmocka_unit_test_setup(ca_file_others_can_write_is_refused, fresh_files),
-        cmocka_unit_test_setup(secret_file_others_can_write_is_refused, fresh_files),
+        cmocka_unit_test_setup(ca_file_others_can_write_is_refused,
+                               fresh_files),
+        cmocka_unit_test_setup(secret_file_others_can_write_is_refused,
+                               fresh_files),
         cmocka_unit_test_setup(files_of_another_user_are_refused, fresh_files),
         cmocka_unit_test_setup(fifos_and_devices_are_refused, fresh_files),
-        cmocka_unit_test_setup(unusable_ca_file_is_refused_at_init, fresh_files),
-        cmocka_unit_test_setup(relative_files_are_relative_to_the_config, fresh_files),
+        cmocka_unit_test_setup(unusable_ca_file_is_refused_at_init,
+                               fresh_files),
+        cmocka_unit_test_setup(relative_files_are_relative_to_the_config,
+                               fresh_files),
         cmocka_unit_test(unknown_section_is_refused),
         cmocka_unit_test(key_outside_section_is_refused),
         cmocka_unit_test(bad_url_values),
