@@ -33,8 +33,8 @@ static fleetmod_rc read_transport(const struct mw_exchange *ex,
 
     if (ex->outcome == MW_UNREACHABLE) {
         snprintf(msg, sizeof msg,
-                 "Mobway could not be reached (%s%s%s); nothing was sent",
-                 what, ex->error[0] ? ": " : "", ex->error);
+                 "Mobway could not be reached (%s%s%s); nothing was sent", what,
+                 ex->error[0] ? ": " : "", ex->error);
         return mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0, msg);
     }
     snprintf(msg, sizeof msg, "%s; %s", what,

@@ -85,7 +85,8 @@ static bool put_auth(struct mw_conn *c, const char *token)
 }
 
 /* The header list of ex in c's own nodes, or NULL when out of memory. */
-static struct curl_slist *headers(struct mw_conn *c, const struct mw_exchange *ex)
+static struct curl_slist *headers(struct mw_conn *c,
+                                  const struct mw_exchange *ex)
 {
     static char accept[] = "Accept: application/json";
     static char expect[] = "Expect:"; /* no 100-continue round trip */
@@ -118,8 +119,8 @@ static int set_url(struct mw_http *h, struct mw_conn *c, const char *path)
     if (strcmp(c->path, path) == 0)
         return 0;
     c->path[0] = '\0';
-    if ((size_t)snprintf(url, sizeof url, "%s%s", mw_pool_config(h)->base_url, path) >=
-            sizeof url ||
+    if ((size_t)snprintf(url, sizeof url, "%s%s", mw_pool_config(h)->base_url,
+                         path) >= sizeof url ||
         curl_easy_setopt(c->e, CURLOPT_URL, url) != CURLE_OK)
         return -1;
     snprintf(c->path, sizeof c->path, "%s", path);
@@ -212,9 +213,9 @@ static long retry_after(CURL *e)
         time_t t = curl_getdate(hd->value, NULL), now = time(NULL);
         if (t < 0)
             return -1;
-        secs = t <= now                                  ? 0
+        secs = t <= now                              ? 0
                : t - now > MW_HTTP_MAX_RETRY_AFTER_S ? MW_HTTP_MAX_RETRY_AFTER_S
-                                                         : (long)(t - now);
+                                                     : (long)(t - now);
     }
     if (secs > MW_HTTP_MAX_RETRY_AFTER_S)
         secs = MW_HTTP_MAX_RETRY_AFTER_S;
@@ -354,9 +355,9 @@ static void done(struct mw_exchange *ex)
 static uint64_t wait_until(const struct mw_http *h,
                            const struct mw_exchange *ex)
 {
-    return ex->deadline_ms ? ex->deadline_ms
-                           : mw_http_now_ms() +
-                                 (uint64_t)mw_pool_config(h)->timeout_ms;
+    return ex->deadline_ms
+               ? ex->deadline_ms
+               : mw_http_now_ms() + (uint64_t)mw_pool_config(h)->timeout_ms;
 }
 
 /* ex got no handle before its deadline: it was never sent. */
@@ -485,9 +486,8 @@ static size_t take_handles(struct mw_http *h, struct mw_conn **conns,
 {
     size_t nc = 0;
 
-    while (nc < cap &&
-           (*got = mw_pool_acquire(h, nc == 0 ? until : 0, &conns[nc])) ==
-               MW_POOL_OK)
+    while (nc < cap && (*got = mw_pool_acquire(h, nc == 0 ? until : 0,
+                                               &conns[nc])) == MW_POOL_OK)
         nc++;
     return nc;
 }

@@ -6,9 +6,9 @@
  * (pool.c); each easy handle keeps its own keep-alive connection, so a
  * busy host reuses warm connections. A call that finds every handle busy
  * waits in line, first come first served, and never past its deadline:
- * then its request is not sent (MW_UNREACHABLE). Connections are deliberately not shared through
- * the share handle: libcurl's shared connection cache is not thread-safe
- * (curl known bug "A shared connection cache is not thread-safe").
+ * then its request is not sent (MW_UNREACHABLE). Connections are deliberately
+ * not shared through the share handle: libcurl's shared connection cache is not
+ * thread-safe (curl known bug "A shared connection cache is not thread-safe").
  *
  * Never a resend of a request that may have reached Mobway: request bodies
  * go through a read callback with a known size and no seek callback, so
@@ -25,6 +25,9 @@
 #include <stdint.h>
 
 #include "config.h"
+
+/* Room for the path of a request (appended to base_url). */
+#define MW_HTTP_PATH_MAX 160
 
 /* Largest answer body accepted; a larger one is EUNKNOWN. */
 #define MW_HTTP_MAX_BODY ((size_t)1024 * 1024)
@@ -53,8 +56,8 @@ enum mw_transport {
 struct mw_exchange {
     /* request */
     enum mw_route route;
-    char path[160];   /* appended to base_url */
-    const char *body; /* POST when not NULL */
+    char path[MW_HTTP_PATH_MAX]; /* appended to base_url */
+    const char *body;            /* POST when not NULL */
     size_t body_len;
     const char *content_type;
     const char *bearer;    /* token, or NULL */

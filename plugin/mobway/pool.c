@@ -20,7 +20,7 @@ struct mw_http {
     const struct mw_config *cfg;
     CURLSH *share;
     pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
-    pthread_mutex_t mu; /* guards the fields below */
+    pthread_mutex_t mu;       /* guards the fields below */
     pthread_condattr_t cattr; /* CLOCK_MONOTONIC, as every deadline */
     struct mw_conn **idle;
     size_t n_idle, n_made;
@@ -184,6 +184,17 @@ static struct waiter *pop(struct mw_http *h)
     return w;
 }
 
+/* Locked: puts w at the end of the line; it leaves the line (pop or
+ * unlink_waiter) before its wait returns. */
+static void enqueue(struct mw_http *h, struct waiter *w)
+{
+    if (h->tail)
+        h->tail->next = w;
+    else
+        h->head = w;
+    h->tail = w;
+}
+
 /* Locked: takes w out of the line (it gave up waiting). */
 static void unlink_waiter(struct mw_http *h, struct waiter *w)
 {
@@ -215,14 +226,10 @@ static void wait_in_line(struct mw_http *h, uint64_t deadline_ms,
     struct timespec ts = at(deadline_ms);
 
     pthread_cond_init(&w.cv, &h->cattr);
-    if (h->tail)
-        h->tail->next = &w;
-    else
-        h->head = &w;
-    h->tail = &w;
+    enqueue(h, &w);
     while (!w.got && !w.place)
-        if (pthread_cond_timedwait(&w.cv, &h->mu, &ts) == ETIMEDOUT &&
-            !w.got && !w.place) {
+        if (pthread_cond_timedwait(&w.cv, &h->mu, &ts) == ETIMEDOUT && !w.got &&
+            !w.place) {
             unlink_waiter(h, &w);
             break;
         }

@@ -31,16 +31,16 @@ struct mw_conn {
     char *auth;               /* "Authorization: Bearer <token>", wiped */
     size_t auth_cap;
     char ctype[64];
-    char sig[sizeof "X-Signature: " + 64];            /* 64 hex digits */
-    char path[sizeof((struct mw_exchange *)0)->path]; /* the URL's, on e */
+    char sig[sizeof "X-Signature: " + 64]; /* 64 hex digits */
+    char path[MW_HTTP_PATH_MAX];           /* the URL's, on e */
     char errbuf[CURL_ERROR_SIZE];
 };
 
 /* What acquire got: a handle, or why not. */
 enum mw_pool_got {
     MW_POOL_OK,
-    MW_POOL_BUSY,   /* all handles in use until the deadline (or !wait) */
-    MW_POOL_NOMEM   /* a handle could not be made */
+    MW_POOL_BUSY, /* all handles in use until the deadline (or !wait) */
+    MW_POOL_NOMEM /* a handle could not be made */
 };
 
 /* Into *out a handle for h's exchanges. When all max_connections are in

@@ -115,10 +115,10 @@ static bool bearer_ok(const char *s, size_t n)
 
     if (n == 0 || n > MW_TOKEN_MAX_LEN)
         return false;
-    while (i < n && ((s[i] >= 'A' && s[i] <= 'Z') ||
-                     (s[i] >= 'a' && s[i] <= 'z') ||
-                     (s[i] >= '0' && s[i] <= '9') ||
-                     (s[i] != '\0' && strchr("-._~+/", s[i]))))
+    while (i < n &&
+           ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+            (s[i] >= '0' && s[i] <= '9') ||
+            (s[i] != '\0' && strchr("-._~+/", s[i]))))
         i++;
     if (i == 0)
         return false;
@@ -157,8 +157,8 @@ static fleetmod_rc parse_answer(const struct mw_exchange *ex,
                   "Mobway gave no usable token; no command was sent");
     else if (!bearer_ok(json_string_value(tok), json_string_length(tok)))
         rc = fail(err, FLEETMOD_EAUTH, ex->status, bad_token);
-    else if (!(*token = value_new(json_string_value(tok),
-                                  json_string_length(tok))))
+    else if (!(*token =
+                   value_new(json_string_value(tok), json_string_length(tok))))
         rc = fail(err, FLEETMOD_ENOMEM, 0, mw_errmap_sentence(FLEETMOD_ENOMEM));
     else {
         *life_s = life < MIN_LIFE_S   ? MIN_LIFE_S
@@ -303,7 +303,8 @@ fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
                          char **out, uint64_t *gen, struct mw_token_error *err)
 {
     uint64_t now = mw_http_now_ms();
-    uint64_t until = deadline_ms ? deadline_ms : now + (uint64_t)cfg->timeout_ms;
+    uint64_t until =
+        deadline_ms ? deadline_ms : now + (uint64_t)cfg->timeout_ms;
     struct timespec ts = {(time_t)(until / 1000),
                           (long)(until % 1000) * 1000000};
     fleetmod_rc rc = FLEETMOD_OK;

@@ -64,8 +64,7 @@ void mw_token_destroy(struct mw_token *t);
  * (400 or 422) is asked again with one pair at a time. */
 fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
                          const struct mw_config *cfg, uint64_t deadline_ms,
-                         char **out, uint64_t *gen,
-                         struct mw_token_error *err);
+                         char **out, uint64_t *gen, struct mw_token_error *err);
 
 /* After a 401 on a token of generation gen: forget it (unless another
  * thread already did), so the next mw_token_get fetches a new one.
