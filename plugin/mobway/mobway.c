@@ -162,8 +162,8 @@ static fleetmod_rc run_batch(struct fleetmod_instance *inst, enum call call,
 static bool is_batch(enum call call, const struct mw_request *req,
                      struct mw_reply *r)
 {
-    bool single = call == CALL_STATUS ? req->id != NULL : req->vin != NULL;
-    bool batch = call == CALL_STATUS ? req->ids != NULL : req->vins != NULL;
+    bool single = call == CALL_STATUS ? !!req->id : !!req->vin;
+    bool batch = call == CALL_STATUS ? !!req->ids : !!req->vins;
 
     if (call == CALL_CONFIRM && req->vins)
         mw_reply_fail(r, FLEETMOD_EINVAL, 0,

@@ -61,19 +61,19 @@ int mw_reply_pack(msgpack_packer *pk, const char *provider,
 
     for (size_t i = 0; i < ns && !err; i++)
         err = fleetmod_pack_kv_str(pk, k[i], v[i]);
-    err = err ||
-          (r->has_created && fleetmod_pack_kv_int(pk, "created", r->created)) ||
-          (r->has_updated && fleetmod_pack_kv_int(pk, "updated", r->updated)) ||
-          (r->has_executed &&
-           fleetmod_pack_kv_int(pk, "executed", r->executed));
+    err =
+        err ||
+        (r->has_created && fleetmod_pack_kv_int(pk, "created", r->created)) ||
+        (r->has_updated && fleetmod_pack_kv_int(pk, "updated", r->updated)) ||
+        (r->has_executed && fleetmod_pack_kv_int(pk, "executed", r->executed));
     if (!err && r->detail.size > 0)
         err = fleetmod_pack_str(pk, "detail") ||
               pk->callback(pk->data, r->detail.data, r->detail.size);
     if (!err && r->rc != FLEETMOD_OK)
-        err = fleetmod_pack_error(
-            pk, r->rc,
-            r->err_message ? r->err_message : mw_errmap_sentence(r->rc),
-            r->http_status, r->retry_after_ms);
+        err = fleetmod_pack_error(pk, r->rc,
+                                  r->err_message ? r->err_message
+                                                 : mw_errmap_sentence(r->rc),
+                                  r->http_status, r->retry_after_ms);
     return err ? -1 : 0;
 }
 

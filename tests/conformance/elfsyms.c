@@ -46,6 +46,10 @@ static bool inside(size_t len, uint64_t off, uint64_t size)
     return off <= len && size <= len - off;
 }
 
+/* A symbol of this platform's ELF class, named so that sizeof reads as a
+ * type's. */
+typedef ElfW(Sym) elf_sym;
+
 /* The section headers of the .dynsym and its string table, or NULL. */
 static const ElfW(Shdr) *
     find_dynsym(const char *data, size_t len, const ElfW(Shdr) * *strtab)
@@ -58,7 +62,7 @@ static const ElfW(Shdr) *
         return NULL;
     for (unsigned i = 0; i < eh->e_shnum; i++) {
         if (sh[i].sh_type != SHT_DYNSYM || sh[i].sh_link >= eh->e_shnum ||
-            sh[i].sh_entsize != sizeof(ElfW(Sym)) ||
+            sh[i].sh_entsize != sizeof(elf_sym) ||
             !inside(len, sh[i].sh_offset, sh[i].sh_size))
             continue;
         *strtab = &sh[sh[i].sh_link];

@@ -55,14 +55,16 @@ static bool error_valid(const msgpack_object *e, fleetmod_rc rc, char *why,
     if (!code || code->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
         code->via.u64 != (uint64_t)rc)
         return bad(why, whylen, "error.code is not the rc %d", rc);
-    if (!is_str(fleetmod_msg_map_get(e, "name"), known ? fleetmod_error_name(rc) : NULL))
+    if (!is_str(fleetmod_msg_map_get(e, "name"),
+                known ? fleetmod_error_name(rc) : NULL))
         return bad(why, whylen, "error.name is not \"%s\"",
                    fleetmod_error_name(rc));
     if (!is_str(fleetmod_msg_map_get(e, "message"), NULL))
         return bad(why, whylen, "error.message is not a string");
     if (!is_str_in(fleetmod_msg_map_get(e, "delivered"), delivered))
         return bad(why, whylen, "error.delivered is not no/yes/unknown");
-    if (known && !is_str(fleetmod_msg_map_get(e, "delivered"), fleetmod_rc_delivered(rc)))
+    if (known && !is_str(fleetmod_msg_map_get(e, "delivered"),
+                         fleetmod_rc_delivered(rc)))
         return bad(why, whylen, "error.delivered is not \"%s\" for %s",
                    fleetmod_rc_delivered(rc), fleetmod_error_name(rc));
     return true;
@@ -110,7 +112,8 @@ static bool results_valid(const char *provider, const msgpack_object *o,
 
         if (item->type != MSGPACK_OBJECT_MAP)
             return bad(why, whylen, "results[%u] is not a map", i);
-        if ((e = fleetmod_msg_map_get(item, "error")) && e->type == MSGPACK_OBJECT_MAP &&
+        if ((e = fleetmod_msg_map_get(item, "error")) &&
+            e->type == MSGPACK_OBJECT_MAP &&
             (code = fleetmod_msg_map_get(e, "code")) &&
             code->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
             rc = (fleetmod_rc)code->via.u64;

@@ -30,7 +30,7 @@ static void check_repacked(const msgpack_object *obj)
 /* Keys every reader looks up: each found value is inside the map. */
 static void check_lookups(const msgpack_object *obj)
 {
-    static const char *const keys[] = {"vin", "vins", "id", "status",
+    static const char *const keys[] = {"vin",   "vins",    "id", "status",
                                        "error", "results", ""};
 
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {

@@ -116,9 +116,9 @@ static void an_empty_container_counts_towards_the_nesting(void **state)
     assert_int_equal(fleetmod_msg_unpack(deep, sizeof deep, &zone, &obj),
                      FLEETMOD_EINVAL);
     /* 31 arrays around [] is 32 containers: msgpack-c's limit, accepted. */
-    assert_int_equal(fleetmod_msg_unpack(deep + 1, sizeof deep - 1, &zone,
-                                         &obj),
-                     FLEETMOD_OK);
+    assert_int_equal(
+        fleetmod_msg_unpack(deep + 1, sizeof deep - 1, &zone, &obj),
+        FLEETMOD_OK);
     msgpack_zone_destroy(&zone);
 }
 
@@ -137,8 +137,9 @@ static void unpack_takes_exactly_one_object(void **state)
     assert_int_equal(fleetmod_msg_unpack("\x80\x80", 2, &zone, &obj),
                      FLEETMOD_EINVAL);
     assert_int_equal(fleetmod_msg_unpack("", 0, &zone, &obj), FLEETMOD_EINVAL);
-    assert_int_equal(fleetmod_msg_unpack("\xdf\xff\xff\xff\xff", 5, &zone, &obj),
-                     FLEETMOD_EINVAL);
+    assert_int_equal(
+        fleetmod_msg_unpack("\xdf\xff\xff\xff\xff", 5, &zone, &obj),
+        FLEETMOD_EINVAL);
     msgpack_zone_destroy(&zone);
 }
 
@@ -153,9 +154,9 @@ static void map_get_reads_the_last_of_a_repeated_key(void **state)
     (void)state;
     assert_true(msgpack_zone_init(&zone, 256));
     /* {"k": 1, 2: 3, "k": 2} */
-    assert_int_equal(fleetmod_msg_unpack("\x83\xa1k\x01\x02\x03\xa1k\x02", 9,
-                                         &zone, &obj),
-                     FLEETMOD_OK);
+    assert_int_equal(
+        fleetmod_msg_unpack("\x83\xa1k\x01\x02\x03\xa1k\x02", 9, &zone, &obj),
+        FLEETMOD_OK);
     v = fleetmod_msg_map_get(&obj, "k");
     assert_non_null(v);
     assert_int_equal(v->via.u64, 2);

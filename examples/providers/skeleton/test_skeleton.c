@@ -236,7 +236,8 @@ static void unknown_vin_or_command_is_denied(void **state)
     assert_string_equal(error_name(&f->reply.data), "EDENIED");
     assert_int_equal(send1(f, VIN2, "lock_door"), FLEETMOD_EDENIED);
     assert_string_equal(
-        str_at(fleetmod_msg_map_get(&f->reply.data, "error"), "delivered"), "no");
+        str_at(fleetmod_msg_map_get(&f->reply.data, "error"), "delivered"),
+        "no");
 }
 
 /* ---- confirmation -----------------------------------------------------------

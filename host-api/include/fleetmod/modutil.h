@@ -198,8 +198,7 @@ static inline int fleetmod_pack_batch_head(msgpack_packer *pk,
                                            const char *request_id,
                                            size_t request_id_len, size_t n)
 {
-    return fleetmod_pack_reply_head(pk, 1 + !!request_id, provider,
-                                    "batch") ||
+    return fleetmod_pack_reply_head(pk, 1 + !!request_id, provider, "batch") ||
            (request_id && fleetmod_pack_kv_strn(pk, "request_id", request_id,
                                                 request_id_len)) ||
            fleetmod_pack_str(pk, "results") || msgpack_pack_array(pk, n);
@@ -233,8 +232,7 @@ struct fleetmod_fork_guard {
 
 static inline void fleetmod_fork_guard_count(void)
 {
-    atomic_fetch_add_explicit(&fleetmod_modutil_forks, 1,
-                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&fleetmod_modutil_forks, 1, memory_order_relaxed);
 }
 
 static inline void fleetmod_fork_guard_watch(void)
@@ -247,8 +245,8 @@ static inline void fleetmod_fork_guard_watch(void)
 static inline void fleetmod_fork_guard_init(struct fleetmod_fork_guard *g)
 {
     pthread_once(&fleetmod_modutil_forks_once, fleetmod_fork_guard_watch);
-    g->forks = atomic_load_explicit(&fleetmod_modutil_forks,
-                                    memory_order_relaxed);
+    g->forks =
+        atomic_load_explicit(&fleetmod_modutil_forks, memory_order_relaxed);
 }
 
 /* Whether g was made by this process, not by one it was forked from. No

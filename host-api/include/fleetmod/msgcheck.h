@@ -50,8 +50,7 @@ struct fleetmod_msg_head {
 
 /* Reads the header at p (avail >= 1 bytes left) into *h. False for 0xc1
  * (never used) and for a header cut short. Not for callers. */
-static inline bool fleetmod_msg_head_read(const unsigned char *p,
-                                          size_t avail,
+static inline bool fleetmod_msg_head_read(const unsigned char *p, size_t avail,
                                           struct fleetmod_msg_head *h)
 {
     /* What a first byte in 0xc4..0xdf announces: how many big-endian length
@@ -61,17 +60,17 @@ static inline bool fleetmod_msg_head_read(const unsigned char *p,
     static const struct {
         unsigned char len_bytes, fixed, kind;
     } wide[] = {
-        {1, 0, BYTES}, {2, 0, BYTES}, {4, 0, BYTES}, /* c4-c6 bin 8/16/32 */
-        {1, 1, BYTES}, {2, 1, BYTES}, {4, 1, BYTES}, /* c7-c9 ext 8/16/32 */
-        {0, 4, FIXED}, {0, 8, FIXED},                /* ca-cb float 32/64 */
-        {0, 1, FIXED}, {0, 2, FIXED}, {0, 4, FIXED}, /* cc-ce uint 8/16/32 */
-        {0, 8, FIXED}, {0, 1, FIXED}, {0, 2, FIXED}, /* cf uint64, d0-d1 int */
-        {0, 4, FIXED}, {0, 8, FIXED},                /* d2-d3 int 32/64 */
-        {0, 2, FIXED}, {0, 3, FIXED}, {0, 5, FIXED}, /* d4-d6 fixext 1/2/4 */
-        {0, 9, FIXED}, {0, 17, FIXED},               /* d7-d8 fixext 8/16 */
-        {1, 0, BYTES}, {2, 0, BYTES}, {4, 0, BYTES}, /* d9-db str 8/16/32 */
-        {2, 0, ITEMS}, {4, 0, ITEMS},                /* dc-dd array 16/32 */
-        {2, 0, PAIRS}, {4, 0, PAIRS},                /* de-df map 16/32 */
+        {1, 0, BYTES}, {2, 0, BYTES},  {4, 0, BYTES}, /* c4-c6 bin 8/16/32 */
+        {1, 1, BYTES}, {2, 1, BYTES},  {4, 1, BYTES}, /* c7-c9 ext 8/16/32 */
+        {0, 4, FIXED}, {0, 8, FIXED},                 /* ca-cb float 32/64 */
+        {0, 1, FIXED}, {0, 2, FIXED},  {0, 4, FIXED}, /* cc-ce uint 8/16/32 */
+        {0, 8, FIXED}, {0, 1, FIXED},  {0, 2, FIXED}, /* cf uint64, d0-d1 int */
+        {0, 4, FIXED}, {0, 8, FIXED},                 /* d2-d3 int 32/64 */
+        {0, 2, FIXED}, {0, 3, FIXED},  {0, 5, FIXED}, /* d4-d6 fixext 1/2/4 */
+        {0, 9, FIXED}, {0, 17, FIXED},                /* d7-d8 fixext 8/16 */
+        {1, 0, BYTES}, {2, 0, BYTES},  {4, 0, BYTES}, /* d9-db str 8/16/32 */
+        {2, 0, ITEMS}, {4, 0, ITEMS},                 /* dc-dd array 16/32 */
+        {2, 0, PAIRS}, {4, 0, PAIRS},                 /* de-df map 16/32 */
     };
     unsigned char b = p[0];
     uint64_t n = 0;
@@ -120,7 +119,7 @@ static inline size_t fleetmod_msg_check(const char *buf, size_t len)
 {
     const unsigned char *p = (const unsigned char *)buf;
     uint64_t left[FLEETMOD_MSG_MAX_DEPTH + 1]; /* objects owed per level */
-    uint64_t owed = 1;                          /* the sum of left[] */
+    uint64_t owed = 1;                         /* the sum of left[] */
     unsigned depth = 0;
     size_t pos = 0;
     struct fleetmod_msg_head h;

@@ -63,9 +63,8 @@ static int pack_error(msgpack_packer *pk, fleetmod_rc rc, const char *message)
 static fleetmod_rc stub_call(struct fleetmod_instance *inst, const char *req,
                              size_t len, fleetmod_write_fn write, void *sink)
 {
-    fleetmod_rc rc = fleetmod_fork_guard_ours(&inst->fork)
-                         ? FLEETMOD_EINVAL
-                         : FLEETMOD_EINTERNAL;
+    fleetmod_rc rc = fleetmod_fork_guard_ours(&inst->fork) ? FLEETMOD_EINVAL
+                                                           : FLEETMOD_EINTERNAL;
     struct fleetmod_out o;
 
     (void)req;
