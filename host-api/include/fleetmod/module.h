@@ -292,10 +292,8 @@ FLEETMOD_EXPORT const struct fleetmod_module *fleetmod_module_v1(void);
  *
  * Requests
  *   send     vin        str   required  the vehicle
- *            command    str   required  provider's command name (Mobway:
- *                                       location, diagnostics, lock_door,
- *                                       unlock_door, enable_ignition,
- *                                       disable_ignition, ...)
+ *            command    str   required  the provider's command name (each
+ *                                       provider's man page lists its own)
  *            vins       [str] instead of vin: a batch (see below)
  *   confirm  vin, command str required  as in the send that asked for it
  *            code       str   required  the 6-digit code of the send reply
@@ -316,7 +314,7 @@ FLEETMOD_EXPORT const struct fleetmod_module *fleetmod_module_v1(void);
  *                             says the command failed), "failed" (the call
  *                             itself failed, rc != 0), "batch"
  *   terminal   bool  always   true for success, error, failed, batch
- *   id         str   when the provider gave one (Mobway: a UUID)
+ *   id         str   when the provider gave one (its own format)
  *   vin, command str when known (echo)
  *   request_id str   when sent (echo)
  *   created    int   send/confirm, when given
