@@ -133,8 +133,13 @@ static fleetmod_rc read_ok(const json_t *root, enum mw_route route, long status,
     /* a command POST that Mobway answers with Error and one of its
      * documented texts failed for that documented reason */
     rc = mw_errmap_text(json_string_value(detail));
-    if (route == MW_ROUTE_COMMAND && strcmp(st, "error") == 0 && rc)
+    if (route == MW_ROUTE_COMMAND && strcmp(st, "error") == 0 && rc) {
+        /* a usable id stays: the operator follows the command up by it */
+        const char *id = json_string_value(json_object_get(root, "id"));
+        if (mw_id_valid(id) && !r->id)
+            r->id = strdup(id);
         return mw_reply_fail(r, rc, status, json_string_value(detail));
+    }
     if (take_id(root, route, st, status, r) != FLEETMOD_OK)
         return r->rc;
     if (route == MW_ROUTE_STATUS)

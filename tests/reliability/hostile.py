@@ -24,6 +24,7 @@ Each route maps a path prefix (longest first) to a behaviour:
   strict_token  a token only for a form of exactly username and password,
              422 for any other field (a strict OAuth2 form parser)
   refuse422  422 {"detail": "Unknown form field."}, always
+  oem_error  200 Error "Failed to send command to the OEM." with an id
   pending_or_401:VIN  401 "Token expired." for a body naming VIN, else
              pending
 h.bodies holds each request's body, in the order of h.requests.
@@ -214,6 +215,9 @@ class Hostile:
                         b'{"detail":"Token expired."}'),
             "refuse422": ("422 Unprocessable Entity", json_ct,
                           b'{"detail":"Unknown form field."}'),
+            "oem_error": ("200 OK", json_ct, PENDING.replace(
+                b'"Pending"', b'"Error","detail":"Failed to send command '
+                b'to the OEM."')),
         }
         if how.startswith("redirect:"):
             status, ctype, body = "302 Found", "text/plain", b"moved"

@@ -459,6 +459,11 @@ def answers_in_our_words(run):
     run.check("a status that timed out carries its id",
               a["rc"] == 8 and a.get("id") == sid,
               "%s id %s" % (rc_name(a), a.get("id")))
+    a, _, _ = _one(run, {"/vehicle-command": "oem_error"}, "token",
+                   "send", VIN, "lock_door")
+    run.check("a command Mobway answered Error (EPROVIDER) carries its id",
+              a["rc"] == 6 and a.get("id") == sid,
+              "%s id %s" % (rc_name(a), a.get("id")))
 
 
 def http_status_logged(run, sim):
