@@ -40,6 +40,16 @@ lib=$usr/lib/libfleetmod.so.1
 conf=$etc/fleetmod/mobway.conf
 stack=$etc/fleetmod/stack.conf
 
+# A distribution's build (its compiler, its flags) never fails on a
+# warning: -Werror only when WERROR=1 asks for it, as CI does.
+obj=$tb/obj/host-api/src/rc.o
+check "the default flags have no -Werror" sh -c \
+    '! $0 --no-print-directory -n -B V=1 B="$1" "$2" | grep -q -- -Werror' \
+    "$MAKE" "$tb" "$obj"
+check "WERROR=1 adds -Werror" sh -c \
+    '$0 --no-print-directory -n -B V=1 WERROR=1 B="$1" "$2" | grep -q -- -Werror' \
+    "$MAKE" "$tb" "$obj"
+
 mk build-first PREFIX="$first" all
 mk install PREFIX="$usr" SYSCONFDIR="$etc" install
 
