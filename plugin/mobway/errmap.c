@@ -96,9 +96,12 @@ static const char *const sentences[FLEETMOD_RC_COUNT] = {
     "no command with that id",
     "out of memory",
     "internal error",
+    "the host's own policy refused the request; nothing reached Mobway",
 };
 
 const char *mw_errmap_sentence(fleetmod_rc rc)
 {
-    return (unsigned)rc < FLEETMOD_RC_COUNT ? sentences[rc] : "internal error";
+    /* an rc module.h added after this table has no sentence yet */
+    return (unsigned)rc < FLEETMOD_RC_COUNT && sentences[rc] ? sentences[rc]
+                                                             : "internal error";
 }

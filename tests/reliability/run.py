@@ -145,7 +145,8 @@ class Driver:
 
 RC = {0: "OK", 1: "EINVAL", 2: "ECONFIG", 3: "EAUTH", 4: "EDENIED",
       5: "ECONFIRM", 6: "EPROVIDER", 7: "EUNREACHABLE", 8: "EUNKNOWN",
-      9: "ERATELIMIT", 10: "ENOTFOUND", 11: "ENOMEM", 12: "EINTERNAL"}
+      9: "ERATELIMIT", 10: "ENOTFOUND", 11: "ENOMEM", 12: "EINTERNAL",
+      13: "EREFUSED"}
 
 
 def rc_name(a):

@@ -124,7 +124,7 @@ int main(int argc, char **argv)
         static const char *const names[] = {
             "OK",        "EINVAL",    "ECONFIG",      "EAUTH",    "EDENIED",
             "ECONFIRM",  "EPROVIDER", "EUNREACHABLE", "EUNKNOWN", "ERATELIMIT",
-            "ENOTFOUND", "ENOMEM",    "EINTERNAL",    "BADREPLY"};
+            "ENOTFOUND", "ENOMEM",    "EINTERNAL",    "EREFUSED", "BADREPLY"};
         json_object_set_new(out, names[rc], json_integer(counts[rc]));
     }
     json_dumpf(out, stdout, JSON_COMPACT);
