@@ -141,8 +141,7 @@ int fm_state_of(fleetmod_rc rc, const char *status, const char *delivered)
     return FM_J_SENT;
 }
 
-/* The reply's detail as JSON, for store_detail only. */
-static char *detail_json(const msgpack_object *reply)
+char *fm_detail_json(const msgpack_object *reply)
 {
     const msgpack_object *d = fm_map_get(reply, "detail");
     if (!d)
@@ -164,7 +163,7 @@ void fm_gitem_outcome(struct fleetmod_guard *g, const struct fm_gitem *it,
                       struct fm_jevent *ev, char **detail)
 {
     const char *delivered = r && r->has_error ? r->error.delivered : NULL;
-    *detail = g->j->pol.store_detail && reply_obj ? detail_json(reply_obj)
+    *detail = g->j->pol.store_detail && reply_obj ? fm_detail_json(reply_obj)
                                                   : NULL;
     *ev = (struct fm_jevent){
         .journal_id = it->id, .at = fm_now(), .kind = "outcome",

@@ -33,7 +33,8 @@ static int take(void *user, const struct fm_jrow *r)
 /* What item r says about its row: the keys to add, and an event when it
  * is news. */
 static bool note(struct fleetmod_guard *g, const struct fleetmod_reply *r,
-                 struct found *f, struct fm_extra *x, struct fm_jevent *ev)
+                 const msgpack_object *item, struct found *f,
+                 struct fm_extra *x, struct fm_jevent *ev)
 {
     struct fm_jquery q = {.provider_id = r->id, .limit = 1};
     char err[FLEETMOD_ERR_MAX];
@@ -55,11 +56,15 @@ static bool note(struct fleetmod_guard *g, const struct fleetmod_reply *r,
                              .kind = "status", .state = state, .rc = -1,
                              .executed_at = executed, .late = late,
                              .latency_ms = -1};
+    /* What the vehicle returned (positions) is personal data. */
+    if (g->j->pol.store_detail)
+        ev->detail = fm_detail_json(item);
     return true;
 }
 
 struct status {
     struct fleetmod_reply r;
+    const msgpack_object *obj;
     size_t n;
     struct found *found;
     struct fm_extra *x;
@@ -70,15 +75,19 @@ static void note_all(struct fleetmod_guard *g, struct status *s,
                      fleetmod_rc rc)
 {
     bool batch = s->r.status && !strcmp(s->r.status, "batch");
+    const msgpack_object *res = batch ? fm_map_get(s->obj, "results") : NULL;
     size_t nev = 0;
     for (size_t i = 0; i < s->n; i++) {
         const struct fleetmod_reply *r = batch ? &s->r.results[i] : &s->r;
+        const msgpack_object *o = batch ? &res->via.array.ptr[i] : s->obj;
         if ((batch || rc == FLEETMOD_OK) &&
-            note(g, r, &s->found[i], &s->x[i], &s->evs[nev]))
+            note(g, r, o, &s->found[i], &s->x[i], &s->evs[nev]))
             nev++;
     }
     if (nev)
         fm_guard_record(g, s->evs, nev);
+    for (size_t i = 0; i < nev; i++)
+        free((char *)s->evs[i].detail);
 }
 
 static int pack(msgpack_packer *pk, const msgpack_object *obj,
@@ -113,6 +122,7 @@ static fleetmod_rc relay(struct fleetmod_guard *g, fleetmod_rc rc,
               fm_msg_unpack(b->data, b->len, zone, &obj) == FLEETMOD_OK;
     if (ok)
         res = fm_map_get(&obj, "results");
+    s.obj = &obj;
     bool batch = ok && res && res->type == MSGPACK_OBJECT_ARRAY &&
                  s.r.n_results == res->via.array.size &&
                  s.r.status && !strcmp(s.r.status, "batch");

@@ -44,7 +44,8 @@ struct fm_cmd_policy {
 struct fm_prov_policy {
     char *name;
     int line;
-    double rate;          /* per second; 0: none */
+    double rate;          /* tokens per second; 0: none */
+    double burst;         /* the bucket's size: N of "N/unit" */
     int64_t quota;        /* per rolling day; -1: none */
     int breaker_n;        /* 0: none */
     int64_t breaker_s;
@@ -116,6 +117,10 @@ void fm_journal_unlock(struct fleetmod_journal *j);
 /* jopen.c: a LOG_* line through the host's log callback, when it has one. */
 void fm_jlog(const struct fleetmod_journal *j, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* guard_item.c: a reply's "detail" as JSON text (malloc'd), for
+ * store_detail; NULL when it has none. */
+char *fm_detail_json(const msgpack_object *reply);
 
 /* clock */
 int64_t fm_now(void);

@@ -304,6 +304,7 @@ static int provider_key(struct parse *ps, const char *k, const char *v)
             return failf(ps, "rate = %.64s: expected N/s, N/min or N/h%s", v,
                          "");
         p->rate = (double)n / (double)u;
+        p->burst = (double)n;
         return 1;
     }
     if (strcmp(k, "quota") == 0) {

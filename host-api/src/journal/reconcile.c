@@ -86,7 +86,7 @@ static int mark_unknown(struct fleetmod_guard *g, struct collect *c,
     for (size_t i = 0; i < c->n; i++) {
         const struct pending *p = &c->p[i];
         if (p->provider_id[0] || strcmp(p->state, "sending") ||
-            p->created_at >= before)
+            p->created_at > before)
             continue;
         evs[(*n)++] = (struct fm_jevent){
             .journal_id = p->id, .at = fm_now(), .kind = "reconcile",

@@ -47,11 +47,12 @@ static bool breaker_refuses(struct fm_throttle *t, struct fm_gitem *it,
     return true;
 }
 
-/* A bucket of `rate` tokens per second holding at most max(rate, 1). */
+/* "rate = N/unit": a bucket of N tokens (the burst), refilled at N per
+ * unit. */
 static bool bucket_refuses(struct fm_throttle *t, struct fm_gitem *it,
                            int64_t now)
 {
-    double rate = t->pol->rate, burst = rate < 1 ? 1 : rate;
+    double rate = t->pol->rate, burst = t->pol->burst;
     if (t->refill_ms == 0)
         t->tokens = burst;
     else
