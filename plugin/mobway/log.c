@@ -1,22 +1,16 @@
-/* log.c - one formatted line to the host's log callback. */
+/* log.c - one formatted line to the host's log callback, the way every
+ * module logs (fleetmod/modutil.h: cut at 1 KiB, control bytes '?'). */
 #include "log.h"
 
+#include <fleetmod/modutil.h>
 #include <stdarg.h>
-#include <stdio.h>
 
 void mw_log(const struct mw_log *log, int level, const char *fmt, ...)
 {
-    char line[1024];
+    struct fleetmod_log to = {log ? log->fn : NULL, log ? log->user : NULL};
     va_list ap;
 
-    if (!log || !log->fn)
-        return;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    fleetmod_logv(&to, level, fmt, ap);
     va_end(ap);
-    /* one line whatever a request carried: control bytes become '?' */
-    for (char *p = line; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    log->fn(log->user, level, line);
 }

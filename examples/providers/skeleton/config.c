@@ -170,7 +170,7 @@ static bool whole_file_ok(struct parse *p)
     return true;
 }
 
-fleetmod_rc sk_config_load(const char *path, const struct sk_log *log,
+fleetmod_rc sk_config_load(const char *path, const struct fleetmod_log *log,
                            struct sk_config *out)
 {
     struct parse p = {.cfg = out};
@@ -179,14 +179,15 @@ fleetmod_rc sk_config_load(const char *path, const struct sk_log *log,
     out->complete_ms = 2000;
     int line = ini_parse(path, on_key, &p);
     if (line == -1) {
-        sk_logf(log, LOG_ERR, "%s: cannot open the configuration file", path);
+        fleetmod_logf(log, LOG_ERR, "%s: cannot open the configuration file",
+                      path);
     } else if (line == -2) {
-        sk_logf(log, LOG_ERR, "%s: out of memory while reading", path);
+        fleetmod_logf(log, LOG_ERR, "%s: out of memory while reading", path);
     } else if (line > 0) {
-        sk_logf(log, LOG_ERR, "%s:%d: %s", path, line,
-                p.error[0] ? p.error : "not an ini line");
+        fleetmod_logf(log, LOG_ERR, "%s:%d: %s", path, line,
+                      p.error[0] ? p.error : "not an ini line");
     } else if (!whole_file_ok(&p)) {
-        sk_logf(log, LOG_ERR, "%s: %s", path, p.error);
+        fleetmod_logf(log, LOG_ERR, "%s: %s", path, p.error);
         line = 1;
     }
     if (line != 0) {

@@ -20,23 +20,6 @@
 #define SK_DEFAULT_CONFIG "/etc/fleetmod/skeleton.conf"
 #endif
 
-void sk_logf(const struct sk_log *log, int level, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-
-    if (!log->fn)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    /* One line whatever a request carried: control bytes become '?'. */
-    for (char *p = line; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    log->fn(log->user, level, line);
-}
-
 static fleetmod_rc sk_init(const struct fleetmod_host *host,
                            const char *config_path,
                            struct fleetmod_instance **out)
@@ -51,9 +34,7 @@ static fleetmod_rc sk_init(const struct fleetmod_host *host,
     inst = calloc(1, sizeof *inst);
     if (!inst)
         return FLEETMOD_ENOMEM;
-    /* Read only what the host's struct_size says it has. */
-    if (host && FLEETMOD_HAS_MEMBER(host, struct fleetmod_host, log))
-        inst->log = (struct sk_log){host->log, host->user};
+    inst->log = fleetmod_log_of(host);
 
     rc = sk_config_load(path, &inst->log, &inst->cfg);
     if (rc == FLEETMOD_OK && (rc = sk_store_init(&inst->store)) != 0)
@@ -63,9 +44,10 @@ static fleetmod_rc sk_init(const struct fleetmod_host *host,
         return rc;
     }
     fleetmod_fork_guard_init(&inst->fork);
-    sk_logf(&inst->log, LOG_INFO,
-            "%s: %zu vehicles, commands complete after %llu ms", path,
-            inst->cfg.n_vehicles, (unsigned long long)inst->cfg.complete_ms);
+    fleetmod_logf(&inst->log, LOG_INFO,
+                  "%s: %zu vehicles, commands complete after %llu ms", path,
+                  inst->cfg.n_vehicles,
+                  (unsigned long long)inst->cfg.complete_ms);
     *out = inst;
     return FLEETMOD_OK;
 }
@@ -119,11 +101,11 @@ static void log_call(const struct fleetmod_instance *inst, enum sk_call call,
     if (r->id[0])
         add(&l, " id=%s", r->id);
     if (rc)
-        sk_logf(&inst->log, LOG_INFO, "%s: %s (%s)", l.buf,
-                fleetmod_error_name(rc), r->text);
+        fleetmod_logf(&inst->log, LOG_INFO, "%s: %s (%s)", l.buf,
+                      fleetmod_error_name(rc), r->text);
     else
-        sk_logf(&inst->log, LOG_INFO, "%s: %s", l.buf,
-                q->items ? "batch" : r->status);
+        fleetmod_logf(&inst->log, LOG_INFO, "%s: %s", l.buf,
+                      q->items ? "batch" : r->status);
 }
 
 /* Run a valid request and pack its reply (or batch of replies). */

@@ -65,16 +65,8 @@
 #define SK_MAX_CODES 64          /* outstanding confirmation codes */
 #define SK_MAX_WAIT_MS 600000ULL /* a status wait_ms is capped at 10 min */
 
-/* ---- logging: only through the host's callback ---------------------- */
-
-struct sk_log {
-    void (*fn)(void *user, int level, const char *msg);
-    void *user;
-};
-
-/* Format one line and hand it to the host; nothing when fn is NULL. */
-void sk_logf(const struct sk_log *log, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Logging: only through the host's callback, with fleetmod/modutil.h's
+ * fleetmod_logf (one line, control bytes made '?'). */
 
 /* ---- config.c ------------------------------------------------------- */
 
@@ -93,7 +85,7 @@ struct sk_config {
 
 /* Read and validate the ini file at path. FLEETMOD_OK, FLEETMOD_ECONFIG
  * (with file:line and key in the log) or FLEETMOD_ENOMEM. */
-fleetmod_rc sk_config_load(const char *path, const struct sk_log *log,
+fleetmod_rc sk_config_load(const char *path, const struct fleetmod_log *log,
                            struct sk_config *out);
 void sk_config_free(struct sk_config *cfg);
 
@@ -218,7 +210,7 @@ int sk_pack_reply(msgpack_packer *pk, const struct sk_reply *r);
 
 struct fleetmod_instance {
     struct fleetmod_fork_guard fork; /* the process that made it */
-    struct sk_log log;
+    struct fleetmod_log log;
     struct sk_config cfg; /* read-only after init */
     struct sk_store store;
 };

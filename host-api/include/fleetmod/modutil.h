@@ -1,8 +1,9 @@
 /*
  * fleetmod/modutil.h - what every provider module does the same way, done
  * once: a reply packed in one piece and handed to the host's write
- * callback, the reply's head and error map, a batch's head, and the fork
- * rule. Linux-PAM ships pam_modutil for its modules in the same spirit.
+ * callback, the reply's head and error map, a batch's head, the fork rule,
+ * and one log line to the host. Linux-PAM ships pam_modutil for its modules in
+ * the same spirit.
  *
  * Header only, like fleetmod_error_name in module.h: a module includes it
  * and links nothing but msgpack-c (which packs the replies) and libc's
@@ -18,10 +19,12 @@
 #define FLEETMOD_MODUTIL_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -255,6 +258,66 @@ static inline bool fleetmod_fork_guard_ours(const struct fleetmod_fork_guard *g)
 {
     return g->forks ==
            atomic_load_explicit(&fleetmod_modutil_forks, memory_order_relaxed);
+}
+
+/* ---- logging -------------------------------------------------------------
+ *
+ * module.h: a module logs only through the host's callback, one line at a
+ * time, never a secret, never to stdout or stderr.
+ */
+
+/* Longest line handed to the host, its NUL included; longer ones are cut. */
+#define FLEETMOD_LOG_LINE 1024
+
+/* The host's log callback and its user pointer, as init keeps them. */
+struct fleetmod_log {
+    void (*fn)(void *user, int level, const char *msg);
+    void *user;
+};
+
+/* What host offers to log to: its callback when host is not NULL and its
+ * struct_size covers log, else nothing (fn NULL). Call it in init. */
+static inline struct fleetmod_log
+fleetmod_log_of(const struct fleetmod_host *host)
+{
+    struct fleetmod_log l = {NULL, NULL};
+
+    if (host && FLEETMOD_HAS_MEMBER(host, struct fleetmod_host, log)) {
+        l.fn = host->log;
+        l.user = host->user;
+    }
+    return l;
+}
+
+/* Formats one line and hands it to the host; nothing when log or its fn
+ * is NULL. Control bytes (a request's strings may carry any) become '?',
+ * so that the line stays one line. Does not allocate. */
+static inline void fleetmod_logv(const struct fleetmod_log *log, int level,
+                                 const char *fmt, va_list ap)
+{
+    char line[FLEETMOD_LOG_LINE];
+
+    if (!log || !log->fn)
+        return;
+    vsnprintf(line, sizeof line, fmt, ap);
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    log->fn(log->user, level, line);
+}
+
+static inline void fleetmod_logf(const struct fleetmod_log *log, int level,
+                                 const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static inline void fleetmod_logf(const struct fleetmod_log *log, int level,
+                                 const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    fleetmod_logv(log, level, fmt, ap);
+    va_end(ap);
 }
 
 #ifdef __cplusplus
