@@ -34,7 +34,7 @@ static void print_time(const char *key, bool has, int64_t t)
 }
 
 /* A nested value (map, array, binary) as the same JSON --json shows. */
-static void print_as_json(msgpack_object o)
+static void print_as_json(FILE *out, msgpack_object o)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
@@ -44,54 +44,122 @@ static void print_as_json(msgpack_object o)
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     msgpack_pack_object(&pk, o);
     json = fleetmod_msg_to_json(sb.data, sb.size);
-    fputs(json ? json : "?", stdout);
+    fputs(json ? json : "?", out);
     free(json);
     msgpack_sbuffer_destroy(&sb);
 }
 
-static void print_value(msgpack_object o)
+static void print_value(FILE *out, msgpack_object o)
 {
     switch (o.type) {
     case MSGPACK_OBJECT_STR:
-        printf("%.*s", (int)o.via.str.size, o.via.str.ptr);
+        fprintf(out, "%.*s", (int)o.via.str.size, o.via.str.ptr);
         break;
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
-        printf("%" PRIu64, o.via.u64);
+        fprintf(out, "%" PRIu64, o.via.u64);
         break;
     case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        printf("%" PRId64, o.via.i64);
+        fprintf(out, "%" PRId64, o.via.i64);
         break;
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64:
         /* 15 digits: what a double holds exactly in decimal, so 0.1 does
          * not read 0.10000000000000001. */
-        printf("%.15g", o.via.f64);
+        fprintf(out, "%.15g", o.via.f64);
         break;
     default:
-        print_as_json(o);
+        print_as_json(out, o);
     }
 }
 
-/* decode gives only has_detail_map; the entries come from the raw map. */
-static void print_detail_map(const struct fleetmod_buf *raw)
+/* The reply map as the module wrote it, for the keys struct
+ * fleetmod_reply leaves out; NULL when it is not a map. u is the caller's,
+ * destroyed after use. */
+static const msgpack_object *raw_map(msgpack_unpacked *u,
+                                     const struct fleetmod_buf *raw)
 {
-    msgpack_unpacked u;
     size_t off = 0;
-    const msgpack_object *d = NULL;
 
-    msgpack_unpacked_init(&u);
-    if (msgpack_unpack_next(&u, raw->data, raw->len, &off) ==
+    msgpack_unpacked_init(u);
+    if (msgpack_unpack_next(u, raw->data, raw->len, &off) ==
             MSGPACK_UNPACK_SUCCESS &&
-        u.data.type == MSGPACK_OBJECT_MAP)
-        d = fc_msgmap_get(&u.data, "detail");
+        u->data.type == MSGPACK_OBJECT_MAP)
+        return &u->data;
+    return NULL;
+}
+
+/* "  KEY=VALUE" for each entry of a "detail" map. */
+static void print_detail_map(const msgpack_object *m)
+{
+    const msgpack_object *d = fc_msgmap_get(m, "detail");
+
     for (uint32_t i = 0;
          d && d->type == MSGPACK_OBJECT_MAP && i < d->via.map.size; i++) {
         fputs("  ", stdout);
-        print_value(d->via.map.ptr[i].key);
+        print_value(stdout, d->via.map.ptr[i].key);
         putchar('=');
-        print_value(d->via.map.ptr[i].val);
+        print_value(stdout, d->via.map.ptr[i].val);
         putchar('\n');
     }
+}
+
+/* A stack's "refusals" ([{provider, name, message}]): why each provider
+ * it went past refused the VIN, one line each. */
+static void print_refusals(FILE *out, const msgpack_object *m)
+{
+    const msgpack_object *a = fc_msgmap_get(m, "refusals");
+
+    for (uint32_t i = 0;
+         a && a->type == MSGPACK_OBJECT_ARRAY && i < a->via.array.size; i++) {
+        const msgpack_object *e = &a->via.array.ptr[i];
+        const char *keys[] = {"provider", "name", "message"};
+        const char *seps[] = {"  refused by ", ": ", ": "};
+        if (e->type != MSGPACK_OBJECT_MAP)
+            continue;
+        for (size_t k = 0; k < 3; k++) {
+            const msgpack_object *v = fc_msgmap_get(e, keys[k]);
+            fputs(seps[k], out);
+            if (v)
+                print_value(out, *v);
+            else
+                fputc('-', out);
+        }
+        fputc('\n', out);
+    }
+}
+
+/* What the raw map adds to the decoded reply: detail entries, refusals. */
+static void print_raw_extras(const struct fleetmod_buf *raw)
+{
+    msgpack_unpacked u;
+    const msgpack_object *m = raw_map(&u, raw);
+
+    if (m) {
+        print_detail_map(m);
+        print_refusals(stdout, m);
+    }
+    msgpack_unpacked_destroy(&u);
+}
+
+/* The parts of a failed reply that its error line leaves out: the
+ * error's "detail" (the library's own words, when the message is ours),
+ * the reply's detail text, and a stack's refusals. */
+static void print_error_extras(const struct fc_exchange *x)
+{
+    msgpack_unpacked u;
+    const msgpack_object *m = raw_map(&u, &x->raw);
+    const msgpack_object *e = m ? fc_msgmap_get(m, "error") : NULL;
+    const msgpack_object *d =
+        e && e->type == MSGPACK_OBJECT_MAP ? fc_msgmap_get(e, "detail") : NULL;
+
+    if (d) {
+        fputs("  detail: ", stderr);
+        print_value(stderr, *d);
+        fputc('\n', stderr);
+    } else if (x->reply.detail_text)
+        fprintf(stderr, "  detail: %s\n", x->reply.detail_text);
+    if (m)
+        print_refusals(stderr, m);
     msgpack_unpacked_destroy(&u);
 }
 
@@ -123,8 +191,7 @@ static void print_summary(const struct fc_exchange *x,
     print_time("executed", r->has_executed, r->executed);
     if (r->detail_text)
         printf("  detail=%s\n", r->detail_text);
-    if (r->has_detail_map)
-        print_detail_map(&x->raw);
+    print_raw_extras(&x->raw);
 }
 
 void fc_output_error(const struct fc_exchange *x)
@@ -143,6 +210,7 @@ void fc_output_error(const struct fc_exchange *x)
     if (e->retry_after_ms >= 0)
         fprintf(stderr, ", retry after %" PRId64 " ms", e->retry_after_ms);
     fputs(")\n", stderr);
+    print_error_extras(x);
 }
 
 static void print_json(const struct fc_exchange *x)

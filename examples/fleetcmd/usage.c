@@ -122,6 +122,9 @@ static const char output[] =
     "      latitude=-23.5505\n"
     "  A failed call prints one line on stderr:\n"
     "    fleetcmd: EDENIED: VIN not found (delivered: no)\n"
+    "  then \"  detail: ...\" when the error has one, and through a stack\n"
+    "  \"  refused by SECTION: NAME: MESSAGE\" for each provider that\n"
+    "  refused the VIN (in the summary when a later one took it).\n"
     "  Each call carries request_id \"fleetcmd-<pid>-<n>\", echoed in the\n"
     "  reply and in the module's log lines.\n";
 

@@ -643,6 +643,29 @@ def unknown_outcome_with_a_known_id_prints_the_status_line_to_run():
 
 
 @test
+def stack_reply_shows_why_each_provider_refused_the_vin():
+    # The skeleton knows two VINs, filestate all but WVW...: a VIN of
+    # neither kind falls through the skeleton to filestate.
+    d = tempfile.mkdtemp(dir=opts.tmp)
+    stack = os.path.join(d, "stack.conf")
+    with open(stack, "w") as f:
+        f.write("[fleet_a]\nmodule = %s\nconfig = %s\ncontrol = sufficient\n"
+                "[fleet_b]\nmodule = %s\nconfig = %s\n"
+                % (os.path.abspath(os.path.join(opts.modules, "skeleton.so")),
+                   os.path.abspath(opts.skeleton_conf),
+                   os.path.abspath(opts.filestate), d))
+    r = run(["-s", stack, "send", MW_VINS[2], "location"])
+    check(r.returncode == 0 and "\n  provider=fleet_b\n" in r.stdout,
+          "fleet_b took it", r)
+    check(re.search(r"^  refused by fleet_a: EDENIED: \S", r.stdout, re.M),
+          "and the summary says why fleet_a did not", r)
+    r = run(["-s", stack, "send", UNKNOWN_VIN, "location"])
+    check(r.returncode == 4 and re.search(
+        r"^  refused by fleet_a: EDENIED: \S", r.stderr, re.M),
+          "a VIN no provider takes: each refusal under the error line", r)
+
+
+@test
 def vehicle_error_exits_21_and_says_so():
     fs = FileState()
     r = run(fs.args("send", VIN, "fail", "--wait", "5"))
@@ -872,6 +895,45 @@ def mobway_waited_status_is_shown_with_the_vin_and_command_of_the_send():
     check(re.search(r"^success  lock_door  %s  id=\S+$" % MW_VINS[1],
                     r.stdout, re.M), "the outcome names vehicle and command",
           r)
+
+
+@test
+def mobway_status_in_a_later_run_names_the_vehicle_and_command():
+    with Mobway() as mw:
+        sent = json_lines(run(mw.args("--json", "send", MW_VINS[1],
+                                      "lock_door")))[0]
+        r = run(mw.args("status", sent["id"]))
+        j = run(mw.args("--json", "status", sent["id"]))
+    check(r.returncode == 0 and re.search(
+        r"^(pending|success)  lock_door  %s  id=%s$" % (MW_VINS[1],
+                                                         sent["id"]),
+        r.stdout, re.M), "the summary line names vehicle and command", r)
+    reply = json_lines(j)[0]
+    check(reply.get("vin") == MW_VINS[1] and
+          reply.get("command") == "lock_door", "and the JSON too", j)
+
+
+@test
+def mobway_lost_confirm_answer_prints_the_status_line_of_that_command():
+    # reset-after strikes only a request that executed a command: the
+    # confirmation step answers, the confirm's answer is lost.
+    with Mobway() as mw:
+        mw.sim.set_faults(reset_after=100)
+        r = run(mw.args("--json", "send", MW_VINS[0], "disable_ignition",
+                        "--yes"))
+        mw.sim.clear_faults()
+        check(r.returncode == 8, "exit 8 (EUNKNOWN)", r)
+        asked = json_lines(r)[0]
+        check(asked["status"] == "confirmation", "the confirmation step", r)
+        hints = hint_lines(r)
+        check(hints == [["fleetcmd", *mw.args("status", asked["id"])]],
+              "the status line of the confirmed command, with -m and -c", r)
+        done = run(hints[0][1:] + ["--wait", "10"])
+        stats = mw.sim.stats()
+    check(done.returncode == 0 and re.search(
+        r"^success  disable_ignition  %s" % MW_VINS[0], done.stdout, re.M),
+          "the pasted line finds it done", done)
+    check(stats["max_executions"] == 1, "executed once: %s" % stats)
 
 
 @test
