@@ -15,11 +15,14 @@ JOURNAL_PG_OBJS := $(JOURNAL_PG_SRCS:%.c=$(OBJDIR_B)/%.o)
 $(JOURNAL_PG_OBJS): EXTRA_CFLAGS := $(MODULE_CFLAGS) \
 	-Ihost-api/src/journal $(call pc_cflags,libpq)
 
+# -z nodelete, as for mobway.so: libpq and the OpenSSL it loads keep
+# process-wide state (atexit handlers, thread-local error queues) that must
+# not vanish when libfleetmod closes the journal and dlcloses this object.
 $(JOURNAL_PG_SO): $(JOURNAL_PG_OBJS) $(JOURNAL_PG_DIR)/journal_pg.map
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_LDFLAGS) $(MODULE_LDFLAGS) $(LDFLAGS) \
-		-Wl,--version-script=$(JOURNAL_PG_DIR)/journal_pg.map \
+		-Wl,--version-script=$(JOURNAL_PG_DIR)/journal_pg.map -Wl,-z,nodelete \
 		-o $@ $(JOURNAL_PG_OBJS) $(call pc_libs,libpq)
 
 ALL_TARGETS += $(JOURNAL_PG_SO)

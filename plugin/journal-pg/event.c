@@ -3,17 +3,19 @@
  *
  * How a struct fm_jevent maps to a row of fm_events: strings as they are
  * (NULL stays NULL), state as its word (NULL for -1, "no change"), the
- * "none" integers (rc and latency_ms -1; deadline, http_status and
- * executed_at 0) as NULL, late as 0/1, hashes as lowercase hex. Reading
+ * "none" integers (rc and latency_ms negative; deadline, http_status and
+ * executed_at 0) as NULL, as the SQLite backend stores them, late as 0/1, hashes as lowercase hex. Reading
  * a row back (read.c) maps every NULL to the same "none", so an event
  * read from the journal hashes to the bytes it was written with.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "jpg.h"
 #include "schema.h"
 
-/* The chain's last hash, read inside the caller's transaction. */
-static int last_hash(struct fm_jdb *db, uint8_t h[FM_JHASH_LEN], char *err,
-                     size_t errlen)
+int jpg_last_hash(struct fm_jdb *db, uint8_t h[FM_JHASH_LEN], char *err,
+                  size_t errlen)
 {
     struct jpg_params p = {0};
     jpg_str(&p, db->host_id);
@@ -23,21 +25,23 @@ static int last_hash(struct fm_jdb *db, uint8_t h[FM_JHASH_LEN], char *err,
                            &p, "journal: reading the chain", err, errlen);
     if (!r)
         return -1;
+    int damaged = 0;
+    memset(h, 0, FM_JHASH_LEN);
     if (PQntuples(r))
-        jpg_col_hash(r, 0, 0, h);
-    else
-        for (size_t i = 0; i < FM_JHASH_LEN; i++)
-            h[i] = 0;
+        damaged = jpg_col_hash(r, 0, 0, h);
     PQclear(r);
-    return 0;
+    if (damaged)
+        snprintf(err, errlen, "journal: the last event's hash is damaged");
+    return damaged ? -1 : 0;
 }
 
-int jpg_event_insert(struct fm_jdb *db, struct fm_jevent *ev, char *err,
-                     size_t errlen)
+int jpg_event_insert(struct fm_jdb *db, struct fm_jevent *ev,
+                     uint8_t h[FM_JHASH_LEN], char *err, size_t errlen)
 {
-    if (last_hash(db, ev->prev_hash, err, errlen))
-        return -1;
+    ev->host_id = db->host_id;
+    memcpy(ev->prev_hash, h, FM_JHASH_LEN);
     db->svc->hash(ev);
+    memcpy(h, ev->hash, FM_JHASH_LEN);
     struct jpg_params p = {0};
     jpg_str(&p, ev->host_id);
     jpg_str(&p, ev->journal_id);
@@ -50,15 +54,15 @@ int jpg_event_insert(struct fm_jdb *db, struct fm_jevent *ev, char *err,
     jpg_str(&p, ev->requester);
     jpg_str(&p, ev->reason);
     jpg_str(&p, ev->request_id);
-    jpg_int_or_null(&p, ev->deadline, 0);
-    jpg_int_or_null(&p, ev->rc, -1);
+    jpg_opt(&p, ev->deadline, ev->deadline != 0);
+    jpg_opt(&p, ev->rc, ev->rc >= 0);
     jpg_str(&p, ev->error_name);
     jpg_str(&p, ev->delivered);
-    jpg_int_or_null(&p, ev->http_status, 0);
+    jpg_opt(&p, ev->http_status, ev->http_status != 0);
     jpg_str(&p, ev->provider_id);
-    jpg_int_or_null(&p, ev->executed_at, 0);
+    jpg_opt(&p, ev->executed_at, ev->executed_at != 0);
     jpg_int(&p, ev->late ? 1 : 0);
-    jpg_int_or_null(&p, ev->latency_ms, -1);
+    jpg_opt(&p, ev->latency_ms, ev->latency_ms >= 0);
     jpg_str(&p, ev->note);
     jpg_str(&p, ev->detail);
     jpg_hash(&p, ev->prev_hash);

@@ -21,12 +21,12 @@ void jpg_int(struct jpg_params *p, int64_t v)
     p->n++;
 }
 
-void jpg_int_or_null(struct jpg_params *p, int64_t v, int64_t none)
+void jpg_opt(struct jpg_params *p, int64_t v, bool has)
 {
-    if (v == none)
-        jpg_str(p, NULL);
-    else
+    if (has)
         jpg_int(p, v);
+    else
+        jpg_str(p, NULL);
 }
 
 void jpg_hash(struct jpg_params *p, const uint8_t h[FM_JHASH_LEN])
@@ -115,18 +115,16 @@ static int hexval(char c)
     return -1;
 }
 
-void jpg_col_hash(const PGresult *r, int row, int col, uint8_t h[FM_JHASH_LEN])
+int jpg_col_hash(const PGresult *r, int row, int col, uint8_t h[FM_JHASH_LEN])
 {
     const char *s = jpg_col(r, row, col);
-    memset(h, 0, FM_JHASH_LEN);
     if (!s || strlen(s) != 2 * FM_JHASH_LEN)
-        return;
+        return -1;
     for (size_t i = 0; i < FM_JHASH_LEN; i++) {
         int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            memset(h, 0, FM_JHASH_LEN);
-            return;
-        }
+        if (hi < 0 || lo < 0)
+            return -1;
         h[i] = (uint8_t)(hi << 4 | lo);
     }
+    return 0;
 }

@@ -9,6 +9,7 @@
 #ifndef JPG_H
 #define JPG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <libpq-fe.h>
@@ -32,11 +33,11 @@ struct jpg_params {
     int n, nhex;
 };
 
-/* Appends a string (NULL stays SQL NULL), an integer, or an integer that is
- * SQL NULL when it equals none. */
+/* Appends a string (NULL stays SQL NULL), an integer, or an integer that
+ * is SQL NULL unless has (the journal's "none" for times and codes). */
 void jpg_str(struct jpg_params *p, const char *s);
 void jpg_int(struct jpg_params *p, int64_t v);
-void jpg_int_or_null(struct jpg_params *p, int64_t v, int64_t none);
+void jpg_opt(struct jpg_params *p, int64_t v, bool has);
 /* Appends a hash as schema.h stores it, lowercase hex (at most two per
  * statement). */
 void jpg_hash(struct jpg_params *p, const uint8_t h[FM_JHASH_LEN]);
@@ -58,26 +59,35 @@ void jpg_rollback(struct fm_jdb *db);
 int jpg_commit(struct fm_jdb *db, char *err, size_t errlen);
 
 /* Column helpers of a text-format result: NULL for SQL NULL; the integer
- * value, or none for SQL NULL; a hex hash decoded into h (zeros for
- * NULL or anything that is not 64 hex digits). */
+ * value, or none for SQL NULL; a hash decoded from 64 lowercase hex digits
+ * into h (-1, h partly written, for anything else). */
 const char *jpg_col(const PGresult *r, int row, int col);
 int64_t jpg_col_int(const PGresult *r, int row, int col, int64_t none);
-void jpg_col_hash(const PGresult *r, int row, int col, uint8_t h[FM_JHASH_LEN]);
+int jpg_col_hash(const PGresult *r, int row, int col, uint8_t h[FM_JHASH_LEN]);
 
-/* lock.c: takes the transaction-scoped advisory locks of the journal. */
-int jpg_lock_vins(struct fm_jdb *db, const char *const *vins, size_t n,
-                  char *err, size_t errlen);
+/* lock.c: the transaction-scoped advisory locks of the journal. jpg_key
+ * names a lock (tag "fleetmod vin ", "fleetmod quota ", ...);
+ * jpg_lock_keys takes a set of them (sorting keys in place), the others
+ * one lock each. Locks are held until the transaction ends. */
+int64_t jpg_key(const char *tag, const char *name);
+int jpg_lock_keys(struct fm_jdb *db, int64_t *keys, size_t n, char *err,
+                  size_t errlen);
 int jpg_lock_chain(struct fm_jdb *db, char *err, size_t errlen);
 int jpg_lock_schema(struct fm_jdb *db, char *err, size_t errlen);
 
 /* schema.c: creates, migrates or refuses the database's schema. */
 int jpg_schema(struct fm_jdb *db, char *err, size_t errlen);
 
-/* event.c: appends ev to this connection's chain inside the caller's
- * transaction (the chain lock must be held): reads the chain's last hash,
- * sets ev->prev_hash, has libfleetmod hash it, inserts it. */
-int jpg_event_insert(struct fm_jdb *db, struct fm_jevent *ev, char *err,
-                     size_t errlen);
+/* event.c: the chain's last hash (zeros for a new chain), read inside the
+ * caller's transaction with the chain lock held; -1 when it is damaged, so
+ * that the chain never grows on a hash nobody can check. */
+int jpg_last_hash(struct fm_jdb *db, uint8_t h[FM_JHASH_LEN], char *err,
+                  size_t errlen);
+/* event.c: appends ev to this connection's chain: host_id and prev_hash
+ * (= h) set, hashed by libfleetmod, inserted; h becomes ev's hash, the
+ * prev_hash of the next event of the same transaction. */
+int jpg_event_insert(struct fm_jdb *db, struct fm_jevent *ev,
+                     uint8_t h[FM_JHASH_LEN], char *err, size_t errlen);
 
 /* The backend's functions, one file each (write.c, read.c). */
 int jpg_intents(struct fm_jdb *db, struct fm_jintent *items, size_t n,

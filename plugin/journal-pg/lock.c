@@ -1,20 +1,23 @@
 /*
  * lock.c - the journal's transaction-scoped advisory locks.
  *
- * PostgreSQL's advisory locks serialise what its row locks cannot: a
- * duplicate check reads rows that do not exist yet. Every writer takes, in
- * this order, the locks of its VINs (sorted by key, so two batches sharing
- * VINs never wait on each other in a cycle), then its chain's lock. The
- * keys are FNV-1a hashes of a tagged name: computed here, not by the
- * server, so that the sort order is the lock order. A collision only
- * makes two VINs share a lock.
+ * PostgreSQL's advisory locks serialise what its row locks cannot: the
+ * duplicate and quota checks read rows that do not exist yet. An intents
+ * transaction locks every VIN it checks and every provider whose quota it
+ * counts, then its chain; append and prune lock only their chain. The
+ * keys are FNV-1a hashes of a tagged name, computed here rather than by
+ * the server so that one sorted array is also the lock order: two
+ * transactions that share keys take them in the same order and never wait
+ * on each other in a cycle. A collision only makes two names share a lock.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jpg.h"
 
-static int64_t key_of(const char *tag, const char *name)
+int64_t jpg_key(const char *tag, const char *name)
 {
     uint64_t h = 14695981039346656037u;
     for (const char *s = tag; *s; s++)
@@ -24,46 +27,49 @@ static int64_t key_of(const char *tag, const char *name)
     return (int64_t)h;
 }
 
-static int lock_key(struct fm_jdb *db, int64_t key, char *err, size_t errlen)
-{
-    struct jpg_params p = {0};
-    jpg_int(&p, key);
-    return jpg_run(db, "SELECT pg_advisory_xact_lock($1::bigint)", &p,
-                   "journal: waiting for the lock", err, errlen);
-}
-
 static int cmp_key(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
 
-int jpg_lock_vins(struct fm_jdb *db, const char *const *vins, size_t n,
-                  char *err, size_t errlen)
+/* One statement for the whole set (a batch of 1,000 VINs is one round
+ * trip): unnest yields the array in order and the function runs per row
+ * as it is produced, so the locks are taken in the array's order. */
+int jpg_lock_keys(struct fm_jdb *db, int64_t *keys, size_t n, char *err,
+                  size_t errlen)
 {
-    int64_t *keys = malloc((n ? n : 1) * sizeof *keys);
-    if (!keys) {
-        strncpy(err, "journal: out of memory", errlen - 1);
-        err[errlen - 1] = '\0';
+    if (!n)
+        return 0;
+    qsort(keys, n, sizeof *keys, cmp_key);
+    char *arr = malloc(n * 22 + 3), *p = arr;
+    if (!arr) {
+        snprintf(err, errlen, "journal: out of memory");
         return -1;
     }
+    *p++ = '{';
     for (size_t i = 0; i < n; i++)
-        keys[i] = key_of("fleetmod vin ", vins[i]);
-    qsort(keys, n, sizeof *keys, cmp_key);
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++)
         if (!i || keys[i] != keys[i - 1])
-            rc = lock_key(db, keys[i], err, errlen);
-    free(keys);
+            p += sprintf(p, "%s%" PRId64, p == arr + 1 ? "" : ",", keys[i]);
+    strcpy(p, "}");
+    struct jpg_params prm = {0};
+    jpg_str(&prm, arr);
+    int rc = jpg_run(db,
+                     "SELECT count(pg_advisory_xact_lock(k)) "
+                     "FROM unnest($1::bigint[]) AS k",
+                     &prm, "journal: waiting for the lock", err, errlen);
+    free(arr);
     return rc;
 }
 
 int jpg_lock_chain(struct fm_jdb *db, char *err, size_t errlen)
 {
-    return lock_key(db, key_of("fleetmod chain ", db->host_id), err, errlen);
+    int64_t k = jpg_key("fleetmod chain ", db->host_id);
+    return jpg_lock_keys(db, &k, 1, err, errlen);
 }
 
 int jpg_lock_schema(struct fm_jdb *db, char *err, size_t errlen)
 {
-    return lock_key(db, key_of("fleetmod schema", ""), err, errlen);
+    int64_t k = jpg_key("fleetmod schema", "");
+    return jpg_lock_keys(db, &k, 1, err, errlen);
 }

@@ -112,7 +112,8 @@ int jpg_list(struct fm_jdb *db, const struct fm_jquery *q, fm_jrow_fn fn,
     jpg_str(&p, q->provider);
     jpg_int(&p, q->since);
     jpg_int(&p, q->unresolved ? 1 : 0);
-    jpg_int_or_null(&p, (int64_t)q->limit, 0);
+    jpg_opt(&p, (int64_t)q->limit, q->limit != 0);
+    jpg_str(&p, q->provider_id);
     struct list_ctx c = {fn, user};
     return stream(
         db,
@@ -125,6 +126,7 @@ int jpg_list(struct fm_jdb *db, const struct fm_jquery *q, fm_jrow_fn fn,
         "AND ($3::text IS NULL OR provider = $3) "
         "AND created_at >= $4::bigint "
         "AND ($5::integer = 0 OR state IN " FM_SQL_LIVE_STATES ") "
+        "AND ($7::text IS NULL OR provider_id = $7) "
         "ORDER BY created_at DESC, journal_id COLLATE \"C\" DESC "
         "LIMIT $6::bigint",
         &p, "journal: listing commands", list_row, &c, err, errlen);
@@ -172,8 +174,12 @@ static int event_row(void *ctx, const PGresult *r)
         .detail = jpg_col(r, 0, 21),
         .seq = jpg_col_int(r, 0, 24, 0),
     };
-    jpg_col_hash(r, 0, 22, ev.prev_hash);
-    jpg_col_hash(r, 0, 23, ev.hash);
+    /* A damaged hash reads as all ones: it never matches, so verify names
+     * the event (as the SQLite backend does). */
+    if (jpg_col_hash(r, 0, 22, ev.prev_hash))
+        memset(ev.prev_hash, 0xff, FM_JHASH_LEN);
+    if (jpg_col_hash(r, 0, 23, ev.hash))
+        memset(ev.hash, 0xff, FM_JHASH_LEN);
     return c->fn(c->user, &ev);
 }
 

@@ -62,7 +62,7 @@ int jpg_schema(struct fm_jdb *db, char *err, size_t errlen)
     if (!rc && v > FM_JOURNAL_SCHEMA_VERSION) {
         snprintf(err, errlen,
                  "journal: schema version %lld is newer than this fleetmod "
-                 "knows (%d)",
+                 "knows (%d); not touched: upgrade fleetmod",
                  (long long)v, FM_JOURNAL_SCHEMA_VERSION);
         rc = -1;
     }

@@ -18,7 +18,8 @@ static void copy(char *dst, size_t n, const char *src)
 }
 
 /* The youngest live command of the item's VIN and command inside its
- * window: 1 (copied into it), 0 (none) or -1. */
+ * window: 1 (dup_found and the copies set), 0 (none) or -1. The VIN's
+ * lock is held. */
 static int find_dup(struct fm_jdb *db, struct fm_jintent *it, char *err,
                     size_t errlen)
 {
@@ -37,6 +38,7 @@ static int find_dup(struct fm_jdb *db, struct fm_jintent *it, char *err,
         return -1;
     int found = PQntuples(r) > 0;
     if (found) {
+        it->dup_found = true;
         copy(it->dup_id, sizeof it->dup_id, jpg_col(r, 0, 0));
         copy(it->dup_state, sizeof it->dup_state, jpg_col(r, 0, 1));
         copy(it->dup_provider_id, sizeof it->dup_provider_id, jpg_col(r, 0, 2));
@@ -50,14 +52,14 @@ static int insert_command(struct fm_jdb *db, const struct fm_jevent *ev,
 {
     struct jpg_params p = {0};
     jpg_str(&p, ev->journal_id);
-    jpg_str(&p, ev->host_id);
+    jpg_str(&p, db->host_id);
     jpg_str(&p, ev->provider);
     jpg_str(&p, ev->vin);
     jpg_str(&p, ev->command);
     jpg_str(&p, ev->requester);
     jpg_str(&p, ev->reason);
     jpg_str(&p, ev->request_id);
-    jpg_int_or_null(&p, ev->deadline, 0);
+    jpg_opt(&p, ev->deadline, ev->deadline != 0);
     jpg_int(&p, ev->at);
     jpg_str(&p, fm_jstate_name(ev->state));
     jpg_str(&p, ev->error_name);
@@ -69,44 +71,74 @@ static int insert_command(struct fm_jdb *db, const struct fm_jevent *ev,
                    &p, "journal: writing a command", err, errlen);
 }
 
-static int intent_one(struct fm_jdb *db, struct fm_jintent *it, char *err,
-                      size_t errlen)
+static void refuse(struct fm_jintent *it, const char *why, const char *name)
 {
-    it->dup_found = false;
-    if (!it->ev.host_id)
-        it->ev.host_id = db->host_id;
-    if (!it->ev.journal_id || it->ev.state < 0) {
-        snprintf(err, errlen, "journal: an intent without id or state");
-        return -1;
-    }
-    if (it->dup != FM_JDUP_ALLOW && !strcmp(it->ev.kind, "intent")) {
-        int found = find_dup(db, it, err, errlen);
-        if (found < 0)
-            return -1;
-        if (found) {
-            it->dup_found = true;
-            return 0;
-        }
-    }
-    if (insert_command(db, &it->ev, err, errlen))
-        return -1;
-    return jpg_event_insert(db, &it->ev, err, errlen);
+    it->refused = why;
+    it->ev.kind = "refused";
+    it->ev.state = FM_J_REFUSED;
+    it->ev.note = why;
+    it->ev.error_name = name;
 }
 
+/* Whether the provider's commands inside the quota's window have used
+ * it up: 1, 0 or -1. The provider's quota lock is held. */
+static int over_quota(struct fm_jdb *db, const struct fm_jintent *it, char *err,
+                      size_t errlen)
+{
+    int64_t used;
+    if (jpg_quota_used(db, it->ev.provider, it->quota_since, &used, err, errlen))
+        return -1;
+    return used >= it->quota;
+}
+
+/* Decides one item as backend.h orders it (duplicate, then the caller's
+ * refusal, then quota) and writes it, unless it is coalesced. */
+static int intent_one(struct fm_jdb *db, struct fm_jintent *it,
+                      uint8_t h[FM_JHASH_LEN], char *err, size_t errlen)
+{
+    it->dup_found = false;
+    it->refused = NULL;
+    if (!it->ev.journal_id) {
+        snprintf(err, errlen, "journal: an intent without a journal id");
+        return -1;
+    }
+    if (it->dup != FM_JDUP_ALLOW && !it->refuse && find_dup(db, it, err, errlen) < 0)
+        return -1;
+    if (it->dup_found && it->dup == FM_JDUP_COALESCE)
+        return 0;
+    int over = 0;
+    if (it->dup_found)
+        refuse(it, "duplicate", "EREFUSED");
+    else if (it->refuse)
+        refuse(it, it->refuse, it->refuse_error);
+    else if (it->quota >= 0 && (over = over_quota(db, it, err, errlen)) < 0)
+        return -1;
+    if (over)
+        refuse(it, "quota", "ERATELIMIT");
+    if (insert_command(db, &it->ev, err, errlen))
+        return -1;
+    return jpg_event_insert(db, &it->ev, h, err, errlen);
+}
+
+/* The VINs whose duplicates and the providers whose quotas this call
+ * checks, locked as one set, then the chain. */
 static int lock_items(struct fm_jdb *db, const struct fm_jintent *items,
                       size_t n, char *err, size_t errlen)
 {
-    const char **vins = malloc((n ? n : 1) * sizeof *vins);
-    if (!vins) {
+    int64_t *keys = malloc((2 * n + 1) * sizeof *keys);
+    if (!keys) {
         snprintf(err, errlen, "journal: out of memory");
         return -1;
     }
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (items[i].ev.vin)
-            vins[k++] = items[i].ev.vin;
-    int rc = jpg_lock_vins(db, vins, k, err, errlen);
-    free(vins);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].dup != FM_JDUP_ALLOW && !items[i].refuse)
+            keys[k++] = jpg_key("fleetmod vin ", items[i].ev.vin);
+        if (items[i].quota >= 0)
+            keys[k++] = jpg_key("fleetmod quota ", items[i].ev.provider);
+    }
+    int rc = jpg_lock_keys(db, keys, k, err, errlen);
+    free(keys);
     return rc ? rc : jpg_lock_chain(db, err, errlen);
 }
 
@@ -115,9 +147,12 @@ int jpg_intents(struct fm_jdb *db, struct fm_jintent *items, size_t n,
 {
     if (jpg_begin(db, err, errlen))
         return -1;
+    uint8_t h[FM_JHASH_LEN];
     int rc = lock_items(db, items, n, err, errlen);
+    if (!rc)
+        rc = jpg_last_hash(db, h, err, errlen);
     for (size_t i = 0; i < n && !rc; i++)
-        rc = intent_one(db, &items[i], err, errlen);
+        rc = intent_one(db, &items[i], h, err, errlen);
     if (rc) {
         jpg_rollback(db);
         return -1;
@@ -132,14 +167,14 @@ static int apply(struct fm_jdb *db, const struct fm_jevent *ev, char *err,
     struct jpg_params p = {0};
     jpg_str(&p, ev->journal_id);
     jpg_str(&p, fm_jstate_name(ev->state));
-    jpg_int_or_null(&p, ev->rc, -1);
-    jpg_str(&p, ev->error_name && *ev->error_name ? ev->error_name : NULL);
-    jpg_str(&p, ev->delivered && *ev->delivered ? ev->delivered : NULL);
-    jpg_int_or_null(&p, ev->http_status, 0);
-    jpg_str(&p, ev->provider_id && *ev->provider_id ? ev->provider_id : NULL);
-    jpg_int_or_null(&p, ev->executed_at, 0);
+    jpg_opt(&p, ev->rc, ev->rc >= 0);
+    jpg_str(&p, ev->error_name);
+    jpg_str(&p, ev->delivered);
+    jpg_opt(&p, ev->http_status, ev->http_status != 0);
+    jpg_str(&p, ev->provider_id);
+    jpg_opt(&p, ev->executed_at, ev->executed_at != 0);
     jpg_int(&p, ev->late ? 1 : 0);
-    jpg_int_or_null(&p, ev->latency_ms, -1);
+    jpg_opt(&p, ev->latency_ms, ev->latency_ms >= 0);
     jpg_int(&p, ev->at);
     PGresult *r = jpg_exec(
         db,
@@ -174,13 +209,14 @@ int jpg_append(struct fm_jdb *db, struct fm_jevent *evs, size_t n, char *err,
 {
     if (jpg_begin(db, err, errlen))
         return -1;
+    uint8_t h[FM_JHASH_LEN];
     int rc = jpg_lock_chain(db, err, errlen);
+    if (!rc)
+        rc = jpg_last_hash(db, h, err, errlen);
     for (size_t i = 0; i < n && !rc; i++) {
-        if (!evs[i].host_id)
-            evs[i].host_id = db->host_id;
         rc = apply(db, &evs[i], err, errlen);
         if (!rc)
-            rc = jpg_event_insert(db, &evs[i], err, errlen);
+            rc = jpg_event_insert(db, &evs[i], h, err, errlen);
     }
     if (rc) {
         jpg_rollback(db);

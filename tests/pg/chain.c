@@ -67,6 +67,10 @@ int chain_check(void *user, const struct fm_jevent *ev)
     if (strcmp(w->host, ev->host_id)) {
         snprintf(w->host, sizeof w->host, "%s", ev->host_id);
         memset(w->last, 0, sizeof w->last);
+        /* A chain pruned to nothing starts at its "pruned" event, which
+         * links to the last event prune removed. */
+        if (!strcmp(ev->kind, "pruned"))
+            memcpy(w->last, ev->prev_hash, sizeof w->last);
     }
     digest(ev, h);
     if (memcmp(h, ev->hash, sizeof h) || memcmp(w->last, ev->prev_hash, sizeof h)) {

@@ -18,8 +18,9 @@ void chain_hash(struct fm_jevent *ev);
 
 /* An fm_jevent_fn for events(NULL, ...): checks that each event's hash
  * is chain_hash of what was read, and that its prev_hash is the hash of
- * the event before it of the same host_id (zeros for the first). Walks a
- * journal that was never pruned. user: a struct chain_walk, zeroed. */
+ * the event before it of the same host_id (zeros for the first, unless
+ * the chain was pruned to nothing and starts at its "pruned" event).
+ * user: a struct chain_walk, zeroed. */
 struct chain_walk {
     char host[128];
     uint8_t last[FM_JHASH_LEN];

@@ -46,6 +46,15 @@ run() {
     [ "$rc" -eq 0 ] || ok 1 "test_journal_pg $2 exits 0 (got $rc)"
 }
 
+# Starts a race: waits until both racers (HOST_IDs $1 and $2) are ready.
+go() {
+    while [ ! -e "$TMP/go.$1" ] || [ ! -e "$TMP/go.$2" ]; do
+        kill -0 $A 2>/dev/null && kill -0 $B 2>/dev/null || break
+        sleep 0.05
+    done
+    touch "$TMP/go"
+}
+
 stat() {
     curl -sf "$SIM_URL/_sim/stats" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
@@ -73,14 +82,14 @@ echo "== every write and read of the backend"
 run "$PG_URL" store
 
 echo "== duplicate race: two host_ids, 500 sends each of one VIN and command"
-rm -f "$TMP/go"
+rm -f "$TMP"/go*
 timeout 300 "$TEST" "$JPG" "$PG_URL" race gw-a 4 500 "$VIN" lock_door \
     "$MOBWAY" "$TMP/mobway.conf" "$TMP/go" >"$TMP/a" 2>&1 &
 A=$!
 timeout 300 "$TEST" "$JPG" "$PG_URL" race gw-b 4 500 "$VIN" lock_door \
     "$MOBWAY" "$TMP/mobway.conf" "$TMP/go" >"$TMP/b" 2>&1 &
 B=$!
-touch "$TMP/go"
+go gw-a gw-b
 wait $A; ra=$?
 wait $B; rb=$?
 cat "$TMP/a" "$TMP/b"
@@ -97,10 +106,25 @@ n=$(sql "SELECT count(DISTINCT host_id) FROM fleetmod_commands WHERE state = 're
 [ "$n" = 2 ]; ok $? "race: both host_ids were refused duplicates (got $n hosts)"
 run "$PG_URL" verify
 
-echo "== quota shared by two host_ids"
-run "$PG_URL" quota gw-q1 quota-test 3
-run "$PG_URL" quota gw-q2 quota-test 2
-grep -qx 'used 5' "$TMP/out"; ok $? "quota: the second host counts the first host's commands"
+echo "== quota shared by two host_ids: 100 providers, quota 3, 3 sends each"
+rm -f "$TMP"/go*
+timeout 300 "$TEST" "$JPG" "$PG_URL" quota gw-q1 quota-race 100 3 3 "$TMP/go" \
+    >"$TMP/gw-q1" 2>&1 &
+A=$!
+timeout 300 "$TEST" "$JPG" "$PG_URL" quota gw-q2 quota-race 100 3 3 "$TMP/go" \
+    >"$TMP/gw-q2" 2>&1 &
+B=$!
+go gw-q1 gw-q2
+wait $A; ra=$?
+wait $B; rb=$?
+cat "$TMP/gw-q1" "$TMP/gw-q2"
+ok $((ra + rb)) "quota: both processes ran without a journal error"
+q1=$(sed -n 's/^accepted //p' "$TMP/gw-q1")
+q2=$(sed -n 's/^accepted //p' "$TMP/gw-q2")
+[ $((${q1:-0} + ${q2:-0})) -eq 300 ]
+ok $? "quota: the two host_ids together got exactly the quotas ($q1 + $q2 of 300)"
+n=$(sql "SELECT count(*) FROM (SELECT provider FROM fleetmod_commands WHERE provider LIKE 'quota-race-%' GROUP BY provider HAVING count(*) FILTER (WHERE state <> 'refused') <> 3 OR count(*) FILTER (WHERE state = 'refused' AND error_name = 'ERATELIMIT') <> 3) AS off")
+[ "$n" = 0 ]; ok $? "quota: every provider got exactly its quota, the rest refused (off: $n)"
 
 echo "== PostgreSQL stopped: nothing is sent"
 mkfifo "$TMP/to" "$TMP/from"
@@ -145,7 +169,7 @@ run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet?nosuchkey=%zz" \
 echo "== a schema from the future is refused and left alone"
 sql "UPDATE fm_schema SET version = 2"
 events=$(sql "SELECT count(*) FROM fm_events")
-run "$PG_URL" refused-open "schema version 2 is newer than this fleetmod knows (1)"
+run "$PG_URL" refused-open "schema version 2 is newer than this fleetmod knows (1); not touched"
 [ "$(sql 'SELECT version FROM fm_schema')" = 2 ] &&
     [ "$(sql 'SELECT count(*) FROM fm_events')" = "$events" ]
 ok $? "schema: the refused database was not written to"

@@ -8,10 +8,11 @@
  *   test_journal_pg SO URL race HOST_ID THREADS N VIN COMMAND MOBWAY_SO CONF GO
  *       N sends of one VIN and command from THREADS connections, each
  *       journaled with duplicate = reject before it goes to mobway.so, as
- *       the guard does; starts when the file GO exists; prints "sent S"
- *   test_journal_pg SO URL quota HOST_ID PROVIDER K
- *       journals K commands of PROVIDER and one refused one; prints the
- *       journal's quota count of PROVIDER
+ *       the guard does; starts when the file GO exists (having made GO.HOST_ID when
+ *       ready); prints "sent S"
+ *   test_journal_pg SO URL quota HOST_ID PREFIX N K QUOTA GO
+ *       for each of N providers in turn, K commands under a quota of
+ *       QUOTA, starting when the file GO exists; prints "accepted A"
  *   test_journal_pg SO URL outage MOBWAY_SO CONF VIN
  *       one connection; each line of stdin is a command to send as in
  *       race: prints "sent", "duplicate" or "refused: <reason>" per line
@@ -61,13 +62,29 @@ static struct fm_jdb *open_or_die(const char *host_id)
 static struct fm_jintent intent(const char *id, const char *vin,
                                 const char *command, enum fm_jdup dup)
 {
-    struct fm_jintent it = {.dup = dup, .dup_window = 120};
+    struct fm_jintent it = {.dup = dup, .dup_window = 120, .quota = -1};
     it.ev = (struct fm_jevent){.journal_id = id, .at = (int64_t)time(NULL),
                                .kind = "intent", .state = FM_J_SENDING,
                                .provider = "mobway", .vin = vin,
                                .command = command, .requester = "alice",
                                .rc = -1, .latency_ms = -1};
     return it;
+}
+
+/* The start line of a race: says "ready" with the file GO.HOST, then waits
+ * for the file GO, which the script creates once every racer is ready.
+ * A rendezvous, not a timing assertion. */
+static void start_line(const char *go, const char *host)
+{
+    char ready[4096];
+    snprintf(ready, sizeof ready, "%s.%s", go, host);
+    FILE *f = fopen(ready, "w");
+    if (!f || fclose(f)) {
+        perror(ready);
+        exit(2);
+    }
+    while (access(go, F_OK))
+        usleep(1000);
 }
 
 /* ------------------------------------------------------------- store */
@@ -129,19 +146,52 @@ static void store_intents(struct fm_jdb *db, char *id_a, char *id_b)
         intent("second-of-a", "6AHFT68CKAF501652", "lock_door", FM_JDUP_REJECT),
         intent(id_b, "9BWZZZ377VT004251", "location", FM_JDUP_REJECT)};
     check(!be->intents(db, it, 3, err, sizeof err), "intents: a batch commits");
-    check(!it[0].dup_found && !it[2].dup_found, "intents: new commands are written");
+    check(!it[0].dup_found && !it[0].refused && !it[2].refused,
+          "intents: new commands are written as sending");
     check(it[1].dup_found && !strcmp(it[1].dup_id, id_a) &&
-              !strcmp(it[1].dup_state, "sending"),
-          "intents: an item equal to an earlier item of the batch is its duplicate");
+              !strcmp(it[1].dup_state, "sending") && it[1].refused &&
+              !strcmp(it[1].refused, "duplicate") &&
+              !strcmp(it[1].ev.error_name, "EREFUSED"),
+          "intents: reject: an item equal to an earlier one of the batch is "
+          "written as a refused duplicate");
     struct fm_jintent again = intent("later", "6AHFT68CKAF501652", "lock_door",
                                      FM_JDUP_COALESCE);
+    struct fm_jquery all = {0};
+    long before = count_rows(db, &all);
     check(!be->intents(db, &again, 1, err, sizeof err) && again.dup_found &&
-              !strcmp(again.dup_id, id_a),
-          "intents: a live command of the same VIN and command is found");
+              !strcmp(again.dup_id, id_a) && !again.refused &&
+              count_rows(db, &all) == before,
+          "intents: coalesce: a live duplicate is found and nothing is written");
     struct fm_jintent other = intent("other-cmd", "6AHFT68CKAF501652", "unlock_door",
                                      FM_JDUP_REJECT);
     check(!be->intents(db, &other, 1, err, sizeof err) && !other.dup_found,
           "intents: another command of the same VIN is no duplicate");
+}
+
+static void store_refusals(struct fm_jdb *db)
+{
+    char err[512];
+    struct fm_jintent r = intent("refused-1", "6AHFT68CKAF501652", "lock_door",
+                                 FM_JDUP_REJECT);
+    r.refuse = "reason";
+    r.refuse_error = "EREFUSED";
+    check(!be->intents(db, &r, 1, err, sizeof err) && !r.dup_found &&
+              r.refused && !strcmp(r.refused, "reason"),
+          "intents: the caller's refusal is written, before any duplicate check");
+    struct fm_jintent q[3] = {
+        intent("quota-1", "QUOTA000000000001", "location", FM_JDUP_ALLOW),
+        intent("quota-2", "QUOTA000000000002", "location", FM_JDUP_ALLOW),
+        intent("quota-3", "QUOTA000000000003", "location", FM_JDUP_ALLOW)};
+    for (int i = 0; i < 3; i++) {
+        q[i].ev.provider = "quota-store";
+        q[i].quota = 2;
+        q[i].quota_since = 0;
+    }
+    check(!be->intents(db, q, 3, err, sizeof err) && !q[0].refused &&
+              !q[1].refused && q[2].refused && !strcmp(q[2].refused, "quota") &&
+              !strcmp(q[2].ev.error_name, "ERATELIMIT"),
+          "intents: over the quota, counted inside the transaction, an item "
+          "is refused 'quota'");
 }
 
 static void store_outcomes(struct fm_jdb *db, const char *id_a)
@@ -176,28 +226,24 @@ static void store_reads(struct fm_jdb *db, const char *id_b)
 {
     char err[512];
     int64_t used = -1, n = 0;
-    struct fm_jintent refused = intent("refused-1", "1HGCM82633A004352",
-                                       "diagnostics", FM_JDUP_ALLOW);
-    refused.ev.kind = "refused";
-    refused.ev.state = FM_J_REFUSED;
-    refused.ev.error_name = "reason";
-    be->intents(db, &refused, 1, err, sizeof err);
     check(!be->quota_used(db, "mobway", 0, &used, err, sizeof err) && used == 3,
           "quota_used: counts the provider's commands, not refused ones");
     struct found f = {.id = id_b};
-    be->list(db, &(struct fm_jquery){.unresolved = true}, find_row, &f, err,
-             sizeof err);
+    be->list(db, &(struct fm_jquery){.unresolved = true, .provider = "mobway"},
+             find_row, &f, err, sizeof err);
     check(f.rows == 2 && !strcmp(f.state, "sending"),
           "list --unresolved: the commands that may still run");
     check(count_rows(db, &(struct fm_jquery){.limit = 2}) == 2, "list: limit");
-    check(!be->counts(db, 0, sum_counts, &n, err, sizeof err) && n == 4,
+    check(count_rows(db, &(struct fm_jquery){.provider_id = "p-1"}) == 1,
+          "list: by the provider's id");
+    check(!be->counts(db, 0, sum_counts, &n, err, sizeof err) && n == 8,
           "counts: every command once");
     int seen = 0;
     check(!be->latencies(db, 0, false, has_42, &seen, err, sizeof err) && seen,
           "latencies: the provider call's latency");
     struct chain_walk w = {0};
     check(!be->events(db, NULL, chain_check, &w, err, sizeof err) &&
-              w.events == 6 && !w.bad,
+              w.events == 10 && !w.bad,
           "events: each event reads back as written and chains to the one before");
     int calls = 0;
     check(be->events(db, NULL, stop_at_first, &calls, err, sizeof err) == 7 &&
@@ -234,11 +280,11 @@ static void store_prune(struct fm_jdb *db)
     be->events(db, NULL, last_hash, last, err, sizeof err);
     for (int i = 0; i < FM_JHASH_LEN; i++)
         sprintf(hex + 2 * i, "%02x", last[i]);
-    check(!be->prune(db, before, &n, err, sizeof err) && n == 4,
+    check(!be->prune(db, before, &n, err, sizeof err) && n == 8,
           "prune: deletes the commands created before the time");
     struct pruned p = {0};
     be->events(db, NULL, find_pruned, &p, err, sizeof err);
-    snprintf(want, sizeof want, "4 commands before %" PRId64 "; anchor %s",
+    snprintf(want, sizeof want, "8 commands before %" PRId64 "; anchor %s",
              before, hex);
     check(p.found == 1 && !strcmp(p.note, want),
           "prune: records what it deleted and the chain's anchor");
@@ -256,6 +302,7 @@ static int store(void)
           "open: a second connection finds the schema the first created");
     be->close(again);
     store_intents(db, id_a, id_b);
+    store_refusals(db);
     store_outcomes(db, id_a);
     store_reads(db, id_b);
     store_prune(db);
@@ -273,23 +320,9 @@ struct sender {
     char err[512];
 };
 
-/* A refused duplicate is journaled as the guard journals it. */
-static int refuse(struct sender *s, struct fm_jintent *it)
-{
-    char id[128];
-    snprintf(id, sizeof id, "%s-refused", it->ev.journal_id);
-    struct fm_jintent r = *it;
-    r.ev.journal_id = id;
-    r.ev.kind = "refused";
-    r.ev.state = FM_J_REFUSED;
-    r.ev.error_name = "duplicate";
-    r.dup = FM_JDUP_ALLOW;
-    return be->intents(s->db, &r, 1, s->err, sizeof s->err);
-}
-
-/* What the guard does for one send: the intent first, the module only
- * when it was written and is no duplicate, then the outcome. 1 sent,
- * 0 refused (duplicate or journal), -1 a journal failure. */
+/* What the guard does for one send: the intent first (a duplicate is
+ * written as refused), the module only when the intent was written as
+ * sending, then the outcome. 1 sent, 0 refused, -1 a journal failure. */
 static int guarded_send(struct sender *s, int i)
 {
     char id[96];
@@ -299,8 +332,8 @@ static int guarded_send(struct sender *s, int i)
     it.ev.host_id = s->host_id;
     if (be->intents(s->db, &it, 1, s->err, sizeof s->err))
         return -1;
-    if (it.dup_found)
-        return refuse(s, &it) ? -1 : 0;
+    if (it.refused)
+        return 0;
     struct fleetmod_request rq = {.vin = s->vin, .command = s->command};
     struct fleetmod_buf req = {0}, reply = {0};
     fleetmod_request_pack(&rq, &req);
@@ -356,8 +389,7 @@ static int race(char **a)
         s[i] = (struct sender){.host_id = a[0], .vin = a[3], .command = a[4],
                                .h = h, .db = open_or_die(a[0]),
                                .n = n / threads + (i < n % threads)};
-    while (access(a[7], F_OK)) /* a start line, not a timing assertion */
-        usleep(1000);
+    start_line(a[7], a[0]);
     for (int i = 0; i < threads; i++)
         pthread_create(&t[i], NULL, sender_run, &s[i]);
     int sent = 0, errors = 0;
@@ -374,27 +406,29 @@ static int race(char **a)
     return errors ? 1 : 0;
 }
 
+/* For each of N providers PREFIX-0..N-1 in turn, K commands of distinct
+ * VINs under a quota of Q, one transaction each, from the moment GO
+ * exists; prints how many were accepted. Two such processes cross a
+ * quota's last unit together N times. */
 static int quota(char **a)
 {
-    char err[512], id[64];
+    char err[512], id[96], vin[64], provider[64];
     struct fm_jdb *db = open_or_die(a[0]);
-    int k = atoi(a[2]);
-    for (int i = 0; i <= k; i++) {
+    int n = atoi(a[2]), k = atoi(a[3]), accepted = 0;
+    start_line(a[5], a[0]);
+    for (int i = 0; i < n * k; i++) {
+        snprintf(provider, sizeof provider, "%s-%d", a[1], i / k);
         snprintf(id, sizeof id, "%s-q%d", a[0], i);
-        struct fm_jintent it = intent(id, "QUOTA000000000000", "location",
-                                      FM_JDUP_ALLOW);
-        it.ev.provider = a[1];
-        if (i == k) {
-            it.ev.kind = "refused";
-            it.ev.state = FM_J_REFUSED;
-        }
+        snprintf(vin, sizeof vin, "Q%s%06d", a[0], i);
+        struct fm_jintent it = intent(id, vin, "location", FM_JDUP_REJECT);
+        it.ev.provider = provider;
+        it.quota = atoll(a[4]);
+        it.quota_since = (int64_t)time(NULL) - 86400;
         if (be->intents(db, &it, 1, err, sizeof err))
             return fprintf(stderr, "quota: %s\n", err), 1;
+        accepted += !it.refused;
     }
-    int64_t used = -1;
-    if (be->quota_used(db, a[1], (int64_t)time(NULL) - 86400, &used, err, sizeof err))
-        return fprintf(stderr, "quota: %s\n", err), 1;
-    printf("used %" PRId64 "\n", used);
+    printf("accepted %d\n", accepted);
     be->close(db);
     return 0;
 }
@@ -464,7 +498,7 @@ int main(int argc, char **argv)
         rc = store();
     else if (!strcmp(cmd, "race") && argc == 12)
         rc = race(argv + 4);
-    else if (!strcmp(cmd, "quota") && argc == 7)
+    else if (!strcmp(cmd, "quota") && argc == 10)
         rc = quota(argv + 4);
     else if (!strcmp(cmd, "outage") && argc == 7)
         rc = outage(argv + 4);
