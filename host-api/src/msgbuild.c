@@ -13,9 +13,9 @@ enum kind { K_STR, K_INT, K_BOOL, K_STRS };
 struct entry {
     char *key;
     enum kind kind;
-    char *str;    /* K_STR */
-    int64_t num;  /* K_INT, K_BOOL */
-    char **strs;  /* K_STRS: n strings */
+    char *str;   /* K_STR */
+    int64_t num; /* K_INT, K_BOOL */
+    char **strs; /* K_STRS: n strings */
     size_t n;
 };
 
@@ -130,9 +130,9 @@ static void strs_free(char **v, size_t n)
     free(v);
 }
 
-FLEETMOD_API fleetmod_rc fleetmod_msg_builder_set_strs(
-    struct fleetmod_msg_builder *b, const char *key, const char *const *values,
-    size_t n)
+FLEETMOD_API fleetmod_rc
+fleetmod_msg_builder_set_strs(struct fleetmod_msg_builder *b, const char *key,
+                              const char *const *values, size_t n)
 {
     if (!usable(b, key) || (n && !values) || n > UINT32_MAX)
         return FLEETMOD_EINVAL;

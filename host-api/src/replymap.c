@@ -119,8 +119,8 @@ static const msgpack_object *lookup(const struct fleetmod_reply_map *m,
     return NULL;
 }
 
-FLEETMOD_API const char *fleetmod_reply_get_str(
-    const struct fleetmod_reply_map *m, const char *key)
+FLEETMOD_API const char *
+fleetmod_reply_get_str(const struct fleetmod_reply_map *m, const char *key)
 {
     const msgpack_object *v = lookup(m, key);
     /* A string with a NUL inside would read as a shorter one: absent. */

@@ -177,8 +177,8 @@ static int visit_dir(const char *dir, struct seen *seen,
             char path[PATH_MAX], error[FLEETMOD_ERR_MAX];
             const struct fleetmod_module *table = NULL;
             void *dl = NULL;
-            int len = snprintf(path, sizeof(path), "%s/%s", dir,
-                               list[i]->d_name);
+            int len =
+                snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
             if (len < 0 || (size_t)len >= sizeof(path)) {
                 free(list[i]);
                 continue; /* too long to open (ENAMETOOLONG) */

@@ -9,13 +9,13 @@
  * waiting for it in request order, as ONE batch call (the request with
  * its list cut down to those items), or, when they are more than its
  * module's max_batch, as consecutive calls of at most max_batch items
- * each, so that no module ever sees a batch over its limit. An item it denies (send: EDENIED from a sufficient
- * provider) or does not know (status: ENOTFOUND) waits for the next
- * provider that would take it, which is always later in the file, so no
- * provider is visited twice; so do all the items of a call that failed as
- * a whole with that same rc (nothing was delivered). Any other outcome is
- * final, and so is every item of a call that failed as a whole any other
- * way: the module may have delivered it, so it never goes to a second
+ * each, so that no module ever sees a batch over its limit. An item it denies
+ * (send: EDENIED from a sufficient provider) or does not know (status:
+ * ENOTFOUND) waits for the next provider that would take it, which is always
+ * later in the file, so no provider is visited twice; so do all the items of a
+ * call that failed as a whole with that same rc (nothing was delivered). Any
+ * other outcome is final, and so is every item of a call that failed as a whole
+ * any other way: the module may have delivered it, so it never goes to a second
  * provider. The calls run one after the
  * other on the calling thread; each module runs its own batch
  * concurrently. A status batch's wait_ms bounds the whole batch: each
@@ -50,8 +50,7 @@ static bool all_strings(const msgpack_object_array *a)
 
 fleetmod_rc fm_batch_list(const struct fleetmod_stack *s,
                           const msgpack_object *req, bool status,
-                          const msgpack_object **list, char *why,
-                          size_t whylen)
+                          const msgpack_object **list, char *why, size_t whylen)
 {
     const struct form *f = &forms[status];
     *list = fm_map_get(req, f->list);
@@ -225,8 +224,8 @@ static fleetmod_rc item_rc(const msgpack_object *result)
 
 /* Note provider p's denial of an item that goes on. The refusals only
  * inform: without memory for them the item still goes on. */
-static void refused(struct batch *b, size_t p, struct item *it,
-                    fleetmod_rc rc, const msgpack_object *error)
+static void refused(struct batch *b, size_t p, struct item *it, fleetmod_rc rc,
+                    const msgpack_object *error)
 {
     if (b->status)
         return; /* an id a provider does not know was not refused */

@@ -93,8 +93,8 @@ static void new_section(struct parse *ps, const char *name, size_t n)
                          s->p[i].line);
             else
                 snprintf(what, sizeof(what),
-                         "duplicate section [%.64s], first at %.200s:%d",
-                         copy, s->p[i].file, s->p[i].line);
+                         "duplicate section [%.64s], first at %.200s:%d", copy,
+                         s->p[i].file, s->p[i].line);
             ps->cur = NULL;
             fail(ps, FLEETMOD_ECONFIG, "%s", what);
             free(copy);
@@ -179,13 +179,19 @@ static int set_word(struct parse *ps, const char *key, const char *value,
     return fail(ps, FLEETMOD_ECONFIG, "%s", what);
 }
 
-enum key { K_MODULE, K_CONFIG, K_CONTROL, K_VINS, K_OPTIONAL, K_ENABLED,
-           K_COUNT };
+enum key {
+    K_MODULE,
+    K_CONFIG,
+    K_CONTROL,
+    K_VINS,
+    K_OPTIONAL,
+    K_ENABLED,
+    K_COUNT
+};
 
 static const char *const keys[K_COUNT] = {
-    [K_MODULE] = "module",     [K_CONFIG] = "config",
-    [K_CONTROL] = "control",   [K_VINS] = "vins",
-    [K_OPTIONAL] = "optional", [K_ENABLED] = "enabled"};
+    [K_MODULE] = "module", [K_CONFIG] = "config",     [K_CONTROL] = "control",
+    [K_VINS] = "vins",     [K_OPTIONAL] = "optional", [K_ENABLED] = "enabled"};
 
 /* The key called name; K_COUNT when there is none. */
 static enum key key_of(const char *name)

@@ -42,8 +42,8 @@ static fleetmod_rc relay_kept(const struct fm_call *c,
                               struct fleetmod_buf *reply,
                               const struct fm_refusals *ref)
 {
-    rc = fm_stack_relay(p->section, rc, reply->data, reply->len, ref,
-                        c->write, c->sink);
+    rc = fm_stack_relay(p->section, rc, reply->data, reply->len, ref, c->write,
+                        c->sink);
     fleetmod_buf_free(reply);
     return rc;
 }
@@ -117,9 +117,9 @@ static void denied(struct denials *d, const struct fm_provider *p,
     msgpack_object obj;
     *kept = *reply;
     *reply = (struct fleetmod_buf){0};
-    bool map = fm_msg_unpack(kept->data, kept->len, &d->zone, &obj) ==
-                   FLEETMOD_OK &&
-               obj.type == MSGPACK_OBJECT_MAP;
+    bool map =
+        fm_msg_unpack(kept->data, kept->len, &d->zone, &obj) == FLEETMOD_OK &&
+        obj.type == MSGPACK_OBJECT_MAP;
     d->r[d->ref.n++] =
         fm_refusal_of(p->section, rc, map ? fm_map_get(&obj, "error") : NULL);
 }

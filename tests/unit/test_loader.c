@@ -288,8 +288,13 @@ static void every_rc_has_a_name_and_text(void **state)
 static void rc_name_is_the_contracts_name_for_every_value(void **state)
 {
     (void)state;
-    const int values[] = {0, 4, FLEETMOD_RC_COUNT - 1, FLEETMOD_RC_COUNT,
-                          FLEETMOD_RC_COUNT + 7, 1000, -1};
+    const int values[] = {0,
+                          4,
+                          FLEETMOD_RC_COUNT - 1,
+                          FLEETMOD_RC_COUNT,
+                          FLEETMOD_RC_COUNT + 7,
+                          1000,
+                          -1};
     for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
         fleetmod_rc rc = (fleetmod_rc)values[i];
         assert_string_equal(fleetmod_rc_name(rc), fleetmod_error_name(rc));

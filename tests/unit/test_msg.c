@@ -561,7 +561,8 @@ static void reply_map_reads_any_key_by_name(void **state)
 
     assert_int_equal(fleetmod_reply_count(r, "results"), 2);
     assert_int_equal(fleetmod_reply_count(r, "journal"), 0);
-    const struct fleetmod_reply_map *item = fleetmod_reply_item(r, "results", 1);
+    const struct fleetmod_reply_map *item =
+        fleetmod_reply_item(r, "results", 1);
     assert_string_equal(fleetmod_reply_get_str(item, "vin"), "B2");
     assert_false(fleetmod_reply_get_bool(item, "late", &flag));
     assert_null(fleetmod_reply_item(r, "results", 2));

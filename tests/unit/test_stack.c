@@ -753,8 +753,7 @@ static void dropin_errors_name_their_file(void **state)
                           "duplicate section [a], first at ");
     assert_contains(err, "stack.conf:1");
     write_in("stack.d", "mobway.conf", SECTION("b", "control = maybe\n"));
-    assert_dropin_refused("stack.d/mobway.conf:4: [b]",
-                          "expected required or");
+    assert_dropin_refused("stack.d/mobway.conf:4: [b]", "expected required or");
 }
 
 static void a_stack_named_otherwise_reads_its_own_dropins(void **state)
@@ -775,15 +774,15 @@ static void a_stack_named_otherwise_reads_its_own_dropins(void **state)
 static void disabled_sections_are_checked_then_left_out(void **state)
 {
     (void)state;
-    struct fleetmod_stack *s = open_stack(
-        SECTION("a", "enabled = false\n") SECTION("b", "enabled = true\n"));
+    struct fleetmod_stack *s = open_stack(SECTION("a", "enabled = false\n")
+                                              SECTION("b", "enabled = true\n"));
     assert_string_equal(sections(s), "b");
     fleetmod_stack_close(s);
-    assert_refused(SECTION("a", "enabled = no\n"), FLEETMOD_ECONFIG,
-                   ":4: [a]", "enabled = no: expected false or true");
+    assert_refused(SECTION("a", "enabled = no\n"), FLEETMOD_ECONFIG, ":4: [a]",
+                   "enabled = no: expected false or true");
     /* Its module is never loaded: a missing one does not matter. */
-    s = open_stack("[a]\nmodule = /nonexistent.so\nenabled = false\n" SECTION(
-        "b", ""));
+    s = open_stack(
+        "[a]\nmodule = /nonexistent.so\nenabled = false\n" SECTION("b", ""));
     assert_string_equal(sections(s), "b");
     fleetmod_stack_close(s);
 }
@@ -868,15 +867,15 @@ static void batch_items_carry_their_own_refusals(void **state)
     (void)state;
     struct fleetmod_reply r;
     const char *vins[] = {"A[a:deny]", "B", "C"};
-    struct fleetmod_stack *s =
-        open_stack(SECTION("a", "control = sufficient\nvins = A*, B*\n")
-                       SECTION("x", "control = sufficient\nvins = C*\n")
-                           SECTION("b", ""));
+    struct fleetmod_stack *s = open_stack(
+        SECTION("a", "control = sufficient\nvins = A*, B*\n")
+            SECTION("x", "control = sufficient\nvins = C*\n") SECTION("b", ""));
     assert_int_equal(send_batch(s, vins, 3, &r), FLEETMOD_OK);
     assert_string_equal(providers(&r), "b,a,x");
     fleetmod_reply_free(&r);
     struct fleetmod_reply_map *m = last_map();
-    const struct fleetmod_reply_map *item = fleetmod_reply_item(m, "results", 0);
+    const struct fleetmod_reply_map *item =
+        fleetmod_reply_item(m, "results", 0);
     assert_int_equal(fleetmod_reply_count(item, "refusals"), 1);
     assert_refusal(item, 0, "a", fleetmod_strerror(FLEETMOD_EDENIED));
     assert_int_equal(

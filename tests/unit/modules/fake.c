@@ -315,8 +315,8 @@ static const struct fleetmod_module table = {
     .struct_size = sizeof(struct fleetmod_module),
     .max_batch = FAKE_MAX_BATCH,
 #else
-    .struct_size = offsetof(struct fleetmod_module, shutdown) +
-                   sizeof table.shutdown,
+    .struct_size =
+        offsetof(struct fleetmod_module, shutdown) + sizeof table.shutdown,
 #endif
     .abi_version = FLEETMOD_ABI_VERSION,
     .name = "fake",
