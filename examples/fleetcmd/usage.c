@@ -130,6 +130,7 @@ static const char output[] =
 
 static const char exit_intro[] =
     "\nExit status\n"
+    "   0  done as asked (see below)\n"
     "  The rc of a call to the module that failed:\n";
 
 static const char exit_notes[] =
@@ -254,9 +255,9 @@ void fc_usage_topic(FILE *out, const char *name)
 static void print_exit_codes(FILE *out)
 {
     fputs(exit_intro, out);
-    for (int rc = 0; rc < FLEETMOD_RC_COUNT; rc++)
+    for (int rc = 1; rc < FLEETMOD_RC_COUNT; rc++)
         fprintf(out, "  %2d  %-12s %s\n", rc,
-                rc == 0 ? "OK" : fleetmod_rc_name((fleetmod_rc)rc),
+                fleetmod_rc_name((fleetmod_rc)rc),
                 fleetmod_strerror((fleetmod_rc)rc));
     fputs(exit_notes, out);
 }
