@@ -16,7 +16,8 @@ debver=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
 arch=$(dpkg --print-architecture)
 triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
 moduledir=/usr/lib/$triplet/fleetmod
-PKGS="libfleetmod1 libfleetmod-dev fleetmod-mobway fleetmod-mobway-sim fleetmod-tools"
+PKGS="libfleetmod1 libfleetmod-dev fleetmod-mobway fleetmod-mobway-sim fleetmod-tools
+fleetmod-journal-pg"
 VIN=6AHFT68CKAF501652
 
 passed=0
@@ -46,7 +47,8 @@ deb() { echo "$pkgdir/${1}_${debver}_${arch}.deb"; }
 for p in $PKGS; do
     check "$p .deb built" test -f "$(deb "$p")"
 done
-for p in libfleetmod1 fleetmod-mobway fleetmod-mobway-sim fleetmod-tools; do
+for p in libfleetmod1 fleetmod-mobway fleetmod-mobway-sim fleetmod-tools \
+    fleetmod-journal-pg; do
     check "$p-dbgsym .deb built" test -f "$(deb "$p-dbgsym")"
 done
 
@@ -65,6 +67,12 @@ check "fleetmod-mobway-sim ships /usr/bin/mobway-sim and its page" sh -c \
     sh "$(deb fleetmod-mobway-sim)"
 check "libfleetmod1 recommends no provider" sh -c \
     '! dpkg-deb -f "$1" Recommends Depends | grep mobway' sh "$(deb libfleetmod1)"
+# libpq only with the PostgreSQL journal, which libfleetmod dlopens.
+check "libfleetmod1 does not depend on libpq" sh -c \
+    '! dpkg-deb -f "$1" Depends | grep libpq' sh "$(deb libfleetmod1)"
+check "fleetmod-journal-pg ships journal_pg.so and depends on libpq" sh -c \
+    'dpkg-deb -c "$1" | grep -q "/fleetmod/journal_pg.so$" &&
+     dpkg-deb -f "$1" Depends | grep -q libpq' sh "$(deb fleetmod-journal-pg)"
 
 # lintian: no error, no warning, and no info tag (one that had to stay
 # would be overridden with its reason in packaging/debian/*.lintian-overrides).
@@ -129,11 +137,12 @@ trap 'exit 1' INT TERM
 
 debs=""
 for p in $PKGS; do debs="$debs $(deb "$p")"; done
-check "apt-get installs the five packages" env DEBIAN_FRONTEND=noninteractive \
+check "apt-get installs the packages" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends $debs
 
 for p in $PKGS; do dpkg -L "$p" >"$work/$p.list" 2>/dev/null; done
 check "mobway.so is in the moduledir" test -f "$moduledir/mobway.so"
+check "journal_pg.so is in the moduledir" test -f "$moduledir/journal_pg.so"
 check "mobway-sim is installed by fleetmod-mobway-sim" sh -c \
     'test -x /usr/bin/mobway-sim && grep -qx /usr/bin/mobway-sim "$1"' \
     sh "$work/fleetmod-mobway-sim.list"
@@ -201,7 +210,7 @@ kill "$sim_pid" 2>/dev/null
 wait "$sim_pid" 2>/dev/null
 sim_pid=
 
-check "dpkg --purge removes the five packages" dpkg --purge $PKGS
+check "dpkg --purge removes the packages" dpkg --purge $PKGS
 for p in $PKGS; do
     check "$p is gone from dpkg's database" sh -c \
         '! dpkg-query -W -f="\${Status}\n" "$1" 2>/dev/null | grep -q .' sh "$p"

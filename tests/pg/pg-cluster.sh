@@ -15,14 +15,19 @@
 # PGDATABASE for psql. PostgreSQL refuses to run as root: as root, the
 # server runs as PG_RUN_AS (default: the postgres user the server package
 # creates, else nobody). PG_BINDIR overrides the server's directory
-# (default: the newest /usr/lib/postgresql/*/bin, else pg_config --bindir).
+# (default: the newest /usr/lib/postgresql/*/bin, else initdb's directory
+# in PATH, else pg_config --bindir).
 
 pg_bindir() {
     if [ -n "${PG_BINDIR:-}" ]; then
         echo "$PG_BINDIR"
         return
     fi
+    # Debian keeps the server programs out of PATH; Fedora has them there.
     _pg_b=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$_pg_b" ] && command -v initdb >/dev/null 2>&1; then
+        _pg_b=$(dirname "$(command -v initdb)")
+    fi
     [ -n "$_pg_b" ] || _pg_b=$(pg_config --bindir 2>/dev/null)
     echo "$_pg_b"
 }
