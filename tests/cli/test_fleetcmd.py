@@ -937,6 +937,18 @@ def mobway_lost_confirm_answer_prints_the_status_line_of_that_command():
 
 
 @test
+def mobway_status_that_does_not_get_through_prints_the_line_to_ask_again():
+    with Mobway() as mw:
+        sent = json_lines(run(mw.args("--json", "send", MW_VINS[1],
+                                      "lock_door")))[0]
+        mw.sim.stop()
+        r = run(mw.args("status", sent["id"]))
+    check(r.returncode == 7, "exit 7 (EUNREACHABLE)", r)
+    check(hint_lines(r) == [["fleetcmd", *mw.args("status", sent["id"])]],
+          "the same status line to run again, with -m and -c", r)
+
+
+@test
 def mobway_batch_denied_item_carries_the_seed_text():
     with Mobway() as mw:
         r = run(mw.args("send", "--vins-file", list_file(*MW_VINS),
