@@ -16,9 +16,13 @@ $(JTOOL): $(JTOOL_OBJ) $(LIBFLEETMOD)
 	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBFLEETMOD_LINK) \
 		$(call pc_libs,$(MSGPACK_PC)) -pthread
 
+# tests/mobway-sim/build.mk is included after this fragment, and a rule's
+# prerequisites are expanded as it is read: name the simulator by its path.
+JOURNAL_SIM := $(BINDIR_B)/mobway-sim
+
 .PHONY: check-journal
-check-journal: $(JTOOL) $(MOBWAY_SO) $(SIM_BIN)
+check-journal: $(JTOOL) $(MOBWAY_SO) $(JOURNAL_SIM)
 	$(Q)$(PYTHON) tests/journal/test_journal.py --jtool $(JTOOL) \
-		--mobway $(MOBWAY_SO) --sim $(SIM_BIN)
+		--mobway $(MOBWAY_SO) --sim $(JOURNAL_SIM)
 
 CHECK_TARGETS += check-journal
