@@ -80,7 +80,7 @@ ALL_TARGETS += $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 .PHONY: install-libfleetmod uninstall-libfleetmod
 install-libfleetmod: $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/fleetmod $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(MODULEDIR) $(DESTDIR)$(MANDIR)/man5
+		$(DESTDIR)$(MODULEDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	$(INSTALL) -m 0644 host-api/include/fleetmod/module.h \
 		host-api/include/fleetmod/host.h \
 		host-api/include/fleetmod/guard.h \
@@ -92,6 +92,8 @@ install-libfleetmod: $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 	$(INSTALL) -m 0644 $(LIBFLEETMOD_A) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 0644 $(LIBFLEETMOD_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
 	$(INSTALL) -m 0644 host-api/man/fleetmod-stack.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 host-api/man/fleetmod-policy.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 host-api/man/fleetmod-journal.7 $(DESTDIR)$(MANDIR)/man7/
 
 uninstall-libfleetmod:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/fleetmod/module.h \
@@ -103,7 +105,9 @@ uninstall-libfleetmod:
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so $(DESTDIR)$(LIBDIR)/libfleetmod.a \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/fleetmod.pc \
-		$(DESTDIR)$(MANDIR)/man5/fleetmod-stack.5
+		$(DESTDIR)$(MANDIR)/man5/fleetmod-stack.5 \
+		$(DESTDIR)$(MANDIR)/man5/fleetmod-policy.5 \
+		$(DESTDIR)$(MANDIR)/man7/fleetmod-journal.7
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/fleetmod $(DESTDIR)$(MODULEDIR) 2>/dev/null
 
 INSTALL_TARGETS += install-libfleetmod

@@ -12,12 +12,13 @@ set -eu
 
 # Build: compiler, pkg-config and the libraries of the README's "Dependencies".
 BUILD="gcc make pkgconf libc6-dev libcurl4-openssl-dev libmsgpack-dev libssl-dev
-libinih-dev libjansson-dev libmicrohttpd-dev libpq-dev"
+libinih-dev libjansson-dev libmicrohttpd-dev libpq-dev libsqlite3-dev"
 # Tests: unit tests, the simulator's certificates, the independent python3
 # client, memcheck, curl for the integration scripts, clang for fuzzing and
 # sanitizers, binutils for nm, the PostgreSQL server for the PostgreSQL
-# journal's throwaway test clusters.
-TEST="libcmocka-dev openssl ca-certificates python3 curl valgrind clang
+# journal's throwaway test clusters, the sqlite3 shell that the journal tests
+# tamper with.
+TEST="libcmocka-dev openssl ca-certificates python3 curl valgrind clang sqlite3
 libclang-rt-14-dev binutils procps wrk postgresql postgresql-common"
 # Packages: .deb and .rpm builds, their linters and the ABI check.
 PKG="debhelper dpkg-dev fakeroot lintian rpm rpmlint debugedit elfutils
