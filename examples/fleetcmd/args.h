@@ -30,23 +30,23 @@ enum fc_cmd {
  * upper-cased there (vin.h). */
 struct fc_args {
     enum fc_cmd cmd;
-    const char *module;   /* -m: a module name or path */
-    const char *config;   /* -c: the module's ini file */
-    const char *stack;    /* -s: a stack file */
-    bool json;            /* --json: one JSON object per reply on stdout */
-    bool verbose;         /* -v: every module log line on stderr */
-    const char *vin;      /* send, confirm */
-    const char *command;  /* send, confirm */
-    const char *code;     /* confirm; send --code */
-    const char *id;       /* status */
-    const char *provider; /* --provider: confirm, status */
-    bool yes;             /* send --yes */
-    bool wait;            /* --wait was given */
-    uint64_t wait_ms;     /* --wait SECONDS, in milliseconds */
-    const char *list;     /* --vins-file (send), --ids-file (status): a
-                             batch; "-" is stdin */
-    size_t batch_size;    /* --batch-size: items per batch call; 0: the
-                             target's limit (fc_batch_size) */
+    const char *module;     /* -m: a module name or path */
+    const char *config;     /* -c: the module's ini file */
+    const char *stack;      /* -s: a stack file */
+    bool json;              /* --json: one JSON object per reply on stdout */
+    bool verbose;           /* -v: every module log line on stderr */
+    const char *vin;        /* send, confirm */
+    const char *command;    /* send, confirm */
+    const char *code;       /* confirm; send --code */
+    const char *id;         /* status */
+    const char *provider;   /* --provider: confirm, status */
+    bool yes;               /* send --yes */
+    bool wait;              /* --wait was given */
+    uint64_t wait_ms;       /* --wait SECONDS, in milliseconds */
+    const char *list;       /* --vins-file (send), --ids-file (status): a
+                               batch; "-" is stdin */
+    size_t batch_size;      /* --batch-size: items per batch call; 0: the
+                               target's limit (fc_batch_size) */
     const char *help_topic; /* help: the command whose page to show; NULL:
                                the whole manual */
 };

@@ -24,8 +24,8 @@ static bool worth_asking(enum fc_call call, const struct fc_exchange *x)
 
     if (strcmp(delivered, "unknown") == 0)
         return true;
-    return call == FC_CALL_STATUS && (x->rc == FLEETMOD_EUNREACHABLE ||
-                                      x->rc == FLEETMOD_ERATELIMIT);
+    return call == FC_CALL_STATUS &&
+           (x->rc == FLEETMOD_EUNREACHABLE || x->rc == FLEETMOD_ERATELIMIT);
 }
 
 /* The exact command line to run after a failed call on command id (NULL

@@ -195,7 +195,8 @@ static const struct topic {
      "  --yes             confirm without asking\n"
      "  --code CODE       confirm with the CODE of an earlier send\n"
      "  --vins-file FILE  a batch: one VIN per line ('-': standard input)\n"
-     "  --batch-size N    items per batch call (default: the module's limit)\n"},
+     "  --batch-size N    items per batch call (default: the module's "
+     "limit)\n"},
     {"confirm",
      "Usage: fleetcmd [OPTIONS] confirm VIN COMMAND CODE [--wait SECONDS] "
      "[--provider NAME]\n"
@@ -217,7 +218,8 @@ static const struct topic {
      "  --wait SECONDS    ask until it is done or SECONDS have passed\n"
      "  --provider NAME   the stack section that started it\n"
      "  --ids-file FILE   a batch: one id per line ('-': standard input)\n"
-     "  --batch-size N    items per batch call (default: the module's limit)\n"},
+     "  --batch-size N    items per batch call (default: the module's "
+     "limit)\n"},
     {"modules",
      "Usage: fleetcmd [-m MODULE | -s STACK] [--json] modules\n"
      "\n"
@@ -256,8 +258,7 @@ static void print_exit_codes(FILE *out)
 {
     fputs(exit_intro, out);
     for (int rc = 1; rc < FLEETMOD_RC_COUNT; rc++)
-        fprintf(out, "  %2d  %-12s %s\n", rc,
-                fleetmod_rc_name((fleetmod_rc)rc),
+        fprintf(out, "  %2d  %-12s %s\n", rc, fleetmod_rc_name((fleetmod_rc)rc),
                 fleetmod_strerror((fleetmod_rc)rc));
     fputs(exit_notes, out);
 }
@@ -283,7 +284,7 @@ void fc_version_print(FILE *out)
 }
 
 __attribute__((format(printf, 1, 0))) static void say(const char *fmt,
-                                                   va_list ap)
+                                                      va_list ap)
 {
     fputs("fleetcmd: ", stderr);
     vfprintf(stderr, fmt, ap);

@@ -222,7 +222,6 @@ static void fail(struct rep *r, fleetmod_rc rc, const char *name,
     r->error_text = text;
 }
 
-
 /* ---- state files ------------------------------------------------------- */
 
 static void state_path(const struct fleetmod_instance *inst, char *out,

@@ -59,7 +59,7 @@ struct request {
     size_t len;
     size_t cap;
     bool too_big;
-    bool delayed; /* the latency fault has been served */
+    bool delayed;  /* the latency fault has been served */
     char line[96]; /* "METHOD /path" for the log line (cut if longer) */
 };
 
