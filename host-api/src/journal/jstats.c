@@ -135,8 +135,11 @@ static void finish(struct fleetmod_journal *j, struct group *g, int64_t now,
     s->unresolved = s->by_state[FM_J_SENDING] + s->by_state[FM_J_SENT] +
                     s->by_state[FM_J_CONFIRMATION] +
                     s->by_state[FM_J_PENDING] + s->by_state[FM_J_UNKNOWN];
-    qsort(g->call.v, g->call.n, sizeof *g->call.v, cmp);
-    qsort(g->exec.v, g->exec.n, sizeof *g->exec.v, cmp);
+    /* qsort's array may not be NULL, even for no values. */
+    if (g->call.n)
+        qsort(g->call.v, g->call.n, sizeof *g->call.v, cmp);
+    if (g->exec.n)
+        qsort(g->exec.v, g->exec.n, sizeof *g->exec.v, cmp);
     s->call_p50_ms = pct(&g->call, 50);
     s->call_p95_ms = pct(&g->call, 95);
     s->executed_p50_s = pct(&g->exec, 50);
