@@ -26,3 +26,21 @@ check-journal: $(JTOOL) $(MOBWAY_SO) $(JOURNAL_SIM)
 		--mobway $(MOBWAY_SO) --sim $(JOURNAL_SIM)
 
 CHECK_TARGETS += check-journal
+
+# The 8-thread guard stress under ThreadSanitizer, in its own tree
+# ($(B)-thread, built by a second make with SANITIZE=thread): a data race
+# or lock-order report fails it (halt_on_error). Not part of make check:
+# like check-tsan, it is its own CI step. (The AddressSanitizer pass is
+# `make SANITIZE=address,undefined check`, which runs check-journal.)
+JOURNAL_TSAN_B := $(B)-thread
+
+.PHONY: check-journal-tsan
+check-journal-tsan: $(JOURNAL_SIM)
+	$(Q)$(MAKE) --no-print-directory SANITIZE=thread B=$(JOURNAL_TSAN_B) \
+		$(JOURNAL_TSAN_B)/check/jtool $(JOURNAL_TSAN_B)/modules/mobway.so
+	$(Q)TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 exitcode=66 \
+		suppressions=tests/stress/tsan.supp $${TSAN_OPTIONS:-}" \
+		$(PYTHON) tests/journal/test_journal.py \
+		--jtool $(JOURNAL_TSAN_B)/check/jtool \
+		--mobway $(JOURNAL_TSAN_B)/modules/mobway.so --sim $(JOURNAL_SIM) \
+		a_guard_stress_of_8_threads_keeps_every_rule_and_the_chain
