@@ -1,7 +1,7 @@
 /*
  * fleetmod/guard.h - the command journal and its guards (fleetmod 1.1).
- * Included by fleetmod/host.h; the design is POLICY.md, the policy file
- * is fleetmod-policy(5), the journal's tables fleetmod-journal(7).
+ * Included by fleetmod/host.h; the policy file is fleetmod-policy(5),
+ * the journal's tables fleetmod-journal(7).
  *
  * A guard stands in front of a stack. A host calls it exactly like the
  * stack (same messages, same return codes, plus FLEETMOD_EREFUSED), and

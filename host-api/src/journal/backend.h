@@ -1,6 +1,6 @@
 /*
  * journal/backend.h - the storage interface of the command journal
- * (POLICY.md, "The journal"), internal to fleetmod.
+ * (fleetmod-journal(7)), internal to fleetmod.
  *
  * Two backends implement it:
  *   - SQLite (journal/sqlite.c), linked into libfleetmod; url "sqlite:PATH".
@@ -34,7 +34,7 @@
  *                checks, quota counts, listing and stats read one indexed
  *                table. It holds nothing that is not in fm_events.
  *   fleetmod_commands  the public, stable view over fm_commands with
- *                exactly POLICY.md's columns.
+ *                exactly fleetmod-journal(7)'s columns.
  *
  * Errors: every function returns 0 on success and -1 on failure with one
  * line in err (errlen bytes, err never NULL) that names the journal (never
@@ -74,7 +74,7 @@ struct fm_jdb;
 /* SHA-256. */
 #define FM_JHASH_LEN 32
 
-/* The states of POLICY.md's view, in this order; fm_jstate_name gives the
+/* The states of fleetmod-journal(7)'s view, in this order; fm_jstate_name gives the
  * word stored in the database. */
 enum fm_jstate {
     FM_J_REFUSED,
@@ -89,8 +89,8 @@ enum fm_jstate {
     FM_J_STATE_COUNT
 };
 
-/* What the duplicate guard does when it finds a live row (POLICY.md,
- * "Duplicate"). */
+/* What the duplicate guard does when it finds a live row
+ * (fleetmod-policy(5), duplicate). */
 enum fm_jdup { FM_JDUP_ALLOW, FM_JDUP_REJECT, FM_JDUP_COALESCE };
 
 /*

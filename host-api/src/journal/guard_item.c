@@ -62,7 +62,7 @@ static void refuse(struct fm_gitem *it, const char *reason, const char *why)
     it->why = why;
 }
 
-/* The deadline, requester and reason guards, in POLICY.md's order. */
+/* The deadline, requester and reason guards, fleetmod-policy(5)'s order. */
 static void check_request(struct fm_gitem *it, const struct fm_rules *r,
                           int64_t now)
 {

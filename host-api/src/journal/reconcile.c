@@ -1,6 +1,6 @@
 /*
  * journal/reconcile.c - settling the journal after a crash or a lost
- * answer (POLICY.md, "Crash"). Every unresolved row with a provider id is
+ * answer (fleetmod-journal(7)). Every unresolved row with a provider id is
  * looked up through the guard's status path (which records what it
  * learns); a row still "sending" with no provider id and older than the
  * provider call's bound can no longer get an answer: it is marked
