@@ -167,23 +167,29 @@ static fleetmod_rc read_error(const json_t *root, const struct mw_exchange *ex,
     return rc;
 }
 
+/* An exchange that got no HTTP answer, in our words; libcurl's own text
+ * goes to detail, for whoever debugs the connection. */
 static fleetmod_rc read_transport(const struct mw_exchange *ex,
                                   struct mw_reply *r)
 {
+    const char *what = ex->what ? ex->what : "no answer came";
     char msg[400];
 
     if (ex->outcome == MW_UNREACHABLE) {
         snprintf(msg, sizeof msg,
-                 "Mobway could not be reached (%s); nothing "
-                 "was sent",
-                 ex->error);
+                 "Mobway could not be reached (%s%s%s); nothing was sent", what,
+                 ex->error[0] ? ": " : "", ex->error);
         return mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0, msg);
     }
-    snprintf(msg, sizeof msg,
-             "%s; the request may have reached Mobway: "
-             "check the command's status before resending",
-             ex->too_big ? "Mobway's answer is larger than 1 MiB" : ex->error);
-    return mw_reply_fail(r, FLEETMOD_EUNKNOWN, ex->status, msg);
+    snprintf(msg, sizeof msg, "%s; %s", what,
+             ex->route == MW_ROUTE_STATUS
+                 ? "ask for the command's status again"
+                 : "the request may have reached Mobway: check the "
+                   "command's status before resending");
+    mw_reply_fail(r, FLEETMOD_EUNKNOWN, ex->status, msg);
+    free(r->detail_text);
+    r->detail_text = ex->error[0] ? strdup(ex->error) : NULL;
+    return FLEETMOD_EUNKNOWN;
 }
 
 fleetmod_rc mw_answer_read(const struct mw_exchange *ex, struct mw_reply *r)

@@ -23,31 +23,6 @@ struct item {
     bool renew;  /* its last answer was a 401 for the token: nothing ran */
 };
 
-/* An exchange that got no HTTP answer, in our words; libcurl's own text
- * goes to detail, for whoever debugs the connection. */
-static fleetmod_rc read_transport(const struct mw_exchange *ex,
-                                  struct mw_reply *r)
-{
-    const char *what = ex->what ? ex->what : "no answer came";
-    char msg[400];
-
-    if (ex->outcome == MW_UNREACHABLE) {
-        snprintf(msg, sizeof msg,
-                 "Mobway could not be reached (%s%s%s); nothing was sent", what,
-                 ex->error[0] ? ": " : "", ex->error);
-        return mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0, msg);
-    }
-    snprintf(msg, sizeof msg, "%s; %s", what,
-             ex->route == MW_ROUTE_STATUS
-                 ? "ask for the command's status again"
-                 : "the request may have reached Mobway: check the "
-                   "command's status before resending");
-    mw_reply_fail(r, FLEETMOD_EUNKNOWN, ex->status, msg);
-    free(r->detail_text);
-    r->detail_text = ex->error[0] ? strdup(ex->error) : NULL;
-    return FLEETMOD_EUNKNOWN;
-}
-
 /* A 401 that names the signature ("Sign-secret not found.", "X-Signature
  * invalid.") is not about the token: a new token would not help. */
 static bool signature_refused(const struct mw_reply *r)
@@ -65,9 +40,7 @@ static void on_done(struct mw_exchange *ex)
     struct mw_reply *r = it->r;
 
     mw_reply_clear_answer(r);
-    if (ex->outcome != MW_ANSWERED)
-        read_transport(ex, r);
-    else if (mw_answer_read(ex, r) == FLEETMOD_OK)
+    if (mw_answer_read(ex, r) == FLEETMOD_OK)
         r->http_status = ex->status; /* for the log line */
     it->renew = ex->outcome == MW_ANSWERED && ex->status == 401 &&
                 !signature_refused(r);
