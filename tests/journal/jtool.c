@@ -157,8 +157,8 @@ struct worker {
 static void *run(void *arg)
 {
     struct worker *w = arg;
-    static const char *const cmds[] = {"location", "lock_door",
-                                       "unlock_door", "diagnostics"};
+    static const char *const cmds[] = {"location", "lock_door", "unlock_door",
+                                       "diagnostics"};
     for (int i = 0; i < w->calls; i++) {
         const char *vin = w->vins[(w->index + i) % w->nvins];
         const char *cmd = cmds[(w->index * 7 + i) % 4];
@@ -175,8 +175,9 @@ static void *run(void *arg)
         bool ok = fleetmod_reply_decode(out.data, out.len, &r) == FLEETMOD_OK;
         /* The only outcomes allowed: done, refused by a guard (deadline,
          * duplicate) or by the provider's own rules. */
-        if (!ok || (rc != FLEETMOD_OK && rc != FLEETMOD_EREFUSED &&
-                    rc != FLEETMOD_EDENIED) ||
+        if (!ok ||
+            (rc != FLEETMOD_OK && rc != FLEETMOD_EREFUSED &&
+             rc != FLEETMOD_EDENIED) ||
             (i % 5 == 0 && rc != FLEETMOD_EREFUSED))
             w->bad++;
         if (ok && rc == FLEETMOD_OK && r.id && i % 3 == 0) {
@@ -201,8 +202,8 @@ static int threads(struct fleetmod_guard *g, int n, int calls, int nvins,
     if (n < 1 || n > 64)
         return 64;
     for (int t = 0; t < n; t++) {
-        ws[t] = (struct worker){.g = g, .index = t, .calls = calls,
-                                .nvins = nvins, .vins = vins};
+        ws[t] = (struct worker){
+            .g = g, .index = t, .calls = calls, .nvins = nvins, .vins = vins};
         pthread_create(&ws[t].tid, NULL, run, &ws[t]);
     }
     for (int t = 0; t < n; t++) {
@@ -220,10 +221,10 @@ static int print_row(void *user, const struct fleetmod_journal_row *r)
     (void)user;
     printf("row %s %s %s %s state=%s rc=%d late=%d requester=%s reason=%s "
            "provider_id=%s deadline=%lld\n",
-           r->journal_id, r->provider ? r->provider : "-", r->vin,
-           r->command, r->state, r->rc, r->late,
-           r->requester ? r->requester : "-", r->reason ? r->reason : "-",
-           r->provider_id ? r->provider_id : "-", (long long)r->deadline);
+           r->journal_id, r->provider ? r->provider : "-", r->vin, r->command,
+           r->state, r->rc, r->late, r->requester ? r->requester : "-",
+           r->reason ? r->reason : "-", r->provider_id ? r->provider_id : "-",
+           (long long)r->deadline);
     return 0;
 }
 
@@ -265,8 +266,7 @@ static int reader(const char *policy, int argc, char **argv)
         rc = fleetmod_journal_verify(j, &v, err, sizeof err);
         if (rc == FLEETMOD_OK && v.intact)
             printf("intact events=%llu chains=%llu\n",
-                   (unsigned long long)v.events,
-                   (unsigned long long)v.chains);
+                   (unsigned long long)v.events, (unsigned long long)v.chains);
         else if (rc == FLEETMOD_OK)
             printf("broken seq=%lld host=%s journal=%s why=%s\n",
                    (long long)v.bad_seq, v.bad_host, v.bad_journal_id, v.why);
@@ -323,8 +323,8 @@ static int guarded(struct fleetmod_guard *g, int argc, char **argv)
         return print_call(g, fleetmod_guard_send, &sb);
     }
     if (!strcmp(what, "confirm") && argc >= 4) {
-        const char *f[] = {"vin", argv[1], "command", argv[2], "code",
-                           argv[3], NULL};
+        const char *f[] = {"vin",  argv[1], "command", argv[2],
+                           "code", argv[3], NULL};
         request(&sb, f, argc - 4, argv + 4);
         return print_call(g, fleetmod_guard_confirm, &sb);
     }
@@ -368,8 +368,8 @@ static int guarded(struct fleetmod_guard *g, int argc, char **argv)
     if (!strcmp(what, "reconcile") && argc >= 2) {
         struct fleetmod_reconcile_result r = {.struct_size = sizeof r};
         uint64_t wait_ms = argc > 2 ? (uint64_t)atoll(argv[2]) : 0;
-        fleetmod_rc rc = fleetmod_guard_reconcile(g, wait_ms, atoi(argv[1]),
-                                                  &r, err, sizeof err);
+        fleetmod_rc rc = fleetmod_guard_reconcile(g, wait_ms, atoi(argv[1]), &r,
+                                                  err, sizeof err);
         printf("asked=%zu resolved=%zu unknown=%zu failed=%zu\n", r.asked,
                r.resolved, r.unknown, r.failed);
         return rc == FLEETMOD_OK ? 0 : die("reconcile", rc);
@@ -388,8 +388,8 @@ int main(int argc, char **argv)
         return reader(argv[1], argc - 4, argv + 4);
     struct fleetmod_stack *s;
     struct fleetmod_guard *g;
-    fleetmod_rc rc = fleetmod_stack_open_module(argv[2], argv[3], NULL, &s,
-                                                err, sizeof err);
+    fleetmod_rc rc =
+        fleetmod_stack_open_module(argv[2], argv[3], NULL, &s, err, sizeof err);
     if (rc != FLEETMOD_OK)
         return die("stack_open_module", rc);
     rc = fleetmod_guard_open(argv[1], s, NULL, &g, err, sizeof err);

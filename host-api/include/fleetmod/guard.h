@@ -127,10 +127,10 @@ struct fleetmod_journal_row {
  * struct is FLEETMOD_EINVAL. */
 struct fleetmod_journal_filter {
     uint32_t struct_size;
-    const char *vin;  /* NULL: any */
-    int64_t since;    /* created at or after; 0: any */
-    bool unresolved;  /* only sending, sent, confirmation, pending, unknown */
-    size_t limit;     /* 0: no limit */
+    const char *vin; /* NULL: any */
+    int64_t since;   /* created at or after; 0: any */
+    bool unresolved; /* only sending, sent, confirmation, pending, unknown */
+    size_t limit;    /* 0: no limit */
 };
 
 /* Return non-zero to stop; the function then returns FLEETMOD_OK. */
@@ -157,7 +157,7 @@ struct fleetmod_journal_event {
     int http_status;
     int64_t executed_at;
     bool late;
-    const char *hash;  /* hex SHA-256 */
+    const char *hash; /* hex SHA-256 */
 };
 
 typedef int (*fleetmod_journal_event_fn)(
@@ -211,8 +211,8 @@ struct fleetmod_journal_stat {
 /* "refused", "sending", ... for i < FLEETMOD_JOURNAL_STATES, else NULL. */
 const char *fleetmod_journal_state_name(int i);
 
-typedef int (*fleetmod_journal_stat_fn)(
-    void *user, const struct fleetmod_journal_stat *s);
+typedef int (*fleetmod_journal_stat_fn)(void *user,
+                                        const struct fleetmod_journal_stat *s);
 
 /* Stats over commands created at or after since (0: all), one call per
  * provider and command, sorted. One pass over the commands table: a
@@ -224,8 +224,8 @@ fleetmod_rc fleetmod_journal_stats(struct fleetmod_journal *j, int64_t since,
 /* Delete this host's commands and events older than the policy's
  * retention_days (nothing when 0), and record it as a "pruned" event.
  * *pruned: the commands deleted (may be NULL). */
-fleetmod_rc fleetmod_journal_prune(struct fleetmod_journal *j,
-                                   int64_t *pruned, char *err, size_t errlen);
+fleetmod_rc fleetmod_journal_prune(struct fleetmod_journal *j, int64_t *pruned,
+                                   char *err, size_t errlen);
 
 struct fleetmod_reconcile_result {
     uint32_t struct_size;
@@ -241,8 +241,8 @@ struct fleetmod_reconcile_result {
  * without a provider id and older than max_call_s (the provider call's
  * bound) is marked "unknown" (delivered "unknown"). Never sends a
  * command. */
-fleetmod_rc fleetmod_guard_reconcile(struct fleetmod_guard *g,
-                                     uint64_t wait_ms, int64_t max_call_s,
+fleetmod_rc fleetmod_guard_reconcile(struct fleetmod_guard *g, uint64_t wait_ms,
+                                     int64_t max_call_s,
                                      struct fleetmod_reconcile_result *out,
                                      char *err, size_t errlen);
 

@@ -13,8 +13,8 @@
 #include "../stack.h"
 #include "guard_int.h"
 
-FLEETMOD_API struct fleetmod_journal *fleetmod_guard_journal(
-    struct fleetmod_guard *g)
+FLEETMOD_API struct fleetmod_journal *
+fleetmod_guard_journal(struct fleetmod_guard *g)
 {
     return g ? g->j : NULL;
 }
@@ -35,9 +35,10 @@ static fleetmod_rc make_throttles(struct fleetmod_guard *g, char *err,
      * silently lift a limit. */
     for (size_t i = 0; i < p->n_provs; i++) {
         if (!fm_throttle_of(g, p->provs[i].name)) {
-            fm_err(err, errlen, "%s:%d: [provider %s]: the stack has no "
-                                "such section", p->path, p->provs[i].line,
-                   p->provs[i].name);
+            fm_err(err, errlen,
+                   "%s:%d: [provider %s]: the stack has no "
+                   "such section",
+                   p->path, p->provs[i].line, p->provs[i].name);
             return FLEETMOD_ECONFIG;
         }
     }
@@ -60,8 +61,8 @@ FLEETMOD_API fleetmod_rc fleetmod_guard_open(const char *policy_path,
         return FLEETMOD_ENOMEM;
     g->stack = stack;
     pthread_mutex_init(&g->mu, NULL);
-    fleetmod_rc rc = fleetmod_journal_open(policy_path, host, &g->j, err,
-                                           errlen);
+    fleetmod_rc rc =
+        fleetmod_journal_open(policy_path, host, &g->j, err, errlen);
     if (rc == FLEETMOD_OK)
         rc = make_throttles(g, err, errlen);
     if (rc == FLEETMOD_OK) {
@@ -100,8 +101,8 @@ struct send_row {
 static int find_confirmation(void *user, const struct fm_jrow *r)
 {
     struct send_row *s = user;
-    if (!r->command || strcmp(r->command, s->command) ||
-        !r->state || strcmp(r->state, "confirmation"))
+    if (!r->command || strcmp(r->command, s->command) || !r->state ||
+        strcmp(r->state, "confirmation"))
         return 0;
     snprintf(s->id, sizeof s->id, "%s", r->journal_id);
     s->deadline = r->deadline;
@@ -186,8 +187,7 @@ static fleetmod_rc relay(const struct fleetmod_buf *b, fleetmod_rc rc,
 /* Call the stack with the command written ahead, record, reply. */
 static fleetmod_rc call(struct fleetmod_guard *g, struct fm_gitem *it,
                         stack_fn fn, const char *req, size_t len,
-                        msgpack_zone *zone, fleetmod_write_fn write,
-                        void *sink)
+                        msgpack_zone *zone, fleetmod_write_fn write, void *sink)
 {
     struct fleetmod_buf b = {0};
     struct fleetmod_reply r;
@@ -201,11 +201,11 @@ static fleetmod_rc call(struct fleetmod_guard *g, struct fm_gitem *it,
                      decoded && r.has_error ? r.error.retry_after_ms : -1);
     struct fm_jevent ev;
     char *detail = NULL;
-    fm_gitem_outcome(g, it, rc, decoded ? &r : NULL, decoded ? &obj : NULL,
-                     ms, &ev, &detail);
+    fm_gitem_outcome(g, it, rc, decoded ? &r : NULL, decoded ? &obj : NULL, ms,
+                     &ev, &detail);
     fm_guard_record(g, &ev, 1);
-    struct fm_extra x = {.journal = it->id, .deadline = it->in.ev.deadline,
-                         .late = ev.late};
+    struct fm_extra x = {
+        .journal = it->id, .deadline = it->in.ev.deadline, .late = ev.late};
     rc = relay(&b, rc, &x, zone, write, sink);
     free(detail);
     fleetmod_reply_free(&r);
@@ -223,9 +223,9 @@ static fleetmod_rc unsent(struct fm_gitem *it, fleetmod_write_fn write,
     return fail ? FLEETMOD_ENOMEM : rc;
 }
 
-fleetmod_rc fm_guard_refuse_journal(const msgpack_object *req,
-                                    const char *vin, const char *why,
-                                    fleetmod_write_fn write, void *sink)
+fleetmod_rc fm_guard_refuse_journal(const msgpack_object *req, const char *vin,
+                                    const char *why, fleetmod_write_fn write,
+                                    void *sink)
 {
     msgpack_packer pk;
     msgpack_packer_init(&pk, sink, write);
@@ -235,9 +235,8 @@ fleetmod_rc fm_guard_refuse_journal(const msgpack_object *req,
 
 fleetmod_rc fm_guard_one(struct fleetmod_guard *g, const msgpack_object *req,
                          const char *bytes, size_t len, const char *vin,
-                         const char *command, bool confirm,
-                         msgpack_zone *zone, fleetmod_write_fn write,
-                         void *sink)
+                         const char *command, bool confirm, msgpack_zone *zone,
+                         fleetmod_write_fn write, void *sink)
 {
     struct fm_gitem it = {0};
     struct send_row s = {.command = command};
@@ -253,7 +252,6 @@ fleetmod_rc fm_guard_one(struct fleetmod_guard *g, const msgpack_object *req,
         fm_throttle_unprobe(g, &it);
         return unsent(&it, write, sink);
     }
-    return call(g, &it,
-                confirm ? fleetmod_stack_confirm : fleetmod_stack_send, bytes,
-                len, zone, write, sink);
+    return call(g, &it, confirm ? fleetmod_stack_confirm : fleetmod_stack_send,
+                bytes, len, zone, write, sink);
 }

@@ -18,13 +18,13 @@ struct batch {
     const msgpack_object *req, *list;
     size_t n, npass;
     struct fm_gitem *items;
-    size_t *pass;           /* indices of the items sent, in order */
-    struct fm_jevent *evs;  /* their outcomes */
+    size_t *pass;          /* indices of the items sent, in order */
+    struct fm_jevent *evs; /* their outcomes */
     char **details;
     struct fleetmod_buf reply;
     struct fleetmod_reply r;
-    msgpack_object obj;     /* the stack's reply */
-    bool is_batch;          /* it has one result per item sent */
+    msgpack_object obj; /* the stack's reply */
+    bool is_batch;      /* it has one result per item sent */
 };
 
 static fleetmod_rc write_intents(struct batch *b, char *err, size_t errlen)
@@ -62,8 +62,7 @@ static int sub_request(const struct batch *b, msgpack_sbuffer *sb)
         }
         fail = msgpack_pack_array(&pk, b->npass);
         for (size_t p = 0; p < b->npass && !fail; p++)
-            fail = msgpack_pack_object(&pk,
-                                       b->list->via.array.ptr[b->pass[p]]);
+            fail = msgpack_pack_object(&pk, b->list->via.array.ptr[b->pass[p]]);
     }
     return fail;
 }
@@ -90,8 +89,7 @@ static fleetmod_rc send_passing(struct batch *b, msgpack_zone *zone,
     const msgpack_object *res = ok ? fm_map_get(&b->obj, "results") : NULL;
     b->is_batch = rc == FLEETMOD_OK && res &&
                   res->type == MSGPACK_OBJECT_ARRAY &&
-                  res->via.array.size == b->npass &&
-                  b->r.n_results == b->npass;
+                  res->via.array.size == b->npass && b->r.n_results == b->npass;
     if (!ok)
         b->obj.type = MSGPACK_OBJECT_NIL;
     return rc;
@@ -121,8 +119,7 @@ static void outcomes(struct batch *b, fleetmod_rc rc, int64_t ms)
         struct fm_gitem *it = &b->items[b->pass[k]];
         fm_throttle_done(b->g, it, irc,
                          r && r->has_error ? r->error.retry_after_ms : -1);
-        fm_gitem_outcome(b->g, it, irc, r, o, ms, &b->evs[k],
-                         &b->details[k]);
+        fm_gitem_outcome(b->g, it, irc, r, o, ms, &b->evs[k], &b->details[k]);
     }
     fm_guard_record(b->g, b->evs, b->npass);
 }
@@ -194,8 +191,8 @@ static void batch_free(struct batch *b)
     fleetmod_buf_free(&b->reply);
 }
 
-static fleetmod_rc run(struct batch *b, const char *command,
-                       msgpack_zone *zone, fleetmod_write_fn write, void *sink)
+static fleetmod_rc run(struct batch *b, const char *command, msgpack_zone *zone,
+                       fleetmod_write_fn write, void *sink)
 {
     char err[FLEETMOD_ERR_MAX];
     for (size_t i = 0; i < b->n; i++)
@@ -227,17 +224,16 @@ fleetmod_rc fm_guard_batch(struct fleetmod_guard *g, const msgpack_object *req,
                            msgpack_zone *zone, fleetmod_write_fn write,
                            void *sink)
 {
-    struct batch b = {.g = g, .req = req, .list = list,
-                      .n = list->via.array.size};
+    struct batch b = {
+        .g = g, .req = req, .list = list, .n = list->via.array.size};
     b.items = calloc(b.n, sizeof *b.items);
     b.pass = calloc(b.n, sizeof *b.pass);
     b.evs = calloc(b.n, sizeof *b.evs);
     b.details = calloc(b.n, sizeof *b.details);
-    fleetmod_rc rc =
-        b.items && b.pass && b.evs && b.details
-            ? run(&b, command, zone, write, sink)
-            : fm_stack_fail(NULL, req, FLEETMOD_ENOMEM, "out of memory",
-                            write, sink);
+    fleetmod_rc rc = b.items && b.pass && b.evs && b.details
+                         ? run(&b, command, zone, write, sink)
+                         : fm_stack_fail(NULL, req, FLEETMOD_ENOMEM,
+                                         "out of memory", write, sink);
     batch_free(&b);
     return rc;
 }

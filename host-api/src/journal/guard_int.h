@@ -16,10 +16,10 @@ struct fm_throttle {
     const struct fm_prov_policy *pol; /* NULL: no limits */
     int fails;                        /* consecutive EUNREACHABLE/EUNKNOWN */
     bool open, probing;
-    int64_t open_until_ms;            /* monotonic */
+    int64_t open_until_ms; /* monotonic */
     double tokens;
     int64_t refill_ms;
-    int64_t pause_until_ms;           /* a 429's Retry-After */
+    int64_t pause_until_ms; /* a 429's Retry-After */
 };
 
 struct fleetmod_guard {
@@ -61,8 +61,8 @@ struct fm_throttle *fm_throttle_of(struct fleetmod_guard *g,
  * none), no duplicate rule, no quota. Strings are copied into zone. */
 void fm_gitem_prepare(struct fleetmod_guard *g, struct fm_gitem *it,
                       const msgpack_object *req, const char *vin,
-                      const char *command, bool confirm,
-                      int64_t send_deadline, msgpack_zone *zone);
+                      const char *command, bool confirm, int64_t send_deadline,
+                      msgpack_zone *zone);
 
 /* guard_item.c: the outcome event of it from the module's reply r
  * (rc: the call's; latency_ms: its duration) into ev; detail is a
@@ -78,8 +78,8 @@ int fm_state_of(fleetmod_rc rc, const char *status, const char *delivered);
 
 /* Keys the guard adds to a reply. */
 struct fm_extra {
-    const char *journal;  /* NULL: none */
-    int64_t deadline;     /* 0: none */
+    const char *journal; /* NULL: none */
+    int64_t deadline;    /* 0: none */
     bool duplicate, late;
 };
 
@@ -108,18 +108,16 @@ const char *fm_zstr(msgpack_zone *zone, const msgpack_object *obj);
  * as sent) through the checks, the journal and the stack. */
 fleetmod_rc fm_guard_one(struct fleetmod_guard *g, const msgpack_object *req,
                          const char *bytes, size_t len, const char *vin,
-                         const char *command, bool confirm,
-                         msgpack_zone *zone, fleetmod_write_fn write,
-                         void *sink);
+                         const char *command, bool confirm, msgpack_zone *zone,
+                         fleetmod_write_fn write, void *sink);
 /* guard.c: append n outcome or status events in one transaction; when
  * that fails, a LOG_ERR line says so and the rows stay unresolved. */
-void fm_guard_record(struct fleetmod_guard *g, struct fm_jevent *evs,
-                     size_t n);
+void fm_guard_record(struct fleetmod_guard *g, struct fm_jevent *evs, size_t n);
 /* guard.c: the reply when the journal cannot be written: EREFUSED,
  * reason journal, nothing sent. */
-fleetmod_rc fm_guard_refuse_journal(const msgpack_object *req,
-                                    const char *vin, const char *why,
-                                    fleetmod_write_fn write, void *sink);
+fleetmod_rc fm_guard_refuse_journal(const msgpack_object *req, const char *vin,
+                                    const char *why, fleetmod_write_fn write,
+                                    void *sink);
 
 /* guard_send.c: true (with the reply written and *rc set) when g was
  * opened by another process: nothing is sent from a forked child. */

@@ -70,16 +70,15 @@ static void check_request(struct fm_gitem *it, const struct fm_rules *r,
     if (e->deadline && now > e->deadline)
         refuse(it, "expired", "the request's deadline has passed");
     else if (!requester_ok(r, e->requester))
-        refuse(it, "requester",
-               "this requester may not send this command");
+        refuse(it, "requester", "this requester may not send this command");
     else if (r->reason_required && (!e->reason || !*e->reason))
         refuse(it, "reason", "this command needs a reason");
 }
 
 void fm_gitem_prepare(struct fleetmod_guard *g, struct fm_gitem *it,
                       const msgpack_object *req, const char *vin,
-                      const char *command, bool confirm,
-                      int64_t send_deadline, msgpack_zone *zone)
+                      const char *command, bool confirm, int64_t send_deadline,
+                      msgpack_zone *zone)
 {
     struct fm_rules r;
     int64_t now = fm_now();
@@ -93,13 +92,18 @@ void fm_gitem_prepare(struct fleetmod_guard *g, struct fm_gitem *it,
     it->t = fm_throttle_of(g, section);
     struct fm_jevent *e = &it->in.ev;
     *e = (struct fm_jevent){
-        .journal_id = it->id, .at = now, .kind = "intent",
-        .state = FM_J_SENDING, .provider = it->t ? it->t->section : section,
-        .vin = vin, .command = command,
+        .journal_id = it->id,
+        .at = now,
+        .kind = "intent",
+        .state = FM_J_SENDING,
+        .provider = it->t ? it->t->section : section,
+        .vin = vin,
+        .command = command,
         .requester = fm_zstr(zone, fm_map_get(req, "requester")),
         .reason = fm_zstr(zone, fm_map_get(req, "reason")),
         .request_id = fm_zstr(zone, fm_map_get(req, "request_id")),
-        .rc = -1, .latency_ms = -1};
+        .rc = -1,
+        .latency_ms = -1};
     if (confirm)
         e->deadline = send_deadline;
     else if (dl && dl->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
@@ -130,7 +134,7 @@ int fm_state_of(fleetmod_rc rc, const char *status, const char *delivered)
         if (!delivered)
             delivered = fleetmod_rc_delivered(rc);
         /* It may have run: never "failed", which says it did not. */
-        return !strcmp(delivered, "no") ? FM_J_FAILED
+        return !strcmp(delivered, "no")    ? FM_J_FAILED
                : !strcmp(delivered, "yes") ? FM_J_ERROR
                                            : FM_J_UNKNOWN;
     }
@@ -163,17 +167,21 @@ void fm_gitem_outcome(struct fleetmod_guard *g, const struct fm_gitem *it,
                       struct fm_jevent *ev, char **detail)
 {
     const char *delivered = r && r->has_error ? r->error.delivered : NULL;
-    *detail = g->j->pol.store_detail && reply_obj ? fm_detail_json(reply_obj)
-                                                  : NULL;
+    *detail =
+        g->j->pol.store_detail && reply_obj ? fm_detail_json(reply_obj) : NULL;
     *ev = (struct fm_jevent){
-        .journal_id = it->id, .at = fm_now(), .kind = "outcome",
+        .journal_id = it->id,
+        .at = fm_now(),
+        .kind = "outcome",
         .state = fm_state_of(rc, r ? r->status : NULL, delivered),
-        .rc = (int)rc, .error_name = rc ? fleetmod_error_name(rc) : NULL,
+        .rc = (int)rc,
+        .error_name = rc ? fleetmod_error_name(rc) : NULL,
         .delivered = delivered ? delivered : fleetmod_rc_delivered(rc),
         .http_status = r && r->has_error ? r->error.http_status : 0,
         .provider_id = r ? r->id : NULL,
         .executed_at = r && r->has_executed ? r->executed : 0,
-        .latency_ms = latency_ms, .detail = *detail};
+        .latency_ms = latency_ms,
+        .detail = *detail};
     ev->late = ev->executed_at && it->in.ev.deadline &&
                ev->executed_at > it->in.ev.deadline;
 }

@@ -55,8 +55,8 @@ int fm_pack_extra(msgpack_packer *pk, const msgpack_object *map,
             drop |= is_key(&m->ptr[i].key, ours[k]);
         keep += !drop;
     }
-    uint32_t n = keep + (x->journal != NULL) + (x->deadline != 0) +
-                 x->duplicate + x->late;
+    uint32_t n =
+        keep + !!x->journal + (x->deadline != 0) + x->duplicate + x->late;
     int fail = msgpack_pack_map(pk, n);
     for (uint32_t i = 0; i < m->size && !fail; i++) {
         bool drop = false;
@@ -82,8 +82,7 @@ fleetmod_rc fm_unsent_rc(const struct fm_gitem *it)
     const char *r = it->in.refused;
     if (!r)
         return FLEETMOD_OK; /* coalesced */
-    if (!strcmp(r, "rate") || !strcmp(r, "quota") ||
-        !strcmp(r, "provider_429"))
+    if (!strcmp(r, "rate") || !strcmp(r, "quota") || !strcmp(r, "provider_429"))
         return FLEETMOD_ERATELIMIT;
     if (!strcmp(r, "breaker_open"))
         return FLEETMOD_EUNREACHABLE;
@@ -105,7 +104,7 @@ static int echo(msgpack_packer *pk, const struct fm_jevent *e)
 
 static int n_echo(const struct fm_jevent *e)
 {
-    return (e->vin != NULL) + (e->command != NULL) + (e->request_id != NULL);
+    return !!e->vin + !!e->command + !!e->request_id;
 }
 
 static int pack_coalesced(msgpack_packer *pk, const struct fm_gitem *it)
@@ -143,8 +142,8 @@ static int pack_error(msgpack_packer *pk, const struct fm_gitem *it,
 {
     bool dup = !strcmp(it->in.refused, "duplicate");
     bool retry = it->retry_after_ms > 0;
-    return msgpack_pack_map(pk, 5 + (size_t)dup + retry) ||
-           str(pk, "code") || msgpack_pack_int(pk, (int)rc) ||
+    return msgpack_pack_map(pk, 5 + (size_t)dup + retry) || str(pk, "code") ||
+           msgpack_pack_int(pk, (int)rc) ||
            kv_str(pk, "name", fleetmod_error_name(rc)) ||
            kv_str(pk, "message", message_of(it)) ||
            kv_str(pk, "delivered", "no") ||
@@ -183,17 +182,15 @@ int fm_pack_journal_refusal(msgpack_packer *pk, const msgpack_object *req,
     const msgpack_object *cmd = fm_map_get(req, "command");
     bool has_rid = rid && rid->type == MSGPACK_OBJECT_STR;
     bool has_cmd = cmd && cmd->type == MSGPACK_OBJECT_STR;
-    return msgpack_pack_map(pk, 4 + (size_t)(vin != NULL) + has_rid +
-                                    has_cmd) ||
-           kv_str(pk, "provider", "stack") ||
-           kv_str(pk, "status", "failed") || str(pk, "terminal") ||
-           msgpack_pack_true(pk) || (vin && kv_str(pk, "vin", vin)) ||
-           (has_cmd && (str(pk, "command") ||
-                        msgpack_pack_object(pk, *cmd))) ||
-           (has_rid && (str(pk, "request_id") ||
-                        msgpack_pack_object(pk, *rid))) ||
-           str(pk, "error") || msgpack_pack_map(pk, 5) ||
-           str(pk, "code") || msgpack_pack_int(pk, FLEETMOD_EREFUSED) ||
+    return msgpack_pack_map(pk, 4 + (size_t) !!vin + has_rid + has_cmd) ||
+           kv_str(pk, "provider", "stack") || kv_str(pk, "status", "failed") ||
+           str(pk, "terminal") || msgpack_pack_true(pk) ||
+           (vin && kv_str(pk, "vin", vin)) ||
+           (has_cmd && (str(pk, "command") || msgpack_pack_object(pk, *cmd))) ||
+           (has_rid &&
+            (str(pk, "request_id") || msgpack_pack_object(pk, *rid))) ||
+           str(pk, "error") || msgpack_pack_map(pk, 5) || str(pk, "code") ||
+           msgpack_pack_int(pk, FLEETMOD_EREFUSED) ||
            kv_str(pk, "name", "EREFUSED") || kv_str(pk, "message", why) ||
            kv_str(pk, "delivered", "no") || kv_str(pk, "reason", "journal");
 }

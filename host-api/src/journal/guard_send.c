@@ -24,9 +24,8 @@ bool fm_guard_forked(struct fleetmod_guard *g, fleetmod_write_fn write,
     return true;
 }
 
-static fleetmod_rc entry(struct fleetmod_guard *g, const char *req,
-                         size_t len, bool confirm, fleetmod_write_fn write,
-                         void *sink)
+static fleetmod_rc entry(struct fleetmod_guard *g, const char *req, size_t len,
+                         bool confirm, fleetmod_write_fn write, void *sink)
 {
     fleetmod_rc (*pass)(struct fleetmod_stack *, const char *, size_t,
                         fleetmod_write_fn, void *) =

@@ -47,14 +47,18 @@ static bool note(struct fleetmod_guard *g, const struct fleetmod_reply *r,
     int state = fm_state_of(FLEETMOD_OK, r->status, NULL);
     int64_t executed = r->has_executed ? r->executed : 0;
     bool late = executed && f->deadline && executed > f->deadline;
-    *x = (struct fm_extra){.journal = f->id, .deadline = f->deadline,
-                           .late = late || f->late};
+    *x = (struct fm_extra){
+        .journal = f->id, .deadline = f->deadline, .late = late || f->late};
     if (!strcmp(fm_jstate_name(state), f->state) &&
         (!executed || f->executed_at))
         return false;
-    *ev = (struct fm_jevent){.journal_id = f->id, .at = fm_now(),
-                             .kind = "status", .state = state, .rc = -1,
-                             .executed_at = executed, .late = late,
+    *ev = (struct fm_jevent){.journal_id = f->id,
+                             .at = fm_now(),
+                             .kind = "status",
+                             .state = state,
+                             .rc = -1,
+                             .executed_at = executed,
+                             .late = late,
                              .latency_ms = -1};
     /* What the vehicle returned (positions) is personal data. */
     if (g->j->pol.store_detail)
@@ -71,8 +75,7 @@ struct status {
     struct fm_jevent *evs;
 };
 
-static void note_all(struct fleetmod_guard *g, struct status *s,
-                     fleetmod_rc rc)
+static void note_all(struct fleetmod_guard *g, struct status *s, fleetmod_rc rc)
 {
     bool batch = s->r.status && !strcmp(s->r.status, "batch");
     const msgpack_object *res = batch ? fm_map_get(s->obj, "results") : NULL;
@@ -124,8 +127,8 @@ static fleetmod_rc relay(struct fleetmod_guard *g, fleetmod_rc rc,
         res = fm_map_get(&obj, "results");
     s.obj = &obj;
     bool batch = ok && res && res->type == MSGPACK_OBJECT_ARRAY &&
-                 s.r.n_results == res->via.array.size &&
-                 s.r.status && !strcmp(s.r.status, "batch");
+                 s.r.n_results == res->via.array.size && s.r.status &&
+                 !strcmp(s.r.status, "batch");
     s.n = batch ? s.r.n_results : 1;
     s.found = calloc(s.n ? s.n : 1, sizeof *s.found);
     s.x = calloc(s.n ? s.n : 1, sizeof *s.x);
@@ -158,8 +161,7 @@ FLEETMOD_API fleetmod_rc fleetmod_guard_status(struct fleetmod_guard *g,
     if (fm_guard_forked(g, write, sink, &rc))
         return rc;
     struct fleetmod_buf b = {0};
-    rc = fleetmod_stack_status(g->stack, req, len,
-                                           fleetmod_buf_write, &b);
+    rc = fleetmod_stack_status(g->stack, req, len, fleetmod_buf_write, &b);
     msgpack_zone zone;
     if (!msgpack_zone_init(&zone, MSGPACK_ZONE_CHUNK_SIZE)) {
         fleetmod_buf_free(&b);

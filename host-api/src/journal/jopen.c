@@ -30,8 +30,7 @@ int64_t fm_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void fm_jlog(const struct fleetmod_journal *j, int level, const char *fmt,
-             ...)
+void fm_jlog(const struct fleetmod_journal *j, int level, const char *fmt, ...)
 {
     if (!j->host || !j->host->log)
         return;
@@ -95,8 +94,8 @@ fleetmod_rc fm_journal_open(struct fm_policy *p,
     j->be = strncmp(j->pol.url, "sqlite:", 7) == 0
                 ? fm_journal_sqlite()
                 : load_pg(&j->dl, err, errlen);
-    if (!j->be || j->be->open(j->pol.url, j->pol.host_id, &j->svc, &j->db,
-                              err, errlen)) {
+    if (!j->be ||
+        j->be->open(j->pol.url, j->pol.host_id, &j->svc, &j->db, err, errlen)) {
         fleetmod_journal_close(j);
         return FLEETMOD_ECONFIG;
     }
@@ -107,8 +106,9 @@ fleetmod_rc fm_journal_open(struct fm_policy *p,
 bool fm_journal_lock(struct fleetmod_journal *j, char *err, size_t errlen)
 {
     if (getpid() != j->pid) {
-        fm_err(err, errlen, "journal used in a child process after fork: "
-                            "the child must open its own");
+        fm_err(err, errlen,
+               "journal used in a child process after fork: "
+               "the child must open its own");
         return false;
     }
     pthread_mutex_lock(&j->mu);
@@ -120,9 +120,10 @@ void fm_journal_unlock(struct fleetmod_journal *j)
     pthread_mutex_unlock(&j->mu);
 }
 
-FLEETMOD_API fleetmod_rc fleetmod_journal_open(
-    const char *policy_path, const struct fleetmod_host *host,
-    struct fleetmod_journal **out, char *err, size_t errlen)
+FLEETMOD_API fleetmod_rc fleetmod_journal_open(const char *policy_path,
+                                               const struct fleetmod_host *host,
+                                               struct fleetmod_journal **out,
+                                               char *err, size_t errlen)
 {
     struct fm_policy p;
     if (!out)
@@ -164,15 +165,16 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_prune(struct fleetmod_journal *j,
         return FLEETMOD_OK;
     if (!fm_journal_lock(j, err, errlen))
         return FLEETMOD_EINTERNAL;
-    int bad = j->be->prune(j->db, fm_now() - j->pol.retention_days * 86400,
-                           &n, err, errlen);
+    int bad = j->be->prune(j->db, fm_now() - j->pol.retention_days * 86400, &n,
+                           err, errlen);
     fm_journal_unlock(j);
     if (bad)
         return FLEETMOD_EINTERNAL;
     if (n)
-        fm_jlog(j, LOG_NOTICE, "journal: pruned %lld commands older than "
-                               "%lld days", (long long)n,
-                (long long)j->pol.retention_days);
+        fm_jlog(j, LOG_NOTICE,
+                "journal: pruned %lld commands older than "
+                "%lld days",
+                (long long)n, (long long)j->pol.retention_days);
     if (pruned)
         *pruned = n;
     return FLEETMOD_OK;

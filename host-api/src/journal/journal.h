@@ -31,23 +31,23 @@ const struct fm_journal_backend *fm_journal_sqlite(void);
 struct fm_cmd_policy {
     char *name;
     int line;
-    int reason_required;  /* -1 unset, 0 optional, 1 required */
-    char **requesters;    /* fnmatch globs */
+    int reason_required; /* -1 unset, 0 optional, 1 required */
+    char **requesters;   /* fnmatch globs */
     size_t n_requesters;
     bool has_requesters;
-    int64_t deadline;     /* seconds; -1 unset */
-    int dup;              /* enum fm_jdup; -1 unset */
-    int64_t dup_window;   /* seconds; -1 unset */
+    int64_t deadline;   /* seconds; -1 unset */
+    int dup;            /* enum fm_jdup; -1 unset */
+    int64_t dup_window; /* seconds; -1 unset */
 };
 
 /* One [provider NAME] section. */
 struct fm_prov_policy {
     char *name;
     int line;
-    double rate;          /* tokens per second; 0: none */
-    double burst;         /* the bucket's size: N of "N/unit" */
-    int64_t quota;        /* per rolling day; -1: none */
-    int breaker_n;        /* 0: none */
+    double rate;   /* tokens per second; 0: none */
+    double burst;  /* the bucket's size: N of "N/unit" */
+    int64_t quota; /* per rolling day; -1: none */
+    int breaker_n; /* 0: none */
     int64_t breaker_s;
 };
 
@@ -91,10 +91,10 @@ const struct fm_prov_policy *fm_policy_provider(const struct fm_policy *p,
 /* An open journal: a backend connection behind a mutex. */
 struct fleetmod_journal {
     const struct fm_journal_backend *be;
-    void *dl;               /* journal_pg.so, or NULL */
+    void *dl; /* journal_pg.so, or NULL */
     struct fm_jdb *db;
     pthread_mutex_t mu;
-    pid_t pid;              /* the process that opened it */
+    pid_t pid; /* the process that opened it */
     struct fm_policy pol;
     struct fm_journal_services svc;
     const struct fleetmod_host *host;

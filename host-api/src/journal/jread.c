@@ -17,17 +17,27 @@ struct rows {
 static int each_row(void *user, const struct fm_jrow *r)
 {
     struct rows *c = user;
-    struct fleetmod_journal_row out = {
-        .struct_size = sizeof out, .journal_id = r->journal_id,
-        .host_id = r->host_id, .provider = r->provider, .vin = r->vin,
-        .command = r->command, .requester = r->requester,
-        .reason = r->reason, .request_id = r->request_id,
-        .provider_id = r->provider_id, .state = r->state, .rc = r->rc,
-        .error_name = r->error_name, .delivered = r->delivered,
-        .deadline = r->deadline, .created_at = r->created_at,
-        .sent_at = r->sent_at, .updated_at = r->updated_at,
-        .executed_at = r->executed_at, .late = r->late,
-        .latency_ms = r->latency_ms};
+    struct fleetmod_journal_row out = {.struct_size = sizeof out,
+                                       .journal_id = r->journal_id,
+                                       .host_id = r->host_id,
+                                       .provider = r->provider,
+                                       .vin = r->vin,
+                                       .command = r->command,
+                                       .requester = r->requester,
+                                       .reason = r->reason,
+                                       .request_id = r->request_id,
+                                       .provider_id = r->provider_id,
+                                       .state = r->state,
+                                       .rc = r->rc,
+                                       .error_name = r->error_name,
+                                       .delivered = r->delivered,
+                                       .deadline = r->deadline,
+                                       .created_at = r->created_at,
+                                       .sent_at = r->sent_at,
+                                       .updated_at = r->updated_at,
+                                       .executed_at = r->executed_at,
+                                       .late = r->late,
+                                       .latency_ms = r->latency_ms};
     c->n++;
     return c->fn ? c->fn(c->user, &out) : 0;
 }
@@ -50,7 +60,8 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_list(
         return FLEETMOD_EINVAL;
     struct fm_jquery q = {0};
     if (f)
-        q = (struct fm_jquery){.vin = f->vin, .since = f->since,
+        q = (struct fm_jquery){.vin = f->vin,
+                               .since = f->since,
                                .unresolved = f->unresolved,
                                .limit = f->limit};
     struct rows c = {fn, user, 0};
@@ -67,14 +78,23 @@ static int each_event(void *user, const struct fm_jevent *e)
     struct events *c = user;
     char hash[2 * FM_JHASH_LEN + 1];
     fm_jhex(e->hash, hash);
-    struct fleetmod_journal_event out = {
-        .struct_size = sizeof out, .seq = e->seq, .host_id = e->host_id,
-        .journal_id = e->journal_id, .at = e->at, .kind = e->kind,
-        .state = fm_jstate_name(e->state), .rc = e->rc,
-        .error_name = e->error_name, .delivered = e->delivered,
-        .provider_id = e->provider_id, .note = e->note, .detail = e->detail,
-        .http_status = e->http_status, .executed_at = e->executed_at,
-        .late = e->late, .hash = hash};
+    struct fleetmod_journal_event out = {.struct_size = sizeof out,
+                                         .seq = e->seq,
+                                         .host_id = e->host_id,
+                                         .journal_id = e->journal_id,
+                                         .at = e->at,
+                                         .kind = e->kind,
+                                         .state = fm_jstate_name(e->state),
+                                         .rc = e->rc,
+                                         .error_name = e->error_name,
+                                         .delivered = e->delivered,
+                                         .provider_id = e->provider_id,
+                                         .note = e->note,
+                                         .detail = e->detail,
+                                         .http_status = e->http_status,
+                                         .executed_at = e->executed_at,
+                                         .late = e->late,
+                                         .hash = hash};
     return c->fn ? c->fn(c->user, &out) : 0;
 }
 
@@ -108,9 +128,9 @@ struct walk {
     struct fleetmod_journal_verdict *v;
     char host[128];
     uint8_t last[FM_JHASH_LEN];
-    bool pending;                     /* the chain starts at an anchor... */
-    uint8_t anchor[FM_JHASH_LEN];     /* ...that a pruned event must name */
-    struct fm_jevent first;           /* the chain's first event */
+    bool pending;                 /* the chain starts at an anchor... */
+    uint8_t anchor[FM_JHASH_LEN]; /* ...that a pruned event must name */
+    struct fm_jevent first;       /* the chain's first event */
     char first_journal[64];
 };
 
@@ -182,8 +202,8 @@ static int check(void *user, const struct fm_jevent *e)
 }
 
 FLEETMOD_API fleetmod_rc fleetmod_journal_verify(
-    struct fleetmod_journal *j, struct fleetmod_journal_verdict *out,
-    char *err, size_t errlen)
+    struct fleetmod_journal *j, struct fleetmod_journal_verdict *out, char *err,
+    size_t errlen)
 {
     if (!j || !out || out->struct_size < sizeof *out)
         return FLEETMOD_EINVAL;

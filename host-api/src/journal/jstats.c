@@ -133,8 +133,8 @@ static void finish(struct fleetmod_journal *j, struct group *g, int64_t now,
     s->provider = g->provider;
     s->command = g->command;
     s->unresolved = s->by_state[FM_J_SENDING] + s->by_state[FM_J_SENT] +
-                    s->by_state[FM_J_CONFIRMATION] +
-                    s->by_state[FM_J_PENDING] + s->by_state[FM_J_UNKNOWN];
+                    s->by_state[FM_J_CONFIRMATION] + s->by_state[FM_J_PENDING] +
+                    s->by_state[FM_J_UNKNOWN];
     /* qsort's array may not be NULL, even for no values. */
     if (g->call.n)
         qsort(g->call.v, g->call.n, sizeof *g->call.v, cmp);
@@ -144,13 +144,12 @@ static void finish(struct fleetmod_journal *j, struct group *g, int64_t now,
     s->call_p95_ms = pct(&g->call, 95);
     s->executed_p50_s = pct(&g->exec, 50);
     s->executed_p95_s = pct(&g->exec, 95);
-    const struct fm_prov_policy *pp = fm_policy_provider(&j->pol,
-                                                         g->provider);
+    const struct fm_prov_policy *pp = fm_policy_provider(&j->pol, g->provider);
     s->quota = pp ? pp->quota : -1;
     s->quota_used = 0;
     if (g->provider)
-        j->be->quota_used(j->db, g->provider, now - 86400, &s->quota_used,
-                          err, errlen);
+        j->be->quota_used(j->db, g->provider, now - 86400, &s->quota_used, err,
+                          errlen);
 }
 
 static void stats_free(struct stats *st)
@@ -190,7 +189,7 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_stats(struct fleetmod_journal *j,
         return FLEETMOD_EINTERNAL;
     int r = gather(j, &st, since, err, errlen);
     fm_journal_unlock(j);
-    fleetmod_rc rc = st.oom ? FLEETMOD_ENOMEM
+    fleetmod_rc rc = st.oom  ? FLEETMOD_ENOMEM
                      : r < 0 ? FLEETMOD_EINTERNAL
                              : FLEETMOD_OK;
     if (st.oom)

@@ -68,7 +68,7 @@ static bool grow(void **arr, size_t n, size_t size)
     void *g = realloc(*arr, (n + 1) * size);
     if (g)
         *arr = g;
-    return g != NULL;
+    return !!g;
 }
 
 static void new_command(struct parse *ps, const char *name)
@@ -86,9 +86,12 @@ static void new_command(struct parse *ps, const char *name)
         fail(ps, FLEETMOD_ENOMEM, "out of memory");
         return;
     }
-    p->cmds[p->n_cmds++] = (struct fm_cmd_policy){
-        .name = copy, .line = ps->line, .reason_required = -1,
-        .deadline = -1, .dup = -1, .dup_window = -1};
+    p->cmds[p->n_cmds++] = (struct fm_cmd_policy){.name = copy,
+                                                  .line = ps->line,
+                                                  .reason_required = -1,
+                                                  .deadline = -1,
+                                                  .dup = -1,
+                                                  .dup_window = -1};
     ps->sec = S_COMMAND;
 }
 
@@ -151,7 +154,7 @@ static char *reader(char *str, int num, void *stream)
     if (ps->at_line_start)
         ps->line++;
     bool starts_line = ps->at_line_start;
-    ps->at_line_start = strchr(str, '\n') != NULL;
+    ps->at_line_start = !!strchr(str, '\n');
     const char *s = str;
     if (ps->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
         s += 3;
@@ -189,8 +192,8 @@ static int seconds(struct parse *ps, const char *key, const char *v,
                    int64_t *out)
 {
     if (!number(v, 1, INT_MAX, out))
-        return failf(ps, "%s = %.64s: expected whole seconds, 1 or more",
-                     key, v);
+        return failf(ps, "%s = %.64s: expected whole seconds, 1 or more", key,
+                     v);
     return 1;
 }
 
@@ -211,13 +214,14 @@ static int journal_key(struct parse *ps, const char *k, const char *v)
     if (strcmp(k, "host_id") == 0) {
         if (!*v || strlen(v) > 127)
             return failf(ps, "host_id: 1 to 127 characters%s%s", "", "");
-        return (p->host_id = strdup(v)) ? 1
-                                        : fail(ps, FLEETMOD_ENOMEM, "oom");
+        return (p->host_id = strdup(v)) ? 1 : fail(ps, FLEETMOD_ENOMEM, "oom");
     }
     if (strcmp(k, "retention_days") == 0) {
         if (!number(v, 0, 100000, &p->retention_days))
-            return failf(ps, "retention_days = %.64s: expected days, 0 "
-                             "(keep forever) or more%s", v, "");
+            return failf(ps,
+                         "retention_days = %.64s: expected days, 0 "
+                         "(keep forever) or more%s",
+                         v, "");
         return 1;
     }
     if (strcmp(k, "store_detail") == 0) {
@@ -322,8 +326,8 @@ static int provider_key(struct parse *ps, const char *k, const char *v)
         }
         if (!slash || (size_t)(slash - v) >= sizeof num ||
             !number(num, 1, 1000, &n) || !number(slash + 1, 1, 86400, &u))
-            return failf(ps, "breaker = %.64s: expected FAILURES/SECONDS%s",
-                         v, "");
+            return failf(ps, "breaker = %.64s: expected FAILURES/SECONDS%s", v,
+                         "");
         p->breaker_n = (int)n;
         p->breaker_s = u;
         return 1;
@@ -336,9 +340,10 @@ static int handler(void *user, const char *section, const char *name,
 {
     struct parse *ps = user;
     static const char *const keys[] = {
-        "url", "host_id", "retention_days", "store_detail", "reason",
-        "requesters", "deadline", "duplicate", "duplicate_window", "rate",
-        "quota", "breaker"};
+        "url",          "host_id",   "retention_days",
+        "store_detail", "reason",    "requesters",
+        "deadline",     "duplicate", "duplicate_window",
+        "rate",         "quota",     "breaker"};
     (void)section; /* the reader has set ps->sec already */
     if (ps->rc != FLEETMOD_OK)
         return 1;
@@ -387,8 +392,11 @@ fleetmod_rc fm_policy_parse(const char *path, struct fm_policy *p, char *err,
     *p = (struct fm_policy){.retention_days = 0};
     if (!path)
         path = fleetmod_default_policy_path();
-    struct parse ps = {.path = path, .at_line_start = true, .p = p,
-                       .err = err, .errlen = errlen};
+    struct parse ps = {.path = path,
+                       .at_line_start = true,
+                       .p = p,
+                       .err = err,
+                       .errlen = errlen};
     if (!(p->path = strdup(path)))
         return FLEETMOD_ENOMEM;
     if (!(ps.f = fopen(path, "r"))) {

@@ -56,14 +56,14 @@ static fleetmod_rc ask(struct fleetmod_guard *g, const struct pending *p,
                        uint64_t wait_ms, bool *changed)
 {
     struct fleetmod_request req = {.id = p->provider_id,
-                                   .provider = p->provider[0] ? p->provider
-                                                              : NULL,
+                                   .provider =
+                                       p->provider[0] ? p->provider : NULL,
                                    .wait_ms = wait_ms};
     struct fleetmod_buf in = {0}, out = {0};
     fleetmod_rc rc = fleetmod_request_pack(&req, &in);
     if (rc == FLEETMOD_OK)
-        rc = fleetmod_guard_status(g, in.data, in.len, fleetmod_buf_write,
-                                   &out);
+        rc =
+            fleetmod_guard_status(g, in.data, in.len, fleetmod_buf_write, &out);
     fleetmod_buf_free(&in);
     fleetmod_buf_free(&out);
     char state[16] = "", err[FLEETMOD_ERR_MAX];
@@ -89,8 +89,12 @@ static int mark_unknown(struct fleetmod_guard *g, struct collect *c,
             p->created_at > before)
             continue;
         evs[(*n)++] = (struct fm_jevent){
-            .journal_id = p->id, .at = fm_now(), .kind = "reconcile",
-            .state = FM_J_UNKNOWN, .rc = -1, .delivered = "unknown",
+            .journal_id = p->id,
+            .at = fm_now(),
+            .kind = "reconcile",
+            .state = FM_J_UNKNOWN,
+            .rc = -1,
+            .delivered = "unknown",
             .latency_ms = -1,
             .note = "no answer was recorded; it may have run"};
     }
@@ -132,8 +136,7 @@ FLEETMOD_API fleetmod_rc fleetmod_guard_reconcile(
         res.resolved += changed;
     }
     if (rc == FLEETMOD_OK &&
-        mark_unknown(g, &c, fm_now() - max_call_s, &res.unknown, err,
-                     errlen))
+        mark_unknown(g, &c, fm_now() - max_call_s, &res.unknown, err, errlen))
         rc = FLEETMOD_EINTERNAL;
     free(c.p);
     if (out)

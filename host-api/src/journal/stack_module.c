@@ -31,8 +31,8 @@ FLEETMOD_API fleetmod_rc fleetmod_stack_open_module(
     }
     s->p = p;
     s->n = 1;
-    fleetmod_rc rc = fleetmod_open(module, config_path, host, &p->h, err,
-                                   errlen);
+    fleetmod_rc rc =
+        fleetmod_open(module, config_path, host, &p->h, err, errlen);
     if (rc == FLEETMOD_OK) {
         const struct fleetmod_module *m = fleetmod_handle_module(p->h);
         p->section = strdup(m->name);
