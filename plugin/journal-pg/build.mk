@@ -27,10 +27,12 @@ $(JOURNAL_PG_SO): $(JOURNAL_PG_OBJS) $(JOURNAL_PG_DIR)/journal_pg.map
 
 ALL_TARGETS += $(JOURNAL_PG_SO)
 
+# 0755 like mobway.so: rpm strips only executable objects (into -debuginfo);
+# dh_fixperms makes shared objects 0644 in the .deb.
 .PHONY: install-journal-pg uninstall-journal-pg
 install-journal-pg: $(JOURNAL_PG_SO)
 	$(INSTALL) -d $(DESTDIR)$(MODULEDIR)
-	$(INSTALL) -m 0644 $(JOURNAL_PG_SO) $(DESTDIR)$(MODULEDIR)/journal_pg.so
+	$(INSTALL) -m 0755 $(JOURNAL_PG_SO) $(DESTDIR)$(MODULEDIR)/journal_pg.so
 
 uninstall-journal-pg:
 	rm -f $(DESTDIR)$(MODULEDIR)/journal_pg.so

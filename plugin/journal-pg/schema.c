@@ -5,6 +5,7 @@
  * schema lock makes one of them create it while the others wait and then
  * find it. A database written by a newer fleetmod is refused before
  * anything is written to it: this version cannot know what its rows mean.
+ * An older one is migrated in the same transaction that read its version.
  */
 #include <stdio.h>
 
@@ -40,15 +41,32 @@ static int stored_version(struct fm_jdb *db, int64_t *version, char *err,
 }
 
 /* Several statements in one string: only the simple query protocol
- * (PQexec) takes them; the text has no parameters. */
-static int create(struct fm_jdb *db, char *err, size_t errlen)
+ * (PQexec) takes them; the texts have no parameters. */
+static int run_script(struct fm_jdb *db, const char *sql, const char *what,
+                      char *err, size_t errlen)
 {
-    PGresult *r = PQexec(db->conn, FM_SCHEMA_V1(FM_SCHEMA_SEQ_PG));
+    PGresult *r = PQexec(db->conn, sql);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
-        jpg_err(db->conn, r, "journal: creating the schema", err, errlen);
+        jpg_err(db->conn, r, what, err, errlen);
     PQclear(r);
     return ok ? 0 : -1;
+}
+
+/* Brings a database of version v (0: empty) to this tree's version, each
+ * step of schema.h in turn, inside the caller's transaction. */
+static int upgrade(struct fm_jdb *db, int64_t v, char *err, size_t errlen)
+{
+    if (v == 0 && run_script(db, FM_SCHEMA_V1(FM_SCHEMA_SEQ_PG),
+                             "journal: creating the schema", err, errlen))
+        return -1;
+#ifdef FM_SCHEMA_MIGRATE_V1_V2
+    if (v < 2 && run_script(db, FM_SCHEMA_MIGRATE_V1_V2,
+                            "journal: migrating the schema to version 2", err,
+                            errlen))
+        return -1;
+#endif
+    return 0;
 }
 
 int jpg_schema(struct fm_jdb *db, char *err, size_t errlen)
@@ -66,8 +84,8 @@ int jpg_schema(struct fm_jdb *db, char *err, size_t errlen)
                  (long long)v, FM_JOURNAL_SCHEMA_VERSION);
         rc = -1;
     }
-    if (!rc && v == 0)
-        rc = create(db, err, errlen);
+    if (!rc && v < FM_JOURNAL_SCHEMA_VERSION)
+        rc = upgrade(db, v, err, errlen);
     if (rc) {
         jpg_rollback(db);
         return -1;
