@@ -84,6 +84,7 @@ install-libfleetmod: $(LIBFLEETMOD) $(LIBFLEETMOD_A) $(LIBFLEETMOD_PC)
 	$(INSTALL) -m 0644 host-api/include/fleetmod/module.h \
 		host-api/include/fleetmod/host.h \
 		host-api/include/fleetmod/guard.h \
+		host-api/include/fleetmod/service.h \
 		host-api/include/fleetmod/msgcheck.h \
 		host-api/include/fleetmod/modutil.h $(DESTDIR)$(INCLUDEDIR)/fleetmod/
 	$(INSTALL) -m 0755 $(LIBFLEETMOD_SO) $(DESTDIR)$(LIBDIR)/
@@ -99,6 +100,7 @@ uninstall-libfleetmod:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/fleetmod/module.h \
 		$(DESTDIR)$(INCLUDEDIR)/fleetmod/host.h \
 		$(DESTDIR)$(INCLUDEDIR)/fleetmod/guard.h \
+		$(DESTDIR)$(INCLUDEDIR)/fleetmod/service.h \
 		$(DESTDIR)$(INCLUDEDIR)/fleetmod/msgcheck.h \
 		$(DESTDIR)$(INCLUDEDIR)/fleetmod/modutil.h \
 		$(DESTDIR)$(LIBDIR)/libfleetmod.so.$(VERSION) \
@@ -195,20 +197,22 @@ check-libfleetmod: $(LIBFLEETMOD_TEST_BINS) $(LIBFLEETMOD_TESTMODS)
 
 CHECK_TARGETS += check-libfleetmod
 
-# fleetmod/msgcheck.h on its own. Header-only, as modules use it: the test
-# links msgpack-c and cmocka, nothing of libfleetmod.
-MSGCHECK_TEST := $(B)/unit/test_msgcheck
-$(OBJDIR_B)/tests/unit/test_msgcheck.o: EXTRA_CFLAGS := \
+# The helpers for modules on their own: fleetmod/msgcheck.h
+# (check-msgcheck) and fleetmod/modutil.h (check-modutil). Header-only, as
+# modules use them: the tests link msgpack-c and cmocka, nothing of
+# libfleetmod.
+MODHELPER_TESTS := msgcheck modutil
+$(MODHELPER_TESTS:%=$(OBJDIR_B)/tests/unit/test_%.o): EXTRA_CFLAGS := \
 	$(call pc_cflags,cmocka $(MSGPACK_PC))
-$(MSGCHECK_TEST): $(OBJDIR_B)/tests/unit/test_msgcheck.o
+$(MODHELPER_TESTS:%=$(B)/unit/test_%): $(B)/unit/%: $(OBJDIR_B)/tests/unit/%.o
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $< \
-		$(call pc_libs,cmocka $(MSGPACK_PC))
+		$(call pc_libs,cmocka $(MSGPACK_PC)) -pthread
 
-.PHONY: check-msgcheck
-check-msgcheck: $(MSGCHECK_TEST)
-	@echo "  TEST   $(MSGCHECK_TEST)"
-	$(Q)$(MEMCHECK) $(MSGCHECK_TEST)
+.PHONY: $(MODHELPER_TESTS:%=check-%)
+$(MODHELPER_TESTS:%=check-%): check-%: $(B)/unit/test_%
+	@echo "  TEST   $<"
+	$(Q)$(MEMCHECK) $<
 
-CHECK_TARGETS += check-msgcheck
+CHECK_TARGETS += $(MODHELPER_TESTS:%=check-%)
