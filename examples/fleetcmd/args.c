@@ -69,7 +69,7 @@ static const struct opt_rule {
     {"--batch-size", OPT_BATCH_SIZE,
      CMD_BIT(FC_CMD_SEND) | CMD_BIT(FC_CMD_STATUS)},
 };
-#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+#define N_RULES (sizeof rules / sizeof rules[0])
 
 /* A batch's list file takes the place of the first operand (the VIN of
  * send, the ID of status); commands without a batch form have no
@@ -87,7 +87,7 @@ static const struct subcmd {
     {"status", FC_CMD_STATUS, 1, "status ID", "status --ids-file FILE"},
     {"modules", FC_CMD_MODULES, 0, "modules", NULL},
 };
-#define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
+#define N_SUBCMDS (sizeof subcmds / sizeof subcmds[0])
 
 /* Keeps the millisecond count exact in a double and in a uint64_t. */
 #define MAX_WAIT_SECONDS 1e9
@@ -293,7 +293,7 @@ int fc_args_parse(int argc, char **argv, struct fc_args *a)
     unsigned seen = 0;
     int rc, n;
 
-    memset(a, 0, sizeof(*a));
+    memset(a, 0, sizeof *a);
     rc = parse_options(argc, argv, a, &seen);
     if (rc != 0 || a->cmd == FC_CMD_VERSION)
         return rc;

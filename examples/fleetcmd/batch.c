@@ -55,8 +55,8 @@ static fleetmod_rc run_open(struct run *r, struct fc_session *s,
     if (fc_items_init(&r->items, s->list, key_name) != FLEETMOD_OK)
         return FLEETMOD_ENOMEM;
     most = min_u64(most, r->items.n);
-    r->sel = malloc(most * sizeof(*r->sel));
-    r->keys = malloc(most * sizeof(*r->keys));
+    r->sel = malloc(most * sizeof *r->sel);
+    r->keys = malloc(most * sizeof *r->keys);
     if (r->sel && r->keys)
         return FLEETMOD_OK;
     fprintf(stderr, "fleetcmd: ENOMEM: no memory for a batch of %zu\n", most);

@@ -16,7 +16,7 @@ fleetmod_rc fc_items_init(struct fc_items *b, const struct fc_list *l,
 {
     b->key_name = key_name;
     b->n = l->n;
-    b->item = calloc(l->n, sizeof(*b->item));
+    b->item = calloc(l->n, sizeof *b->item);
     if (!b->item) {
         fprintf(stderr, "fleetcmd: ENOMEM: no memory for %zu items\n", l->n);
         b->n = 0;
@@ -31,7 +31,7 @@ static void drop_reply(struct fc_item *it)
 {
     fleetmod_reply_free(&it->reply);
     fleetmod_buf_free(&it->raw);
-    memset(&it->raw, 0, sizeof(it->raw));
+    memset(&it->raw, 0, sizeof it->raw);
     it->has_reply = false;
 }
 
@@ -48,7 +48,7 @@ void fc_items_free(struct fc_items *b)
 static int pack_item(msgpack_packer *pk, const msgpack_object *m,
                      const char *key_name, const char *key)
 {
-    bool add = fc_msgmap_get(m, key_name) == NULL;
+    bool add = !fc_msgmap_get(m, key_name);
     int err = msgpack_pack_map(pk, m->via.map.size + (add ? 1 : 0));
 
     for (uint32_t i = 0; !err && i < m->via.map.size; i++)
@@ -130,5 +130,5 @@ bool fc_item_pending(const struct fc_items *b, const struct fc_item *it)
     if (!it->has_reply)
         return strcmp(b->key_name, "id") == 0;
     return it->reply.status && strcmp(it->reply.status, "pending") == 0 &&
-           it->reply.id != NULL;
+           it->reply.id;
 }

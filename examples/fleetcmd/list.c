@@ -70,12 +70,12 @@ static int add(struct reading *r, const char *item, size_t lineno)
 
     if (l->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 64;
-        char **items = realloc(l->items, cap * sizeof(*items));
+        char **items = realloc(l->items, cap * sizeof *items);
         size_t *lines;
         if (!items)
             return out_of_memory(r);
         l->items = items;
-        if (!(lines = realloc(r->lines, cap * sizeof(*lines))))
+        if (!(lines = realloc(r->lines, cap * sizeof *lines)))
             return out_of_memory(r);
         r->lines = lines;
         r->cap = cap;
@@ -123,14 +123,14 @@ static int by_text(const void *a, const void *b, void *items)
 static int check_repeats(const struct reading *r)
 {
     const struct fc_list *l = r->list;
-    size_t *order = malloc(l->n * sizeof(*order));
+    size_t *order = malloc(l->n * sizeof *order);
     size_t first = 0, again = l->n;
 
     if (!order)
         return out_of_memory(r);
     for (size_t i = 0; i < l->n; i++)
         order[i] = i;
-    qsort_r(order, l->n, sizeof(*order), by_text, l->items);
+    qsort_r(order, l->n, sizeof *order, by_text, l->items);
     for (size_t k = 1; k < l->n; k++) {
         size_t i = order[k - 1], j = order[k];
         if (j < again && strcmp(l->items[i], l->items[j]) == 0) {

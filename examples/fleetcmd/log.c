@@ -29,7 +29,7 @@ static void log_line(void *user, int level, const char *msg)
 
 void fc_log_host(struct fleetmod_host *host, const bool *verbose)
 {
-    host->struct_size = sizeof(*host);
+    host->struct_size = sizeof *host;
     /* The module passes user back as const-less void *; log_line only
      * reads through it. */
     host->user = (void *)verbose;

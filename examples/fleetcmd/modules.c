@@ -96,9 +96,9 @@ static int list_one(const struct fc_args *a)
     void *dl = NULL;
     fleetmod_rc rc;
 
-    rc = fleetmod_module_find(a->module, path, sizeof(path), err, sizeof(err));
+    rc = fleetmod_module_find(a->module, path, sizeof path, err, sizeof err);
     if (rc == FLEETMOD_OK)
-        rc = fleetmod_module_probe(path, &table, &dl, err, sizeof(err));
+        rc = fleetmod_module_probe(path, &table, &dl, err, sizeof err);
     if (rc != FLEETMOD_OK) {
         fprintf(stderr, "fleetcmd: %s: %s\n", fleetmod_rc_name(rc), err);
         return rc;

@@ -27,7 +27,7 @@ static void print_time(const char *key, bool has, int64_t t)
     if (!has)
         return;
     if (gmtime_r(&tt, &tm) &&
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+        strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
         printf("  %s=%s\n", key, buf);
     else
         printf("  %s=%" PRId64 "\n", key, t);

@@ -43,7 +43,7 @@ static bool item_ok(const struct fc_item *it, bool waited)
 
 static void count(const struct fc_items *b, bool waited, struct counts *c)
 {
-    memset(c, 0, sizeof(*c));
+    memset(c, 0, sizeof *c);
     for (size_t i = 0; i < b->n; i++) {
         const struct fc_item *it = &b->item[i];
         size_t k = 0;

@@ -12,7 +12,7 @@
 fleetmod_rc fc_session_open(struct fc_session *s, const struct fc_args *a,
                             const struct fc_list *list)
 {
-    memset(s, 0, sizeof(*s));
+    memset(s, 0, sizeof *s);
     s->args = a;
     s->list = list;
     s->verbose = a->verbose;
@@ -51,8 +51,8 @@ fleetmod_rc fc_exchange_run(struct fc_session *s, enum fc_call call,
     struct fleetmod_buf packed = {0};
     fleetmod_rc rc;
 
-    memset(x, 0, sizeof(*x));
-    snprintf(s->request_id, sizeof(s->request_id), "fleetcmd-%ld-%u",
+    memset(x, 0, sizeof *x);
+    snprintf(s->request_id, sizeof s->request_id, "fleetcmd-%ld-%u",
              (long)getpid(), ++s->calls);
     req->request_id = s->request_id;
     rc = fleetmod_request_pack(req, &packed);

@@ -23,8 +23,7 @@ static fleetmod_rc open_module(struct fc_target *t, const struct fc_args *a,
     char err[FLEETMOD_ERR_MAX] = "";
     fleetmod_rc rc;
 
-    rc =
-        fleetmod_open(a->module, a->config, host, &t->handle, err, sizeof(err));
+    rc = fleetmod_open(a->module, a->config, host, &t->handle, err, sizeof err);
     /* libfleetmod's sentence names the module or its file already. */
     if (rc != FLEETMOD_OK)
         fprintf(stderr, "fleetcmd: %s: %s\n", fleetmod_rc_name(rc), err);
@@ -37,7 +36,7 @@ static fleetmod_rc open_stack(struct fc_target *t, const char *path,
     char err[FLEETMOD_ERR_MAX] = "";
     fleetmod_rc rc;
 
-    rc = fleetmod_stack_open(path, host, &t->stack, err, sizeof(err));
+    rc = fleetmod_stack_open(path, host, &t->stack, err, sizeof err);
     /* libfleetmod's sentence names the stack file already. */
     if (rc != FLEETMOD_OK)
         fprintf(stderr, "fleetcmd: %s: %s\n", fleetmod_rc_name(rc), err);

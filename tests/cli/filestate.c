@@ -60,17 +60,18 @@ static uint64_t now_ms(void)
 static fleetmod_rc fs_init(const struct fleetmod_host *host, const char *path,
                            struct fleetmod_instance **out)
 {
+    struct fleetmod_instance *inst;
     struct stat st;
 
     (void)host;
     *out = NULL;
     if (!path || stat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        strlen(path) >= sizeof((*out)->dir))
+        strlen(path) >= sizeof inst->dir)
         return FLEETMOD_ECONFIG;
-    *out = calloc(1, sizeof(**out));
-    if (!*out)
+    *out = inst = calloc(1, sizeof *inst);
+    if (!inst)
         return FLEETMOD_ENOMEM;
-    snprintf((*out)->dir, sizeof((*out)->dir), "%s", path);
+    snprintf(inst->dir, sizeof inst->dir, "%s", path);
     return FLEETMOD_OK;
 }
 
@@ -96,13 +97,11 @@ static bool take_field(struct req *q, const msgpack_object_kv *kv)
         const char *key;
         size_t off, size;
     } fields[] = {
-        {"vin", offsetof(struct req, vin), sizeof(((struct req *)0)->vin)},
-        {"command", offsetof(struct req, command),
-         sizeof(((struct req *)0)->command)},
-        {"code", offsetof(struct req, code), sizeof(((struct req *)0)->code)},
-        {"id", offsetof(struct req, id), sizeof(((struct req *)0)->id)},
-        {"request_id", offsetof(struct req, request_id),
-         sizeof(((struct req *)0)->request_id)},
+        {"vin", offsetof(struct req, vin), sizeof q->vin},
+        {"command", offsetof(struct req, command), sizeof q->command},
+        {"code", offsetof(struct req, code), sizeof q->code},
+        {"id", offsetof(struct req, id), sizeof q->id},
+        {"request_id", offsetof(struct req, request_id), sizeof q->request_id},
     };
     const msgpack_object_str *k = &kv->key.via.str;
 
@@ -112,7 +111,7 @@ static bool take_field(struct req *q, const msgpack_object_kv *kv)
         q->wait_ms = kv->val.via.u64;
         return kv->val.type == MSGPACK_OBJECT_POSITIVE_INTEGER;
     }
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (strlen(fields[i].key) == k->size &&
             memcmp(fields[i].key, k->ptr, k->size) == 0)
             return take_str(&kv->val, (char *)q + fields[i].off,
@@ -138,7 +137,7 @@ static fleetmod_rc decode(const char *buf, size_t len, struct req *q)
     size_t off = 0;
     bool ok;
 
-    memset(q, 0, sizeof(*q));
+    memset(q, 0, sizeof *q);
     msgpack_unpacked_init(&u);
     ok = len <= 4096 &&
          msgpack_unpack_next(&u, buf, len, &off) == MSGPACK_UNPACK_SUCCESS &&
@@ -234,7 +233,7 @@ static bool random_digits(char *out, size_t n, const char *alphabet)
 {
     unsigned char raw[32];
     FILE *f = fopen("/dev/urandom", "rb");
-    bool ok = f && n <= sizeof(raw) && fread(raw, 1, n, f) == n;
+    bool ok = f && n <= sizeof raw && fread(raw, 1, n, f) == n;
 
     if (f)
         fclose(f);
@@ -305,7 +304,7 @@ static void do_send(struct fleetmod_instance *inst, struct rep *r)
     fputs(r->code, f);
     fclose(f);
     r->status = "confirmation";
-    snprintf(r->message, sizeof(r->message), "stop the vehicle first");
+    snprintf(r->message, sizeof r->message, "stop the vehicle first");
 }
 
 static void do_confirm(struct fleetmod_instance *inst, struct rep *r)
@@ -318,7 +317,7 @@ static void do_confirm(struct fleetmod_instance *inst, struct rep *r)
     state_path(inst, path, "code", r->q->vin, r->q->command);
     f = fopen(path, "r");
     if (f) {
-        if (!fgets(code, sizeof(code), f))
+        if (!fgets(code, sizeof code, f))
             code[0] = '\0';
         fclose(f);
         unlink(path); /* one attempt per code, right or wrong */
@@ -339,7 +338,7 @@ static void do_status(struct fleetmod_instance *inst, struct rep *r,
     uint64_t deadline = now_ms() + q->wait_ms, done;
     FILE *f;
 
-    snprintf(r->id, sizeof(r->id), "%s", q->id);
+    snprintf(r->id, sizeof r->id, "%s", q->id);
     state_path(inst, path, "cmd", q->id, "x");
     f = q->id[0] ? fopen(path, "r") : NULL;
     if (!f || fscanf(f, "%17s %32s %llu", q->vin, q->command, &created) != 3) {

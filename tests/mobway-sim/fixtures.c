@@ -104,7 +104,7 @@ static int set_string(struct load_ctx *ctx, char **field, const char *name,
     if (*field)
         return fail(ctx, "duplicate key", name);
     *field = strdup(value);
-    return *field != NULL;
+    return !!*field;
 }
 
 static int company_key(struct load_ctx *ctx, const char *name,
@@ -210,7 +210,7 @@ int fixtures_load(struct sim_fixtures *fx, const char *path, char *err,
     else if (line > 0)
         snprintf(err, err_len, "%s:%d: %s", name, line,
                  ctx.why[0] ? ctx.why : "syntax error");
-    else if ((why = check_complete(fx, &where)) != NULL)
+    else if ((why = check_complete(fx, &where)))
         snprintf(err, err_len, "%s: [%s]: %s", name, where, why);
     if (line == 0 && !why)
         return 0;
