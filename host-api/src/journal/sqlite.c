@@ -654,13 +654,16 @@ static int each_value(sqlite3_stmt *st, void *ctx)
 static int sq_latencies(struct fm_jdb *d, int64_t since, bool executed,
                         fm_jvalue_fn fn, void *user, char *err, size_t errlen)
 {
+    /* +created_at: a scan of the table, in file order. Through the
+     * created_at index every row would be a random read: ten times slower
+     * over a million rows, which is most of them. */
     sqlite3_stmt *st = prep(
         d,
         executed ? "SELECT provider, command, executed_at-created_at FROM "
-                   "fm_commands WHERE created_at>=?1 AND executed_at IS NOT "
+                   "fm_commands WHERE +created_at>=?1 AND executed_at IS NOT "
                    "NULL"
                  : "SELECT provider, command, latency_ms FROM fm_commands "
-                   "WHERE created_at>=?1 AND latency_ms IS NOT NULL",
+                   "WHERE +created_at>=?1 AND latency_ms IS NOT NULL",
         err, errlen);
     if (!st)
         return -1;
