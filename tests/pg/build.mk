@@ -1,7 +1,9 @@
 # tests/pg: journal_pg.so (plugin/journal-pg) against a real PostgreSQL, a
 # throwaway cluster that tests/pg/run.sh starts in a temporary directory
 # on a private unix socket (tests/pg/pg-cluster.sh; as root the server runs
-# as the postgres user), and against the real mobway.so and mobway-sim.
+# as the postgres user), and against the real mobway.so and mobway-sim:
+# through backend.h (test_journal_pg.c), and through libfleetmod's guards
+# with jtool (tests/journal/build.mk; test_guard_pg.py).
 # Never skipped: without a PostgreSQL server the check fails and says so.
 #
 #   make check-journal-pg
@@ -20,8 +22,9 @@ $(JOURNAL_PG_TEST): $(JOURNAL_PG_TEST_OBJS) $(LIBFLEETMOD)
 		$(LIBFLEETMOD_LINK) $(call pc_libs,libcrypto) -ldl -pthread
 
 .PHONY: check-journal-pg
-check-journal-pg: $(JOURNAL_PG_TEST) $(JOURNAL_PG_SO) $(MOBWAY_SO) $(SIM_BIN)
+check-journal-pg: $(JOURNAL_PG_TEST) $(JOURNAL_PG_SO) $(MOBWAY_SO) $(SIM_BIN) \
+	$(JTOOL)
 	$(Q)sh tests/pg/run.sh $(JOURNAL_PG_TEST) $(JOURNAL_PG_SO) \
-		$(MOBWAY_SO) $(SIM_BIN)
+		$(MOBWAY_SO) $(SIM_BIN) $(JTOOL)
 
 CHECK_TARGETS += check-journal-pg

@@ -10,9 +10,11 @@
 #   pg_halt                 # stop the server, keep the data (pg_resume restarts)
 #   pg_stop                 # stop the server and remove everything
 #
-# pg_start sets PG_DIR (the temp dir, also the socket directory), PG_URL (a
-# postgresql:// URL for the journal), and exports PGHOST, PGPORT, PGUSER and
-# PGDATABASE for psql. PostgreSQL refuses to run as root: as root, the
+# pg_start sets PG_DIR (the temp dir, also the socket directory), PG_OWNER
+# (who runs the server), PG_URL (a postgresql:// URL for the journal), and
+# exports PGHOST, PGPORT, PGUSER and PGDATABASE for psql. With PG_DIR and
+# PG_OWNER in its environment, another shell may pg_halt and pg_resume the
+# same cluster. PostgreSQL refuses to run as root: as root, the
 # server runs as PG_RUN_AS (default: the postgres user the server package
 # creates, else nobody). PG_BINDIR overrides the server's directory
 # (default: the newest /usr/lib/postgresql/*/bin, else initdb's directory
@@ -35,7 +37,7 @@ pg_bindir() {
 # Runs a server program as the cluster's owner.
 pg_as_owner() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u "$_pg_owner" -- "$@"
+        runuser -u "$PG_OWNER" -- "$@"
     else
         "$@"
     fi
@@ -47,15 +49,15 @@ pg_start() {
         echo "pg_start: no PostgreSQL server found (install postgresql, or set PG_BINDIR)" >&2
         return 1
     fi
-    _pg_owner=$(id -un)
+    PG_OWNER=$(id -un)
     if [ "$(id -u)" -eq 0 ]; then
-        _pg_owner=${PG_RUN_AS:-}
-        [ -n "$_pg_owner" ] || { id postgres >/dev/null 2>&1 && _pg_owner=postgres; }
-        [ -n "$_pg_owner" ] || _pg_owner=nobody
+        PG_OWNER=${PG_RUN_AS:-}
+        [ -n "$PG_OWNER" ] || { id postgres >/dev/null 2>&1 && PG_OWNER=postgres; }
+        [ -n "$PG_OWNER" ] || PG_OWNER=nobody
     fi
     # A short path: a unix socket's path is limited to 107 bytes.
     PG_DIR=$(mktemp -d /tmp/fleetmod-pg.XXXXXX) || return 1
-    [ "$(id -u)" -ne 0 ] || chown "$_pg_owner" "$PG_DIR"
+    [ "$(id -u)" -ne 0 ] || chown "$PG_OWNER" "$PG_DIR"
     if ! pg_as_owner "$_pg_bin/initdb" -D "$PG_DIR/data" -U fleetmod -A trust \
         --no-sync -E UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1; then
         echo "pg_start: initdb failed:" >&2
@@ -77,7 +79,7 @@ pg_start() {
     PGUSER=fleetmod
     PGDATABASE=postgres
     PG_URL="postgresql:///postgres?host=$PG_DIR&user=fleetmod&port=5432"
-    export PG_DIR PG_URL PGHOST PGPORT PGUSER PGDATABASE
+    export PG_DIR PG_OWNER PG_URL PGHOST PGPORT PGUSER PGDATABASE
     pg_resume
 }
 

@@ -1,13 +1,15 @@
 #!/bin/sh
 # journal_pg.so against a throwaway PostgreSQL cluster and mobway-sim.
 #
-#   sh tests/pg/run.sh TEST JOURNAL_PG_SO MOBWAY_SO SIM
+#   sh tests/pg/run.sh TEST JOURNAL_PG_SO MOBWAY_SO SIM JTOOL
 #
-# TEST is test_journal_pg (tests/pg/test_journal_pg.c). Each part prints
-# "ok - rule" / "not ok - rule" lines; the script ends with "N passed,
-# N failed" and fails when any failed or a program failed to run.
+# TEST is test_journal_pg (tests/pg/test_journal_pg.c): the store through
+# backend.h. JTOOL (tests/journal/jtool.c), driven by test_guard_pg.py:
+# libfleetmod's guards on a postgresql:// journal. Each part prints its
+# rules as it checks them; the script ends with "N passed, N failed" and
+# fails when any failed or a program failed to run.
 set -u
-TEST=$1 JPG=$2 MOBWAY=$3 SIM_BIN=$4
+TEST=$1 JPG=$2 MOBWAY=$3 SIM_BIN=$4 JTOOL=$5
 VIN=6AHFT68CKAF501652
 . tests/lib/mobway-sim.sh
 . tests/pg/pg-cluster.sh
@@ -173,6 +175,20 @@ run "$PG_URL" refused-open "schema version 2 is newer than this fleetmod knows (
 [ "$(sql 'SELECT version FROM fm_schema')" = 2 ] &&
     [ "$(sql 'SELECT count(*) FROM fm_events')" = "$events" ]
 ok $? "schema: the refused database was not written to"
+
+echo "== guards on a PostgreSQL journal (libfleetmod loads journal_pg.so)"
+sql "UPDATE fm_schema SET version = 1"
+timeout 900 python3 tests/pg/test_guard_pg.py --jtool "$JTOOL" \
+    --journal-pg "$JPG" --mobway "$MOBWAY" --sim "$SIM_BIN" >"$TMP/out" 2>&1
+rc=$?
+cat "$TMP/out"
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$TMP/out" | tail -n 1)
+if [ -n "$line" ]; then
+    pass=$((pass + ${line%% passed*}))
+    f=${line#*passed, }
+    fail=$((fail + ${f%% failed}))
+fi
+[ -n "$line" ] && [ "$rc" -eq 0 ] || ok 1 "test_guard_pg.py ran to its end (rc $rc)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
