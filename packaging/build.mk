@@ -123,7 +123,7 @@ ifeq ($(PACKAGE_CHECKS),yes)
 check-packages: export DEB_BUILD_OPTIONS := nocheck
 check-packages: RPMBUILD_FLAGS := --nocheck
 check-packages: deb rpm
-	$(Q)sh packaging/check-packages.sh $(PKG_B)
+	$(Q)VERSION=$(VERSION) sh packaging/check-packages.sh $(PKG_B)
 else
 check-packages:
 	@echo "check-packages: skipped: $(package_skip)"

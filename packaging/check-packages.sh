@@ -43,6 +43,14 @@ finish() {
 
 deb() { echo "$pkgdir/${1}_${debver}_${arch}.deb"; }
 
+# --- the version: one number, the Makefile's --------------------------------
+if [ -n "${VERSION:-}" ]; then
+    check "debian/changelog is at the Makefile's VERSION $VERSION" \
+        test "${debver%-*}" = "$VERSION"
+    check "the spec is at the Makefile's VERSION $VERSION" sh -c \
+        'grep -qx "Version: *$1" packaging/rpm/fleetmod.spec' sh "$VERSION"
+fi
+
 # --- what make deb produced ------------------------------------------------
 for p in $PKGS; do
     check "$p .deb built" test -f "$(deb "$p")"
