@@ -41,14 +41,18 @@ conf=$etc/fleetmod/mobway.conf
 stack=$etc/fleetmod/stack.conf
 
 # A distribution's build (its compiler, its flags) never fails on a
-# warning: -Werror only when WERROR=1 asks for it, as CI does.
+# warning: -Werror only when WERROR=1 asks for it, as CI does. The probes
+# run without this make's own command-line variables (CI's make check has
+# WERROR=1).
 obj=$tb/obj/host-api/src/rc.o
+dry() {
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u WERROR $MAKE \
+        --no-print-directory -n -B V=1 B="$tb" "$@" "$obj" 2>&1
+}
 check "the default flags have no -Werror" sh -c \
-    '! $0 --no-print-directory -n -B V=1 B="$1" "$2" | grep -q -- -Werror' \
-    "$MAKE" "$tb" "$obj"
+    '! printf "%s\n" "$0" | grep -q -- -Werror' "$(dry)"
 check "WERROR=1 adds -Werror" sh -c \
-    '$0 --no-print-directory -n -B V=1 WERROR=1 B="$1" "$2" | grep -q -- -Werror' \
-    "$MAKE" "$tb" "$obj"
+    'printf "%s\n" "$0" | grep -q -- -Werror' "$(dry WERROR=1)"
 
 mk build-first PREFIX="$first" all
 mk install PREFIX="$usr" SYSCONFDIR="$etc" install
