@@ -217,6 +217,24 @@ static int sq_open(const char *url, const char *host_id,
 
 /* ---- writing ------------------------------------------------------------*/
 
+/* Hashes are stored as 32-byte BLOBs (SQLite keeps a BLOB as it is, in
+ * a TEXT column too): half the bytes of hex. A 64-digit hex text (the
+ * form PostgreSQL stores) reads as well. 1: empty (prev_hash is not
+ * stored: it is the previous event's hash); -1: damaged. */
+static int col_hash(sqlite3_stmt *st, int i, uint8_t out[FM_JHASH_LEN])
+{
+    int n = sqlite3_column_bytes(st, i);
+    const void *b = sqlite3_column_blob(st, i);
+    memset(out, 0, FM_JHASH_LEN);
+    if (n == FM_JHASH_LEN && b) {
+        memcpy(out, b, FM_JHASH_LEN);
+        return 0;
+    }
+    if (n == 0)
+        return 1;
+    return fm_junhex(col_text(st, i), out) ? -1 : 0;
+}
+
 static int last_hash(struct fm_jdb *d, uint8_t h[FM_JHASH_LEN], char *err,
                      size_t errlen)
 {
@@ -229,7 +247,7 @@ static int last_hash(struct fm_jdb *d, uint8_t h[FM_JHASH_LEN], char *err,
     bind_text(st, 1, d->host_id);
     int rc = sqlite3_step(st);
     memset(h, 0, FM_JHASH_LEN);
-    if (rc == SQLITE_ROW && fm_junhex(col_text(st, 0), h)) {
+    if (rc == SQLITE_ROW && col_hash(st, 0, h)) {
         sqlite3_finalize(st);
         fm_err(err, errlen, "journal %s: the last event's hash is damaged",
                d->path);
@@ -245,13 +263,10 @@ static int last_hash(struct fm_jdb *d, uint8_t h[FM_JHASH_LEN], char *err,
 static int insert_event(struct fm_jdb *d, sqlite3_stmt *st,
                         struct fm_jevent *ev, uint8_t h[FM_JHASH_LEN])
 {
-    char prev[2 * FM_JHASH_LEN + 1], hash[2 * FM_JHASH_LEN + 1];
     ev->host_id = d->host_id;
     memcpy(ev->prev_hash, h, FM_JHASH_LEN);
     d->svc->hash(ev);
     memcpy(h, ev->hash, FM_JHASH_LEN);
-    fm_jhex(ev->prev_hash, prev);
-    fm_jhex(ev->hash, hash);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     int i = 1;
@@ -277,8 +292,12 @@ static int insert_event(struct fm_jdb *d, sqlite3_stmt *st,
     bind_opt(st, i++, ev->latency_ms, ev->latency_ms >= 0);
     bind_text(st, i++, ev->note);
     bind_text(st, i++, ev->detail);
-    bind_text(st, i++, prev);
-    bind_text(st, i++, hash);
+    /* prev_hash stays empty: it is the hash of the event before, which
+     * verify recomputes the link from (a deleted or reordered event breaks
+     * it all the same); what a journal per command costs stays under
+     * 1 KiB. */
+    sqlite3_bind_zeroblob(st, i++, 0);
+    sqlite3_bind_blob(st, i++, ev->hash, FM_JHASH_LEN, SQLITE_TRANSIENT);
     return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -594,11 +613,11 @@ static int each_event(sqlite3_stmt *st, void *ctx)
     e.latency_ms = col_int(st, i++, -1);
     e.note = col_text(st, i++);
     e.detail = col_text(st, i++);
-    /* A damaged hex hash reads as all ones: it never matches, so verify
-     * names the event. */
-    if (fm_junhex(col_text(st, i++), e.prev_hash))
+    /* A damaged hash reads as all ones: it never matches, so verify names
+     * the event. An empty prev_hash reads as zeros (not stored). */
+    if (col_hash(st, i++, e.prev_hash) < 0)
         memset(e.prev_hash, 0xff, FM_JHASH_LEN);
-    if (fm_junhex(col_text(st, i++), e.hash))
+    if (col_hash(st, i++, e.hash))
         memset(e.hash, 0xff, FM_JHASH_LEN);
     return ((fm_jevent_fn)c->fn)(c->user, &e);
 }
@@ -705,7 +724,9 @@ static int sq_prune(struct fm_jdb *d, int64_t before, int64_t *n, char *err,
         sqlite3_bind_int64(cut, 2, before);
         if (sqlite3_step(cut) == SQLITE_ROW) {
             seq = sqlite3_column_int64(cut, 0);
-            copy(anchor, sizeof anchor, col_text(cut, 1));
+            uint8_t a[FM_JHASH_LEN];
+            if (!col_hash(cut, 1, a))
+                fm_jhex(a, anchor);
         }
         sqlite3_finalize(cut);
     }
