@@ -12,6 +12,7 @@
  *   jtool POLICY MODULE MODCONF reconcile MAX_CALL_S [WAIT_MS]
  *   jtool POLICY MODULE MODCONF serve
  *   jtool POLICY - - verify | list [VIN] | show ID | stats | prune
+ *   jtool none MODULE MODCONF ...   the same calls with no guard
  *
  * KEY=VALUE adds a request key: a value of digits (or -digits) is an
  * integer, anything else a string. send/confirm/status print the reply
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <msgpack.h>
 
@@ -83,19 +85,40 @@ static void request(msgpack_sbuffer *sb, const char *const *fixed, int argc,
 typedef fleetmod_rc (*guard_fn)(struct fleetmod_guard *, const char *, size_t,
                                 fleetmod_write_fn, void *);
 
+/* POLICY "none": the same calls straight to the stack, no guard: what a
+ * guard's cost is measured against. */
+static struct fleetmod_stack *bare;
+
 static fleetmod_rc call(struct fleetmod_guard *g, guard_fn fn,
                         msgpack_sbuffer *sb, struct fleetmod_buf *out)
 {
-    fleetmod_rc rc = fn(g, sb->data, sb->size, fleetmod_buf_write, out);
+    fleetmod_rc rc;
+    if (bare)
+        rc = (fn == fleetmod_guard_send      ? fleetmod_stack_send
+              : fn == fleetmod_guard_confirm ? fleetmod_stack_confirm
+                                             : fleetmod_stack_status)(
+            bare, sb->data, sb->size, fleetmod_buf_write, out);
+    else
+        rc = fn(g, sb->data, sb->size, fleetmod_buf_write, out);
     msgpack_sbuffer_destroy(sb);
     return rc;
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The reply on stdout; the call's duration on stderr, for comparisons. */
 static int print_call(struct fleetmod_guard *g, guard_fn fn,
                       msgpack_sbuffer *sb)
 {
     struct fleetmod_buf out = {0};
+    int64_t t0 = now_ms();
     fleetmod_rc rc = call(g, fn, sb, &out);
+    fprintf(stderr, "elapsed_ms %lld\n", (long long)(now_ms() - t0));
     char *json = fleetmod_msg_to_json(out.data, out.len);
     printf("%s\nrc %d\n", json ? json : "(not one msgpack object)", rc);
     free(json);
@@ -201,6 +224,7 @@ static int threads(struct fleetmod_guard *g, int n, int calls, int nvins,
     unsigned bad = 0;
     if (n < 1 || n > 64)
         return 64;
+    int64_t t0 = now_ms();
     for (int t = 0; t < n; t++) {
         ws[t] = (struct worker){
             .g = g, .index = t, .calls = calls, .nvins = nvins, .vins = vins};
@@ -210,6 +234,7 @@ static int threads(struct fleetmod_guard *g, int n, int calls, int nvins,
         pthread_join(ws[t].tid, NULL);
         bad += ws[t].bad;
     }
+    fprintf(stderr, "elapsed_ms %lld\n", (long long)(now_ms() - t0));
     printf(bad ? "%u bad\n" : "ok\n", bad);
     return bad != 0;
 }
@@ -392,6 +417,12 @@ int main(int argc, char **argv)
         fleetmod_stack_open_module(argv[2], argv[3], NULL, &s, err, sizeof err);
     if (rc != FLEETMOD_OK)
         return die("stack_open_module", rc);
+    if (!strcmp(argv[1], "none")) {
+        bare = s;
+        int status = guarded(NULL, argc - 4, argv + 4);
+        fleetmod_stack_close(s);
+        return status;
+    }
     rc = fleetmod_guard_open(argv[1], s, NULL, &g, err, sizeof err);
     if (rc != FLEETMOD_OK) {
         fleetmod_stack_close(s);

@@ -4,6 +4,7 @@
  * that `fleetcmd journal` is a printer and nothing more.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "journal.h"
@@ -122,46 +123,109 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_show(
     return bad < 0 ? FLEETMOD_EINTERNAL : FLEETMOD_OK;
 }
 
-/* ---- verify -------------------------------------------------------------*/
+/* ---- verify -------------------------------------------------------------*
+ *
+ * Each event's hash is recomputed over the hash of the event before it in
+ * its host's chain, so a changed, deleted or reordered event shows at the
+ * first event whose hash no longer matches. A stored prev_hash is not
+ * needed for that (SQLite does not store it); where a backend stores one,
+ * a mismatch tells a deletion from a change. A chain's first event follows
+ * zeros, or, once pruned, the anchor a "pruned" event of the chain names:
+ * until that event is seen, a copy of the first event waits.
+ */
 
 struct walk {
     struct fleetmod_journal_verdict *v;
     char host[128];
     uint8_t last[FM_JHASH_LEN];
-    bool pending;                 /* the chain starts at an anchor... */
-    uint8_t anchor[FM_JHASH_LEN]; /* ...that a pruned event must name */
-    struct fm_jevent first;       /* the chain's first event */
-    char first_journal[64];
+    bool pending;           /* the first event awaits its anchor */
+    struct fm_jevent first; /* a copy of it (strings in first_buf) */
+    char *first_buf;
+    bool oom;
 };
 
-static int bad(struct walk *w, const struct fm_jevent *e,
-               const char *journal_id, const char *why)
+static int bad(struct walk *w, const struct fm_jevent *e, const char *why)
 {
     struct fleetmod_journal_verdict *v = w->v;
     v->intact = false;
     v->bad_seq = e->seq;
     snprintf(v->bad_host, sizeof v->bad_host, "%s", e->host_id);
     snprintf(v->bad_journal_id, sizeof v->bad_journal_id, "%s",
-             journal_id ? journal_id : "");
+             e->journal_id ? e->journal_id : "");
     snprintf(v->why, sizeof v->why, "%s", why);
     return 1;
 }
 
-/* The end of a host's chain: an anchor nothing vouched for fails. */
+/* Keep a deep copy of e as the chain's first event. */
+static bool keep_first(struct walk *w, const struct fm_jevent *e)
+{
+    struct fm_jevent *f = &w->first;
+    const char **s[] = {&f->host_id,    &f->journal_id, &f->kind,
+                        &f->provider,   &f->vin,        &f->command,
+                        &f->requester,  &f->reason,     &f->request_id,
+                        &f->error_name, &f->delivered,  &f->provider_id,
+                        &f->note,       &f->detail};
+    size_t n = sizeof s / sizeof *s, len = 1;
+    free(w->first_buf);
+    *f = *e;
+    for (size_t i = 0; i < n; i++)
+        len += *s[i] ? strlen(*s[i]) + 1 : 0;
+    char *buf = w->first_buf = malloc(len);
+    if (!buf)
+        return !(w->oom = true);
+    for (size_t i = 0; i < n; i++) {
+        if (!*s[i])
+            continue;
+        size_t k = strlen(*s[i]) + 1;
+        memcpy(buf, *s[i], k);
+        *s[i] = buf;
+        buf += k;
+    }
+    return true;
+}
+
+static bool names_anchor(const struct fm_jevent *e, uint8_t a[FM_JHASH_LEN])
+{
+    const char *p = e->note ? strstr(e->note, "anchor ") : NULL;
+    return p && !fm_junhex(p + 7, a);
+}
+
+/* The first event after a gap: it must follow the pruned anchor. */
+static void try_anchor(struct walk *w, const struct fm_jevent *e)
+{
+    uint8_t a[FM_JHASH_LEN], h[FM_JHASH_LEN];
+    if (!w->pending || !e->kind || strcmp(e->kind, "pruned") ||
+        !names_anchor(e, a))
+        return;
+    memcpy(w->first.prev_hash, a, FM_JHASH_LEN);
+    fm_jhash_compute(&w->first, h);
+    w->pending = memcmp(h, w->first.hash, FM_JHASH_LEN) != 0;
+}
+
 static int end_chain(struct walk *w)
 {
     if (w->pending)
-        return bad(w, &w->first, w->first_journal,
-                   "the chain starts after a gap that no pruned event "
-                   "records (events deleted)");
+        return bad(w, &w->first,
+                   "the chain does not start at zero nor at an anchor a "
+                   "pruned event records (its first events were deleted, "
+                   "or this one changed)");
     return 0;
 }
 
-static bool names_anchor(const struct fm_jevent *e, const uint8_t a[32])
+static int start_chain(struct walk *w, const struct fm_jevent *e)
 {
-    const char *p = e->note ? strstr(e->note, "anchor ") : NULL;
     uint8_t h[FM_JHASH_LEN];
-    return p && !fm_junhex(p + 7, h) && !memcmp(h, a, FM_JHASH_LEN);
+    struct fm_jevent z = *e;
+    if (w->v->events && end_chain(w))
+        return 1;
+    w->v->chains++;
+    snprintf(w->host, sizeof w->host, "%s", e->host_id);
+    memset(z.prev_hash, 0, FM_JHASH_LEN);
+    fm_jhash_compute(&z, h);
+    w->pending = memcmp(h, e->hash, FM_JHASH_LEN) != 0;
+    if (w->pending && !keep_first(w, e))
+        return 1;
+    return 0;
 }
 
 static int check(void *user, const struct fm_jevent *e)
@@ -170,33 +234,29 @@ static int check(void *user, const struct fm_jevent *e)
     static const uint8_t zero[FM_JHASH_LEN];
     uint8_t h[FM_JHASH_LEN];
     if (!e->host_id)
-        return bad(w, e, e->journal_id, "an event without host_id");
-    bool first = !w->v->events || strcmp(w->host, e->host_id);
-    if (first) {
-        if (w->v->events && end_chain(w))
+        return bad(w, e, "an event without host_id");
+    if (!w->v->events || strcmp(w->host, e->host_id)) {
+        if (start_chain(w, e))
             return 1;
-        w->v->chains++;
-        snprintf(w->host, sizeof w->host, "%s", e->host_id);
-        w->pending = memcmp(e->prev_hash, zero, FM_JHASH_LEN) != 0;
-        memcpy(w->anchor, e->prev_hash, FM_JHASH_LEN);
-        w->first = (struct fm_jevent){.seq = e->seq};
-        snprintf(w->first_journal, sizeof w->first_journal, "%s",
-                 e->journal_id ? e->journal_id : "");
-        w->first.host_id = w->host;
-    } else if (memcmp(e->prev_hash, w->last, FM_JHASH_LEN)) {
-        return bad(w, e, e->journal_id,
-                   "prev_hash is not the previous event's hash (an event "
-                   "was deleted or reordered)");
+    } else {
+        struct fm_jevent linked = *e;
+        memcpy(linked.prev_hash, w->last, FM_JHASH_LEN);
+        fm_jhash_compute(&linked, h);
+        bool stored = memcmp(e->prev_hash, zero, FM_JHASH_LEN) != 0;
+        if (stored && memcmp(e->prev_hash, w->last, FM_JHASH_LEN))
+            return bad(w, e,
+                       "prev_hash is not the previous event's hash (an "
+                       "event was deleted or reordered)");
+        if (memcmp(h, e->hash, FM_JHASH_LEN))
+            return bad(w, e,
+                       stored ? "the hash does not match the event (the "
+                                "event was changed)"
+                              : "the hash does not match: this event was "
+                                "changed, or the one before it deleted or "
+                                "reordered");
     }
     w->v->events++;
-    fm_jhash_compute(e, h);
-    if (memcmp(h, e->hash, FM_JHASH_LEN))
-        return bad(w, e, e->journal_id,
-                   "the hash does not match the event (the event was "
-                   "changed)");
-    if (w->pending && e->kind && !strcmp(e->kind, "pruned") &&
-        names_anchor(e, w->anchor))
-        w->pending = false;
+    try_anchor(w, e);
     memcpy(w->last, e->hash, FM_JHASH_LEN);
     return 0;
 }
@@ -214,9 +274,10 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_verify(
         return FLEETMOD_EINTERNAL;
     int r = j->be->events(j->db, NULL, check, &w, err, errlen);
     fm_journal_unlock(j);
-    if (r < 0)
-        return FLEETMOD_EINTERNAL;
     if (!r && out->events)
         end_chain(&w);
-    return FLEETMOD_OK;
+    free(w.first_buf);
+    if (w.oom)
+        fm_err(err, errlen, "journal verify: out of memory");
+    return w.oom ? FLEETMOD_ENOMEM : r < 0 ? FLEETMOD_EINTERNAL : FLEETMOD_OK;
 }
