@@ -28,3 +28,18 @@ check-journal-pg: $(JOURNAL_PG_TEST) $(JOURNAL_PG_SO) $(MOBWAY_SO) $(SIM_BIN) \
 		$(MOBWAY_SO) $(SIM_BIN) $(JTOOL)
 
 CHECK_TARGETS += check-journal-pg
+
+# Not part of make check: a benchmark is a program you run.
+#   make bench-journal-pg [BENCH_PG_ARGS="SENDS ROUNDS LATENCY_MS"]
+BENCH_GUARD := $(B)/check/bench_guard
+BENCH_PG_ARGS ?= 500 5 0
+
+$(BENCH_GUARD): $(OBJDIR_B)/tests/pg/bench_guard.o $(LIBFLEETMOD)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBFLEETMOD_LINK)
+
+.PHONY: bench-journal-pg
+bench-journal-pg: $(BENCH_GUARD) $(JOURNAL_PG_SO) $(MOBWAY_SO) $(SIM_BIN)
+	$(Q)sh tests/pg/bench.sh $(BENCH_GUARD) $(MOBWAY_SO) $(SIM_BIN) \
+		$(JOURNAL_PG_SO) $(BENCH_PG_ARGS)

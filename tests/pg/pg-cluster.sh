@@ -16,7 +16,8 @@
 # PG_OWNER in its environment, another shell may pg_halt and pg_resume the
 # same cluster. PostgreSQL refuses to run as root: as root, the
 # server runs as PG_RUN_AS (default: the postgres user the server package
-# creates, else nobody). PG_BINDIR overrides the server's directory
+# creates, else nobody). PG_FSYNC=on makes commits durable (benchmarks;
+# the tests run without fsync). PG_BINDIR overrides the server's directory
 # (default: the newest /usr/lib/postgresql/*/bin, else initdb's directory
 # in PATH, else pg_config --bindir).
 
@@ -72,7 +73,7 @@ pg_start() {
         echo "unix_socket_directories = '$PG_DIR'"
         echo "unix_socket_permissions = 0777"
         echo "max_connections = 100"
-        echo "fsync = off"
+        echo "fsync = ${PG_FSYNC:-off}"
     } >>"$PG_DIR/data/postgresql.conf"
     PGHOST=$PG_DIR
     PGPORT=5432
