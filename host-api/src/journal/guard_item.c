@@ -8,28 +8,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "../stack.h"
 #include "guard_int.h"
 
-/* A random (version 4) UUID: journal ids must be unique across processes
- * and machines sharing one journal, with no coordination. */
+/* A ULID: 48 bits of milliseconds since the epoch and 80 random bits in
+ * 26 characters of Crockford's base32. Unique across processes and
+ * machines sharing one journal with no coordination; in creation order,
+ * so that the journal's indexes on it grow at their end (fuller pages);
+ * and 10 characters shorter than a UUID in each of the 8 places a command
+ * stores it. */
 static void new_id(char out[40])
 {
+    static const char digits[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     uint8_t b[16] = {0};
-    size_t got = 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    for (int i = 0; i < 6; i++)
+        b[i] = (uint8_t)(ms >> (40 - 8 * i));
+    size_t got = 6;
     while (got < sizeof b) {
         ssize_t n = getrandom(b + got, sizeof b - got, 0);
         if (n > 0)
             got += (size_t)n;
     }
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 40,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x"
-             "%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-             b[11], b[12], b[13], b[14], b[15]);
+    /* 128 bits as 26 digits of 5 bits, the first digit holding 3. */
+    for (int d = 25, bit = 0; d >= 0; d--, bit += 5) {
+        unsigned v = 0;
+        for (int k = 0; k < 5 && bit + k < 128; k++) {
+            int pos = 127 - (bit + k);
+            v |= (unsigned)((b[pos / 8] >> (7 - pos % 8)) & 1) << k;
+        }
+        out[d] = digits[v];
+    }
+    out[26] = '\0';
 }
 
 /* The section a send of vin goes to: the first ready provider whose globs
