@@ -204,20 +204,38 @@ static int apply(struct fm_jdb *db, const struct fm_jevent *ev, char *err,
     return 0;
 }
 
+/* Whether every event records what already happened (an outcome, a
+ * status, a reconcile), none of them a write-ahead record: a confirm
+ * comes through here too, and it must be on disk before the module runs. */
+static int after_the_fact(const struct fm_jevent *evs, size_t n)
+{
+    static const char *const kinds[] = {"outcome", "status", "reconcile"};
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < 3 && (!evs[i].kind || strcmp(evs[i].kind, kinds[k])))
+            k++;
+        if (k == 3)
+            return 0;
+    }
+    return 1;
+}
+
 /* Outcomes and statuses commit without waiting for the server's disk: the
- * write-ahead promise is the intent's, which always waits. An outcome lost
- * in a server crash leaves its command unresolved ("sending"), which
+ * write-ahead promise is the intent's and the confirm's, which always wait.
+ * An outcome lost in a server crash leaves its command unresolved, which
  * reconcile settles by asking the provider; and PostgreSQL's log is
- * flushed in order, so a later durable commit (the next intent) makes
- * every earlier outcome durable too and the chain never has a hole. This
- * halves the disk flushes of a guarded send. */
+ * flushed in order, so a later durable commit makes every earlier outcome
+ * durable too and the chain never has a hole. This halves the disk
+ * flushes of a guarded send. */
 int jpg_append(struct fm_jdb *db, struct fm_jevent *evs, size_t n, char *err,
                size_t errlen)
 {
     if (jpg_begin(db, err, errlen))
         return -1;
     uint8_t h[FM_JHASH_LEN];
-    int rc = jpg_run(db, "SET LOCAL synchronous_commit TO off", NULL,
+    int rc = 0;
+    if (after_the_fact(evs, n))
+        rc = jpg_run(db, "SET LOCAL synchronous_commit TO off", NULL,
                      "journal: SET", err, errlen);
     if (!rc)
         rc = jpg_lock_chain(db, err, errlen);
