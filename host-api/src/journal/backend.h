@@ -23,9 +23,12 @@
  *                newer than the backend knows is refused by open, untouched.
  *   fm_events    THE RECORD. Append-only: one row per thing that happened
  *                to a command (intent, refused, outcome, status, reconcile,
- *                confirm) plus "pruned" rows. Each row carries prev_hash
- *                and hash = SHA-256(prev_hash || canonical bytes), chained
- *                per host_id (services->hash, below). Never updated; rows
+ *                confirm) plus "pruned" rows. Each row carries hash =
+ *                SHA-256(prev_hash || canonical bytes), chained per
+ *                host_id (services->hash, below); prev_hash, the hash of
+ *                the event before, may be stored (PostgreSQL) or left
+ *                empty (SQLite) and read back as zeros: verify does not
+ *                need it. Never updated; rows
  *                are deleted only by prune, which appends a "pruned" event
  *                saying how many and up to where.
  *   fm_commands  one row per command: its intent (never changed) and its

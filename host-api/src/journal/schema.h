@@ -2,8 +2,11 @@
  * journal/schema.h - the journal's SQL schema, one text for both backends.
  *
  * Portable SQL: TEXT and BIGINT/INTEGER columns only; booleans are INTEGER
- * 0/1 and hashes lowercase hex TEXT, so the same rows read the same in
- * SQLite and PostgreSQL. The only per-backend difference is the type of
+ * 0/1. Hashes: PostgreSQL stores prev_hash and hash as lowercase hex TEXT;
+ * SQLite, whose columns take any type, stores hash as a 32-byte BLOB and
+ * prev_hash empty (it is the hash of the event before, from which verify
+ * recomputes every link): under 1 KiB per command. Readers accept both.
+ * The only per-backend difference in the text is the type of
  * fm_events.seq, passed as SEQ:
  *   SQLite      FM_SCHEMA_SEQ_SQLITE  "INTEGER PRIMARY KEY AUTOINCREMENT"
  *   PostgreSQL  FM_SCHEMA_SEQ_PG      "BIGSERIAL PRIMARY KEY"
