@@ -173,6 +173,46 @@ def tampering_with_one_event_in_postgresql_makes_verify_fail_naming_it():
               "changed" in r.stdout, "names event %s" % seq, r)
 
 
+@test
+def a_batch_sends_only_the_items_that_pass_and_its_chain_holds():
+    with Env(policy="[command *]\nduplicate = reject\n") as e:
+        call(e.jtool("gw-a", "send", VIN, "lock_door"))
+        reply, rc = call(e.jtool("gw-b", "batch", "lock_door", VIN2, VIN, VIN2))
+        res = reply.get("results", [])
+        check(rc == 0 and [r.get("vin") for r in res] == [VIN2, VIN, VIN2],
+              "a batch in request order: %s" % reply)
+        check(res[0].get("status") == "pending" and
+              res[1]["error"]["reason"] == "duplicate" and
+              res[2]["error"]["reason"] == "duplicate",
+              "the other host's row and an earlier item both count: %s" % res)
+        check(e.sent() == 2, "two reached Mobway: %d" % e.sent())
+        check(e.verify().stdout.startswith("intact"), "intact")
+
+
+@test
+def a_confirm_is_journaled_on_its_send_and_no_code_is_stored():
+    with Env() as e:
+        reply, rc = call(e.jtool("gw-a", "send", VIN, "disable_ignition"))
+        code = reply.get("code")
+        check(rc == 0 and code, "asked for confirmation: %s" % reply)
+        conf, rc = call(e.jtool("gw-a", "confirm", VIN, "disable_ignition",
+                                code))
+        check(rc == 0 and conf.get("journal") == reply.get("journal"),
+              "confirmed on the send's row: %s" % conf)
+        kinds = e.sql("SELECT string_agg(kind, ',' ORDER BY seq) FROM "
+                      "fm_events WHERE journal_id = '%s'" % reply["journal"])
+        check(kinds.startswith("intent,outcome,confirm"),
+              "intent, outcome, confirm: %s" % kinds)
+        dump = e.sql("SELECT string_agg(t::text, ' ') FROM (SELECT * FROM "
+                     "fm_events) AS t") + e.sql(
+                         "SELECT string_agg(t::text, ' ') FROM (SELECT * FROM "
+                         "fm_commands) AS t")
+        for secret in (code, "demo-secret", "demo-sign-secret"):
+            check(secret not in dump, "%r is in the journal" % secret)
+        check("disable_ignition" in dump, "the witness: the rows are read")
+        check(e.verify().stdout.startswith("intact"), "intact")
+
+
 def race(e, mode):
     e.text = "[command *]\nduplicate = %s\nduplicate_window = 600\n" % mode
     t = in_parallel(e, [("gw-ra", "repeat", 500, VIN, "unlock_door"),
