@@ -52,6 +52,15 @@ PGresult *jpg_exec(struct fm_jdb *db, const char *sql,
 int jpg_run(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
             const char *what, char *err, size_t errlen);
 
+/* read.c: runs sql and calls fn for each row (row 0 of r), streaming in
+ * single-row mode so that no result is held whole. A non-zero return of fn
+ * stops the walk (the rest of the query is cancelled) and is returned;
+ * else 0, or -1 with err. */
+typedef int (*jpg_row_fn)(void *ctx, const PGresult *r);
+int jpg_stream(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
+               const char *what, jpg_row_fn fn, void *ctx, char *err,
+               size_t errlen);
+
 /* BEGIN, after making sure the connection is up; ROLLBACK (errors
  * ignored: the caller reports the first one); COMMIT. 0 or -1. */
 int jpg_begin(struct fm_jdb *db, char *err, size_t errlen);

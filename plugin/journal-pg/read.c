@@ -13,13 +13,9 @@
 #include "jpg.h"
 #include "schema.h"
 
-typedef int (*row_fn)(void *ctx, const PGresult *r);
-
-/* Runs sql and calls fn for each row. A non-zero return of fn stops the
- * walk (the rest of the query is cancelled) and is returned. */
-static int stream(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
-                  const char *what, row_fn fn, void *ctx, char *err,
-                  size_t errlen)
+int jpg_stream(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
+               const char *what, jpg_row_fn fn, void *ctx, char *err,
+               size_t errlen)
 {
     if (jpg_alive(db->conn, err, errlen))
         return -1;
@@ -115,7 +111,7 @@ int jpg_list(struct fm_jdb *db, const struct fm_jquery *q, fm_jrow_fn fn,
     jpg_opt(&p, (int64_t)q->limit, q->limit != 0);
     jpg_str(&p, q->provider_id);
     struct list_ctx c = {fn, user};
-    return stream(
+    return jpg_stream(
         db,
         "SELECT journal_id, host_id, provider, vin, command, requester, "
         "reason, request_id, provider_id, state, error_name, delivered, rc, "
@@ -189,7 +185,7 @@ int jpg_events(struct fm_jdb *db, const char *journal_id, fm_jevent_fn fn,
     struct jpg_params p = {0};
     jpg_str(&p, journal_id);
     struct event_ctx c = {fn, user};
-    return stream(db,
+    return jpg_stream(db,
                   journal_id
                       ? "SELECT " FM_EVENT_COLUMNS ", seq FROM fm_events "
                         "WHERE journal_id = $1 ORDER BY seq"
@@ -218,7 +214,7 @@ int jpg_counts(struct fm_jdb *db, int64_t since, fm_jcount_fn fn, void *user,
     struct jpg_params p = {0};
     jpg_int(&p, since);
     struct count_ctx c = {fn, user};
-    return stream(db,
+    return jpg_stream(db,
                   "SELECT provider, command, state, count(*) FROM fm_commands "
                   "WHERE created_at >= $1::bigint GROUP BY 1, 2, 3 "
                   "ORDER BY provider COLLATE \"C\", command COLLATE \"C\", "
@@ -244,7 +240,7 @@ int jpg_latencies(struct fm_jdb *db, int64_t since, bool executed,
     struct jpg_params p = {0};
     jpg_int(&p, since);
     struct value_ctx c = {fn, user};
-    return stream(db,
+    return jpg_stream(db,
                   executed ? "SELECT provider, command, executed_at - created_at "
                              "FROM fm_commands WHERE executed_at IS NOT NULL "
                              "AND created_at >= $1::bigint"
