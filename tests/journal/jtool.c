@@ -11,6 +11,7 @@
  *   jtool POLICY MODULE MODCONF threads THREADS CALLS VIN...
  *   jtool POLICY MODULE MODCONF reconcile MAX_CALL_S [WAIT_MS]
  *   jtool POLICY MODULE MODCONF serve
+ *   jtool POLICY MODULE MODCONF fork VIN COMMAND VIN2
  *   jtool POLICY - - verify | list [VIN] | show ID | stats | prune
  *   jtool none MODULE MODCONF ...   the same calls with no guard
  *
@@ -21,13 +22,18 @@
  * prints "ok" or the errors. serve reads send/confirm/status/batch lines
  * (the arguments above, blank-separated) from stdin and answers each, so
  * that one guard (and its in-process breaker and bucket) lives across
- * calls the test spaces out.
+ * calls the test spaces out. fork: a child sends VIN COMMAND through its
+ * parent's guard ("child-parent rc N"), then through a guard of its own
+ * ("child-own rc N"); then the parent sends VIN2 COMMAND through its guard
+ * ("parent rc N").
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <msgpack.h>
 
@@ -88,6 +94,9 @@ typedef fleetmod_rc (*guard_fn)(struct fleetmod_guard *, const char *, size_t,
 /* POLICY "none": the same calls straight to the stack, no guard: what a
  * guard's cost is measured against. */
 static struct fleetmod_stack *bare;
+
+/* POLICY, MODULE and MODCONF, for fork's child. */
+static const char *fork_args[3];
 
 static fleetmod_rc call(struct fleetmod_guard *g, guard_fn fn,
                         msgpack_sbuffer *sb, struct fleetmod_buf *out)
@@ -321,6 +330,46 @@ static int reader(const char *policy, int argc, char **argv)
 
 static int guarded(struct fleetmod_guard *g, int argc, char **argv);
 
+static fleetmod_rc send_one(struct fleetmod_guard *g, const char *vin,
+                            const char *cmd)
+{
+    const char *f[] = {"vin", vin, "command", cmd, NULL};
+    msgpack_sbuffer sb;
+    struct fleetmod_buf out = {0};
+    request(&sb, f, 0, NULL);
+    fleetmod_rc rc = call(g, fleetmod_guard_send, &sb, &out);
+    fleetmod_buf_free(&out);
+    return rc;
+}
+
+/* After fork: the parent's guard answers the child EINTERNAL and sends
+ * nothing; the child's own guard (and stack) works; so does the
+ * parent's, after. */
+static int forked(struct fleetmod_guard *g, char **argv, const char *policy,
+                  const char *module, const char *conf)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct fleetmod_stack *s;
+        struct fleetmod_guard *own;
+        printf("child-parent rc %d\n", send_one(g, argv[1], argv[2]));
+        if (fleetmod_stack_open_module(module, conf, NULL, &s, err,
+                                       sizeof err) ||
+            fleetmod_guard_open(policy, s, NULL, &own, err, sizeof err))
+            _exit(2);
+        printf("child-own rc %d\n", send_one(own, argv[1], argv[2]));
+        fleetmod_guard_close(own);
+        fleetmod_stack_close(s);
+        fflush(stdout);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    printf("parent rc %d\n", send_one(g, argv[3], argv[2]));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 /* One line at a time from stdin, each answered before the next is read. */
 static int serve(struct fleetmod_guard *g)
 {
@@ -386,6 +435,8 @@ static int guarded(struct fleetmod_guard *g, int argc, char **argv)
     }
     if (!strcmp(what, "serve"))
         return serve(g);
+    if (!strcmp(what, "fork") && argc >= 4)
+        return forked(g, argv, fork_args[0], fork_args[1], fork_args[2]);
     if (!strcmp(what, "repeat") && argc >= 4)
         return repeat(g, atoi(argv[1]), argc - 2, argv + 2);
     if (!strcmp(what, "threads") && argc >= 4)
@@ -413,6 +464,9 @@ int main(int argc, char **argv)
         return reader(argv[1], argc - 4, argv + 4);
     struct fleetmod_stack *s;
     struct fleetmod_guard *g;
+    fork_args[0] = argv[1];
+    fork_args[1] = argv[2];
+    fork_args[2] = argv[3];
     fleetmod_rc rc =
         fleetmod_stack_open_module(argv[2], argv[3], NULL, &s, err, sizeof err);
     if (rc != FLEETMOD_OK)

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import resource
+import shlex
 import shutil
 import signal
 import socket
@@ -28,7 +29,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from mobway_sim import MobwaySim  # noqa: E402
-from testrun import check, run_tests, test  # noqa: E402
+from testrun import Skip, check, run_tests, test  # noqa: E402
 
 # The simulator's default fixtures (company "demo").
 VIN = "6AHFT68CKAF501652"    # all six commands
@@ -722,6 +723,46 @@ def reconcile_asks_about_open_rows_and_marks_lost_ones_unknown():
         check(states[reply["id"]] == "success" and states["-"] == "unknown",
               "settled: %s" % states)
         check(e.sent() == before, "nothing was sent again")
+
+
+@test
+def after_fork_the_parents_guard_sends_nothing_and_a_child_opens_its_own():
+    with Env() as e:
+        r = e.jtool("fork", VIN, "location", VIN2)
+        check(r.returncode == 0, "fork ran", r)
+        lines = r.stdout.splitlines()
+        check(lines == ["child-parent rc 12", "child-own rc 0",
+                        "parent rc 0"], "EINTERNAL, then both work", r)
+        check(e.sent() == 2, "only the two good sends reached Mobway: %s"
+              % e.posts())
+        check(len(rows(e)) == 2, "and only they are journaled")
+
+
+@test
+def guard_and_journal_calls_are_memcheck_clean():
+    memcheck = shlex.split(os.environ.get("MEMCHECK", ""))
+    if not memcheck:
+        raise Skip("MEMCHECK is empty (a sanitizer build checks itself)")
+    with Env(policy="[command *]\nduplicate = reject\n"
+             "[provider mobway]\nquota = 100/day\nrate = 50/s\n"
+             "breaker = 3/30\n") as e:
+        def run(*args, reader=False):
+            cmd = ([opts.jtool, e.pol, "-", "-"] if reader else
+                   [opts.jtool, e.pol, opts.mobway, e.conf])
+            r = subprocess.run(memcheck + cmd + list(args),
+                               capture_output=True, text=True, timeout=300)
+            check(r.returncode != 99, "memcheck errors", r)
+            return r
+        reply, rc = call(run("send", VIN, "disable_ignition"))
+        call(run("confirm", VIN, "disable_ignition", reply["code"]))
+        call(run("status", reply["id"], "wait_ms=100"))
+        call(run("send", VIN, "disable_ignition"))          # duplicate
+        call(run("send", VIN2, "location", "deadline=5"))   # expired
+        call(run("batch", "lock_door", VIN, VIN2, VIN))
+        for what in ("verify", "list", "stats", "prune"):
+            run(what, reader=True)
+        run("show", reply["journal"], reader=True)
+        run("reconcile", "0")
 
 
 @test
