@@ -220,6 +220,27 @@ def every_malformed_policy_file_is_econfig_with_file_and_line():
         check(e.sent() == 0, "nothing was sent")
 
 
+@test
+def the_example_policy_file_opens_in_front_of_mobway():
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "host-api",
+                           "policy.conf.example")) as f:
+        text = f.read()
+    with Env() as e:
+        write(e.pol, text.replace("/var/lib/fleetmod/journal.db", e.db),
+              0o644)
+        reply, rc = call(e.jtool("send", VIN, "disable_ignition",
+                                 "requester=ops-7", "reason=stolen",
+                                 "deadline=1000"))
+        check(rc == EREFUSED and reply["error"]["reason"] == "expired",
+              "opened; its rules apply: %s" % reply)
+        reply, rc = call(e.jtool("send", VIN, "disable_ignition",
+                                 "requester=bob", "reason=stolen"))
+        check(rc == EREFUSED and reply["error"]["reason"] == "requester",
+              "only ops-* and alice: %s" % reply)
+        check(e.sent() == 0, "nothing sent")
+
+
 # ---- a journal that cannot be used or written ------------------------------
 
 def untouched_and_nothing_sent(e, before, r, words):
