@@ -480,6 +480,19 @@ def deadline_passed_before_send_is_expired_nothing_sent():
 
 
 @test
+def a_mistyped_deadline_requester_or_reason_is_einval_nothing_sent():
+    with Env() as e:
+        for kv in ("deadline=soon", "requester=7", "reason=42"):
+            reply, rc = call(e.jtool("send", VIN, "location", kv))
+            check(rc == EINVAL and reply["error"]["delivered"] == "no",
+                  "%s: EINVAL: %s" % (kv, reply))
+        reply, rc = call(e.jtool("batch", "location", VIN, VIN2,
+                                 "deadline=soon"))
+        check(rc == EINVAL, "a batch too: %s" % reply)
+        check(e.sent() == 0 and not rows(e), "nothing sent or journaled")
+
+
+@test
 def deadline_passed_before_confirm_is_expired_nothing_confirmed():
     with Env() as e:
         dl = int(time.time()) + 1

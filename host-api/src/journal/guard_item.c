@@ -101,8 +101,9 @@ void fm_gitem_prepare(struct fleetmod_guard *g, struct fm_gitem *it,
     new_id(it->id);
     const char *section = route(g->stack, vin);
     const msgpack_object *prov = confirm ? fm_map_get(req, "provider") : NULL;
-    if (prov)
-        section = fm_zstr(zone, prov) ? fm_zstr(zone, prov) : section;
+    const char *named = fm_zstr(zone, prov);
+    if (named)
+        section = named;
     it->t = fm_throttle_of(g, section);
     struct fm_jevent *e = &it->in.ev;
     *e = (struct fm_jevent){
