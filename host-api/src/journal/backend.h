@@ -69,7 +69,7 @@
 #define FM_JOURNAL_PG_FILE "journal_pg.so"
 
 /* The schema version this source tree writes (schema.h). */
-#define FM_JOURNAL_SCHEMA_VERSION 1
+#define FM_JOURNAL_SCHEMA_VERSION 2
 
 /* A backend's open connection; each backend defines it. */
 struct fm_jdb;
@@ -293,6 +293,48 @@ struct fm_journal_backend {
      * the number of commands deleted. */
     int (*prune)(struct fm_jdb *db, int64_t before, int64_t *n, char *err,
                  size_t errlen);
+
+    /*
+     * Since schema 2: what a long-running host keeps (fleetmod/service.h).
+     * NULL in a backend that does not store them (libfleetmod then answers
+     * ECONFIG). Tables fm_idem and fm_outbox (schema.h).
+     *
+     * idem_begin: in ONE write transaction (taken before reading), read
+     * the claim (requester, key); none, or created before now - ttl_s:
+     * (re)write it with fingerprint, created_at now, no answer, *state
+     * FLEETMOD_IDEM_NEW. Else *state DONE (*http_status and *reply, a
+     * malloc'd copy), BUSY (no answer yet) or MISMATCH (fingerprint
+     * differs), nothing written. idem_finish: store the answer of the
+     * claim; *found false when there is none.
+     */
+    int (*idem_begin)(struct fm_jdb *db, const char *requester, const char *key,
+                      const char *fingerprint, int64_t now, int64_t ttl_s,
+                      int *state, int *http_status, char **reply, char *err,
+                      size_t errlen);
+    int (*idem_finish)(struct fm_jdb *db, const char *requester,
+                       const char *key, int http_status, const char *reply,
+                       bool *found, char *err, size_t errlen);
+    /*
+     * The outbox of this connection's host_id. outbox_add: insert the
+     * event due now unless its event_id exists (*added says which).
+     * outbox_due: undelivered events with next_at <= now, by created_at
+     * then event_id, at most limit (0: all). outbox_result: delivered, or
+     * attempts + 1 and next_at; *found false for an unknown event_id.
+     * outbox_stat: the count of undelivered events and the newest
+     * created_at (0: none).
+     */
+    int (*outbox_add)(struct fm_jdb *db, const char *event_id, const char *body,
+                      int64_t now, bool *added, char *err, size_t errlen);
+    int (*outbox_due)(struct fm_jdb *db, int64_t now, size_t limit,
+                      int (*fn)(void *user, const char *event_id,
+                                const char *body, int64_t created_at,
+                                int64_t next_at, int attempts),
+                      void *user, char *err, size_t errlen);
+    int (*outbox_result)(struct fm_jdb *db, const char *event_id,
+                         bool delivered, int64_t now, int64_t next_at,
+                         bool *found, char *err, size_t errlen);
+    int (*outbox_stat)(struct fm_jdb *db, int64_t *backlog, int64_t *newest,
+                       char *err, size_t errlen);
 };
 
 /* What journal_pg.so exports under FM_JOURNAL_PG_SYMBOL. */

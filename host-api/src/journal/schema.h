@@ -72,6 +72,25 @@
     "  error_name, delivered, deadline, late, created_at, sent_at,\n"          \
     "  updated_at, executed_at FROM fm_commands"
 
+/* Version 2: what a long-running host keeps (fleetmod/service.h,
+ * backend.h's idem_* and outbox_*). Idempotency keys, one row per
+ * requester and key; the outbox, one row per event of a host_id, kept
+ * after delivery (delivered_at) so that an event_id is queued once. */
+#define FM_SCHEMA_MIGRATE_V1_V2                                                \
+    "CREATE TABLE fm_idem (\n"                                                 \
+    "  requester TEXT NOT NULL, idem_key TEXT NOT NULL,\n"                     \
+    "  fingerprint TEXT NOT NULL, created_at BIGINT NOT NULL,\n"               \
+    "  http_status INTEGER, reply TEXT,\n"                                     \
+    "  PRIMARY KEY (requester, idem_key));\n"                                  \
+    "CREATE TABLE fm_outbox (\n"                                               \
+    "  host_id TEXT NOT NULL, event_id TEXT NOT NULL, body TEXT NOT NULL,\n"   \
+    "  created_at BIGINT NOT NULL, next_at BIGINT NOT NULL,\n"                 \
+    "  attempts INTEGER NOT NULL DEFAULT 0, delivered_at BIGINT,\n"            \
+    "  PRIMARY KEY (host_id, event_id));\n"                                    \
+    "CREATE INDEX fm_outbox_due ON fm_outbox (host_id, delivered_at, "         \
+    "next_at);\n"                                                              \
+    "UPDATE fm_schema SET version = 2"
+
 /* States whose command may still run or may have run: the duplicate
  * guard's "live" rows and the list's --unresolved. */
 #define FM_SQL_LIVE_STATES "('sending','sent','confirmation','pending','unknown')"

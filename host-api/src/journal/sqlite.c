@@ -18,6 +18,7 @@
 
 #include "journal.h"
 #include "schema.h"
+#include "sqlite_svc.h"
 
 /* Long enough for another process's batch of 1000 intents. */
 #define BUSY_TIMEOUT_MS 30000
@@ -159,7 +160,8 @@ static int schema(struct fm_jdb *d, char *err, size_t errlen)
         rollback(d);
         return -1;
     }
-    if (v == 0 && exec(d, FM_SCHEMA_V1(FM_SCHEMA_SEQ_SQLITE), err, errlen)) {
+    if ((v == 0 && exec(d, FM_SCHEMA_V1(FM_SCHEMA_SEQ_SQLITE), err, errlen)) ||
+        (v < 2 && exec(d, FM_SCHEMA_MIGRATE_V1_V2, err, errlen))) {
         rollback(d);
         return -1;
     }
@@ -770,6 +772,14 @@ static int sq_prune(struct fm_jdb *d, int64_t before, int64_t *n, char *err,
     return commit(d, err, errlen);
 }
 
+void fm_sq_parts(struct fm_jdb *d, sqlite3 **db, const char **path,
+                 const char **host_id)
+{
+    *db = d->db;
+    *path = d->path;
+    *host_id = d->host_id;
+}
+
 static const struct fm_journal_backend table = {
     .struct_size = sizeof table,
     .version = FM_JOURNAL_BACKEND_VERSION,
@@ -784,6 +794,12 @@ static const struct fm_journal_backend table = {
     .counts = sq_counts,
     .latencies = sq_latencies,
     .prune = sq_prune,
+    .idem_begin = fm_sq_idem_begin,
+    .idem_finish = fm_sq_idem_finish,
+    .outbox_add = fm_sq_outbox_add,
+    .outbox_due = fm_sq_outbox_due,
+    .outbox_result = fm_sq_outbox_result,
+    .outbox_stat = fm_sq_outbox_stat,
 };
 
 const struct fm_journal_backend *fm_journal_sqlite(void)
