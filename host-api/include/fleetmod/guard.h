@@ -17,6 +17,10 @@
  *     applied, "duplicate" (true) when coalesced, "late" (true) on a
  *     status executed after the deadline.
  *
+ * Requests may carry "deadline" (integer, seconds since the epoch),
+ * "requester" and "reason" (strings); another type is FLEETMOD_EINVAL,
+ * nothing sent.
+ *
  * Refusals: FLEETMOD_EREFUSED with error.reason expired, requester,
  * reason, duplicate or journal; FLEETMOD_ERATELIMIT with rate, quota or
  * provider_429; FLEETMOD_EUNREACHABLE with breaker_open. All of them are
