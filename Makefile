@@ -133,6 +133,7 @@ include $(wildcard host-api/build.mk)
 include $(wildcard plugin/*/build.mk)
 include $(wildcard examples/*/build.mk)
 include $(wildcard examples/providers/*/build.mk)
+include $(wildcard service/*/build.mk)
 include $(wildcard tests/*/build.mk)
 include $(wildcard packaging/build.mk)
 
