@@ -214,6 +214,8 @@ check "fleetcmd runs location through the installed module to success" sh -c \
          send "$2" location --wait 20 >"$1/send" 2>&1
      rc=$?; cat "$1/send"; [ $rc -eq 0 ] && grep -q "\"success\"" "$1/send"' \
     sh "$work" "$VIN"
+check "a guarded host journals into PostgreSQL through the installed journal_pg.so" \
+    sh tests/pg/installed.sh "$work" "$work/mobway.conf" "$VIN"
 kill "$sim_pid" 2>/dev/null
 wait "$sim_pid" 2>/dev/null
 sim_pid=
