@@ -9,6 +9,7 @@
  *   jtool POLICY MODULE MODCONF batch COMMAND VIN... [KEY=VALUE...]
  *   jtool POLICY MODULE MODCONF repeat N VIN COMMAND [KEY=VALUE...]
  *   jtool POLICY MODULE MODCONF threads THREADS CALLS VIN...
+ *   jtool POLICY MODULE MODCONF sends THREADS CALLS VIN...
  *   jtool POLICY MODULE MODCONF reconcile MAX_CALL_S [WAIT_MS]
  *   jtool POLICY MODULE MODCONF serve
  *   jtool POLICY MODULE MODCONF fork VIN COMMAND VIN2
@@ -19,11 +20,13 @@
  * integer, anything else a string. send/confirm/status print the reply
  * as one JSON line and "rc N" after it; repeat prints "rc N COUNT" per rc,
  * "reason WORD COUNT" per error.reason and "duplicate COUNT"; threads
- * prints "ok" or the errors. serve reads send/confirm/status/batch lines
- * (the arguments above, blank-separated) from stdin and answers each, so
- * that one guard (and its in-process breaker and bucket) lives across
- * calls the test spaces out. fork: a child sends VIN COMMAND through its
- * parent's guard ("child-parent rc N"), then through a guard of its own
+ * prints "ok" or the errors; sends is threads with plain sends only, each
+ * one that is not FLEETMOD_OK an error (for timing). serve reads
+ * send/confirm/status/batch lines (the arguments above, blank-separated) from
+ * stdin and answers each, so that one guard (and its in-process breaker and
+ * bucket) lives across calls the test spaces out. fork: a child sends VIN
+ * COMMAND through its parent's guard ("child-parent rc N"), then through a
+ * guard of its own
  * ("child-own rc N"); then the parent sends VIN2 COMMAND through its guard
  * ("parent rc N").
  */
@@ -183,6 +186,7 @@ struct worker {
     struct fleetmod_guard *g;
     int index, calls, nvins;
     char **vins;
+    bool plain; /* only sends, no refusals, no status: for timing */
     unsigned bad;
 };
 
@@ -202,6 +206,12 @@ static void *run(void *arg)
         msgpack_sbuffer sb;
         struct fleetmod_buf out = {0};
         struct fleetmod_reply r;
+        if (w->plain) {
+            request(&sb, fixed, 0, NULL);
+            w->bad += call(w->g, fleetmod_guard_send, &sb, &out) != FLEETMOD_OK;
+            fleetmod_buf_free(&out);
+            continue;
+        }
         request(&sb, fixed, 1, extra);
         fleetmod_rc rc = call(w->g, fleetmod_guard_send, &sb, &out);
         bool ok = fleetmod_reply_decode(out.data, out.len, &r) == FLEETMOD_OK;
@@ -227,7 +237,7 @@ static void *run(void *arg)
 }
 
 static int threads(struct fleetmod_guard *g, int n, int calls, int nvins,
-                   char **vins)
+                   char **vins, bool plain)
 {
     struct worker ws[64];
     unsigned bad = 0;
@@ -235,8 +245,12 @@ static int threads(struct fleetmod_guard *g, int n, int calls, int nvins,
         return 64;
     int64_t t0 = now_ms();
     for (int t = 0; t < n; t++) {
-        ws[t] = (struct worker){
-            .g = g, .index = t, .calls = calls, .nvins = nvins, .vins = vins};
+        ws[t] = (struct worker){.g = g,
+                                .index = t,
+                                .calls = calls,
+                                .nvins = nvins,
+                                .vins = vins,
+                                .plain = plain};
         pthread_create(&ws[t].tid, NULL, run, &ws[t]);
     }
     for (int t = 0; t < n; t++) {
@@ -440,7 +454,11 @@ static int guarded(struct fleetmod_guard *g, int argc, char **argv)
     if (!strcmp(what, "repeat") && argc >= 4)
         return repeat(g, atoi(argv[1]), argc - 2, argv + 2);
     if (!strcmp(what, "threads") && argc >= 4)
-        return threads(g, atoi(argv[1]), atoi(argv[2]), argc - 3, argv + 3);
+        return threads(g, atoi(argv[1]), atoi(argv[2]), argc - 3, argv + 3,
+                       false);
+    if (!strcmp(what, "sends") && argc >= 4)
+        return threads(g, atoi(argv[1]), atoi(argv[2]), argc - 3, argv + 3,
+                       true);
     if (!strcmp(what, "reconcile") && argc >= 2) {
         struct fleetmod_reconcile_result r = {.struct_size = sizeof r};
         uint64_t wait_ms = argc > 2 ? (uint64_t)atoll(argv[2]) : 0;
