@@ -1,5 +1,6 @@
 # libfleetmod: the loader library hosts link against (host-api/include/
-# fleetmod/host.h), its pkg-config file, its unit tests and test modules.
+# fleetmod/host.h) and its pkg-config file (its unit tests and test modules:
+# tests/unit/build.mk).
 #
 # Outputs
 #   $(LIBDIR_B)/libfleetmod.so.$(VERSION)   soname libfleetmod.so.$(SOVERSION),
@@ -14,7 +15,7 @@
 # LIBFLEETMOD is the file to depend on (the libfleetmod.so symlink, made
 # together with the real file); LIBFLEETMOD_LINK the flags. They carry a
 # run path of $ORIGIN/../lib: a program in any directory directly under
-# $(B) (build/bin, build/unit, ...) finds build/lib/libfleetmod.so.1 without
+# $(B) (build/bin, build/check, ...) finds build/lib/libfleetmod.so.1 without
 # LD_LIBRARY_PATH, so `build/bin/fleetcmd` just runs. The same binary,
 # installed as $(BINDIR)/fleetcmd, looks in $(BINDIR)/../lib first, which is
 # $(LIBDIR) for the default PREFIX layout and an unrelated system directory
@@ -138,81 +139,5 @@ UNINSTALL_TARGETS += uninstall-stack-conf
 
 # --- unit tests --------------------------------------------------------------
 #
-# Test modules: tests/unit/modules/fake.c (answers as its tests choose) and
-# broken.c, built once per broken rule of the contract (-DBROKEN_<rule>).
-
-LIBFLEETMOD_TESTMOD_DIR := $(B)/test-modules
-LIBFLEETMOD_BROKEN := nosym nulltable abi small badname noversion nosend
-LIBFLEETMOD_TESTMODS := $(LIBFLEETMOD_TESTMOD_DIR)/fake.so \
-	$(LIBFLEETMOD_TESTMOD_DIR)/fake_big.so \
-	$(LIBFLEETMOD_BROKEN:%=$(LIBFLEETMOD_TESTMOD_DIR)/broken_%.so)
-
-$(LIBFLEETMOD_TESTMOD_DIR)/fake.so: tests/unit/modules/fake.c \
-	host-api/include/fleetmod/module.h
-	$(call say,CCLD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(compile) $(MODULE_CFLAGS) $(call pc_cflags,$(MSGPACK_PC)) \
-		$(BASE_LDFLAGS) $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $< \
-		$(call pc_libs,$(MSGPACK_PC))
-
-# The same fake module stating a batch limit of 2500 in its table.
-$(LIBFLEETMOD_TESTMOD_DIR)/fake_big.so: tests/unit/modules/fake.c \
-	host-api/include/fleetmod/module.h
-	$(call say,CCLD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(compile) $(MODULE_CFLAGS) -DFAKE_MAX_BATCH=2500 \
-		$(call pc_cflags,$(MSGPACK_PC)) \
-		$(BASE_LDFLAGS) $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $< \
-		$(call pc_libs,$(MSGPACK_PC))
-
-$(LIBFLEETMOD_TESTMOD_DIR)/broken_%.so: tests/unit/modules/broken.c \
-	host-api/include/fleetmod/module.h
-	$(call say,CCLD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(compile) $(MODULE_CFLAGS) -DBROKEN_$* \
-		$(BASE_LDFLAGS) $(LDFLAGS) $(MODULE_LDFLAGS) -o $@ $<
-
-LIBFLEETMOD_TESTS := test_loader test_msg test_json test_stack
-LIBFLEETMOD_TEST_BINS := $(LIBFLEETMOD_TESTS:%=$(B)/unit/%)
-LIBFLEETMOD_TEST_OBJS := $(LIBFLEETMOD_TESTS:%=$(OBJDIR_B)/tests/unit/%.o)
-
-$(LIBFLEETMOD_TEST_OBJS): EXTRA_CFLAGS := \
-	$(call pc_cflags,cmocka $(MSGPACK_PC)) \
-	-DTEST_MODULES='"$(abspath $(LIBFLEETMOD_TESTMOD_DIR))"'
-
-$(LIBFLEETMOD_TEST_BINS): $(B)/unit/%: $(OBJDIR_B)/tests/unit/%.o $(LIBFLEETMOD)
-	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBFLEETMOD_LINK) \
-		$(call pc_libs,cmocka $(MSGPACK_PC)) -pthread
-
-# Each test program runs under memcheck ($(MEMCHECK): definite and indirect
-# leaks are errors; empty in sanitizer builds, which check themselves).
-.PHONY: check-libfleetmod
-check-libfleetmod: $(LIBFLEETMOD_TEST_BINS) $(LIBFLEETMOD_TESTMODS)
-	$(Q)for t in $(LIBFLEETMOD_TEST_BINS); do \
-		echo "  TEST   $$t"; \
-		$(MEMCHECK) $$t || exit 1; \
-	done
-
-CHECK_TARGETS += check-libfleetmod
-
-# The helpers for modules on their own: fleetmod/msgcheck.h
-# (check-msgcheck) and fleetmod/modutil.h (check-modutil). Header-only, as
-# modules use them: the tests link msgpack-c and cmocka, nothing of
-# libfleetmod.
-MODHELPER_TESTS := msgcheck modutil
-$(MODHELPER_TESTS:%=$(OBJDIR_B)/tests/unit/test_%.o): EXTRA_CFLAGS := \
-	$(call pc_cflags,cmocka $(MSGPACK_PC))
-$(MODHELPER_TESTS:%=$(B)/unit/test_%): $(B)/unit/%: $(OBJDIR_B)/tests/unit/%.o
-	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $< \
-		$(call pc_libs,cmocka $(MSGPACK_PC)) -pthread
-
-.PHONY: $(MODHELPER_TESTS:%=check-%)
-$(MODHELPER_TESTS:%=check-%): check-%: $(B)/unit/test_%
-	@echo "  TEST   $<"
-	$(Q)$(MEMCHECK) $<
-
-CHECK_TARGETS += $(MODHELPER_TESTS:%=check-%)
+# libfleetmod's unit tests, its test modules and the module helpers' tests
+# (check-libfleetmod, check-msgcheck, check-modutil): tests/unit/build.mk.

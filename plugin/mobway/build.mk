@@ -57,38 +57,7 @@ INSTALL_TARGETS += install-mobway
 UNINSTALL_TARGETS += uninstall-mobway
 
 # ---------------------------------------------------------------- unit tests
-# Each test links the objects of the concerns it covers (hidden visibility
-# only matters for the .so), plus log.o and secrets.o that they use.
-MOBWAY_UNIT := sign time json_msg config errmap validate answer
-MOBWAY_UNIT_BINS := $(MOBWAY_UNIT:%=$(B)/tests/unit/test_%)
-MOBWAY_TEST_CFLAGS := -iquote $(MOBWAY_DIR) $(MOBWAY_CFLAGS) \
-	$(call pc_cflags,cmocka) -DSYSCONFDIR='"$(SYSCONFDIR)"'
-MOBWAY_TEST_LIBS := $(MOBWAY_LIBS) $(call pc_libs,cmocka)
-mw_obj = $(OBJDIR_B)/$(MOBWAY_DIR)/$(1).o
-
-$(foreach t,$(MOBWAY_UNIT),$(OBJDIR_B)/tests/unit/test_$(t).o): \
-	EXTRA_CFLAGS := $(MOBWAY_TEST_CFLAGS)
-
-$(B)/tests/unit/test_sign: $(call mw_obj,sign)
-$(B)/tests/unit/test_time: $(call mw_obj,timeconv)
-$(B)/tests/unit/test_json_msg: $(call mw_obj,json_msg)
-$(B)/tests/unit/test_config: $(call mw_obj,config) $(call mw_obj,secrets) \
-	$(call mw_obj,log) $(call mw_obj,validate) $(call mw_obj,cafile)
-$(B)/tests/unit/test_errmap: $(call mw_obj,errmap)
-$(B)/tests/unit/test_validate: $(call mw_obj,validate)
-$(B)/tests/unit/test_answer: $(call mw_obj,answer) $(call mw_obj,reply) \
-	$(call mw_obj,errmap) $(call mw_obj,json_msg) $(call mw_obj,timeconv) \
-	$(call mw_obj,validate)
-
-$(MOBWAY_UNIT_BINS): $(B)/tests/unit/test_%: $(OBJDIR_B)/tests/unit/test_%.o
-	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MOBWAY_TEST_LIBS)
-
-.PHONY: check-mobway-unit check-mobway
-check-mobway-unit: $(MOBWAY_UNIT_BINS)
-	$(Q)set -e; for t in $(MOBWAY_UNIT_BINS); do \
-		MOBWAY_SIGN_CHECK=tests/unit/sign_check.py $$t; done
+# check-mobway-unit and its tests: tests/unit/build.mk.
 
 # ------------------------------------------------------ integration tests
 # A C harness dlopens the module as a host would and drives it against

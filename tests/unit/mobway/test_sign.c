@@ -156,7 +156,7 @@ static void signature_matches_python_for_generated_pairs(void **state)
     }
     fclose(in);
     snprintf(cmd, sizeof cmd, "python3 %s < %s",
-             script ? script : "tests/unit/sign_check.py", in_path);
+             script ? script : "tests/unit/mobway/sign_check.py", in_path);
     out = popen(cmd, "r");
     assert_non_null(out);
     for (int i = 0; i < CASES; i++) {

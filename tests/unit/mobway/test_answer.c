@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../lib/msgmap.h"
+#include "../../lib/msgmap.h"
 #include "answer.h"
 
 #define UUID "8619b2df-1d68-40e1-8760-cf36f06d00b5"

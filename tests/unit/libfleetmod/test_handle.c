@@ -1,6 +1,9 @@
 /*
- * test_loader.c - libfleetmod's loader: search path, probing a module's
- * table, opening, calling and closing it.
+ * test_handle.c - libfleetmod's loader: search path, probing a module's
+ * table, opening, calling and closing it. Covers handle.c (open, the three
+ * calls, close) and the two steps it takes before anything of a module
+ * runs: search.c (FLEETMOD_MODULE_PATH, the module directory,
+ * fleetmod_module_foreach) and probe.c (the table against the contract).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -270,38 +273,6 @@ static void foreach_stops_when_asked(void **state)
     fixture_rmtree(one);
 }
 
-static void every_rc_has_a_name_and_text(void **state)
-{
-    (void)state;
-    assert_string_equal(fleetmod_rc_name(FLEETMOD_EDENIED), "EDENIED");
-    assert_string_equal(fleetmod_rc_name(FLEETMOD_EINTERNAL), "EINTERNAL");
-    for (int rc = 0; rc < FLEETMOD_RC_COUNT; rc++) {
-        assert_string_not_equal(fleetmod_rc_name((fleetmod_rc)rc),
-                                "EUNKNOWNRC");
-        assert_string_not_equal(fleetmod_strerror((fleetmod_rc)rc),
-                                fleetmod_strerror((fleetmod_rc)-1));
-    }
-}
-
-/* A stack's reply (named by libfleetmod) and a module's (named by
- * module.h) must name every rc alike, the unknown ones included. */
-static void rc_name_is_the_contracts_name_for_every_value(void **state)
-{
-    (void)state;
-    const int values[] = {0,
-                          4,
-                          FLEETMOD_RC_COUNT - 1,
-                          FLEETMOD_RC_COUNT,
-                          FLEETMOD_RC_COUNT + 7,
-                          1000,
-                          -1};
-    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
-        fleetmod_rc rc = (fleetmod_rc)values[i];
-        assert_string_equal(fleetmod_rc_name(rc), fleetmod_error_name(rc));
-    }
-    assert_string_equal(fleetmod_rc_name((fleetmod_rc)-1), "EINTERNAL");
-}
-
 /* The three calls on a NULL handle: EINVAL, no crash, and the one reply
  * map every call promises when there is somewhere to write it. */
 static void calls_on_no_handle_are_einval_with_a_reply(void **state)
@@ -346,8 +317,6 @@ int main(void)
         cmocka_unit_test(open_send_close_by_name),
         cmocka_unit_test(foreach_visits_in_order_and_shadows),
         cmocka_unit_test(foreach_stops_when_asked),
-        cmocka_unit_test(every_rc_has_a_name_and_text),
-        cmocka_unit_test(rc_name_is_the_contracts_name_for_every_value),
         cmocka_unit_test(calls_on_no_handle_are_einval_with_a_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,7 +32,7 @@
 #include <msgpack.h>
 
 #include <fleetmod/module.h>
-#include "../../lib/msgmap.h"
+#include "../../../lib/msgmap.h"
 
 struct fleetmod_instance {
     void *user;

@@ -1,7 +1,10 @@
 /*
- * test_msg.c - libfleetmod's message helpers: fleetmod_request_pack and
+ * test_reply.c - libfleetmod's message helpers: fleetmod_request_pack and
  * fleetmod_reply_decode, the 1.1 builder and reply map that carry any key,
- * including replies made of garbage.
+ * including replies made of garbage. Covers reply.c (most of it: every
+ * reply a module may write, and garbage), request.c, msgbuild.c (the
+ * builder) and replymap.c (the reply map); one file because their tests
+ * share the message writer below.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +16,7 @@
 #include <msgpack.h>
 
 #include <fleetmod/host.h>
-#include "../lib/msgmap.h"
+#include "../../lib/msgmap.h"
 
 /* A msgpack writer for building test messages. */
 struct msg {

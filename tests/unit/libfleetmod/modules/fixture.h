@@ -1,7 +1,7 @@
 /*
  * fixture.h - file-system fixtures shared by the libfleetmod unit tests:
  * temporary directories, files and links to the test modules.
- * TEST_MODULES (set by host-api/build.mk) is the directory of the built
+ * TEST_MODULES (set by tests/unit/build.mk) is the directory of the built
  * test modules.
  */
 #ifndef FLEETMOD_TEST_FIXTURE_H

@@ -2,13 +2,15 @@
  * test_stack.c - stacks: the stack file's rules and errors, routing
  * across providers (fall-through only on EDENIED from a sufficient
  * provider; status only on ENOTFOUND), replies carrying the section name,
- * and many threads routing through one stack.
+ * and many threads routing through one stack. Covers stack.c and the
+ * files it is split into: stack_config.c, stack_route.c, stack_reply.c
+ * and stack_batch.c.
  *
  * The providers are instances of the test module fake.so, each labelled
  * by its config value; a VIN or id containing "[LABEL:deny]",
  * "[LABEL:unreach]" or "[LABEL:notfound]" makes that instance answer so
- * (tests/unit/modules/fake.c). Every call is logged, so each test counts
- * which instance was called.
+ * (tests/unit/libfleetmod/modules/fake.c). Every call is logged, so each
+ * test counts which instance was called.
  */
 #include <setjmp.h>
 #include <stdarg.h>

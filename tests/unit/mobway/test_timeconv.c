@@ -1,7 +1,8 @@
 /*
- * test_time.c - Mobway's UTC-3 "YYYY-MM-DD HH:MM:SS" to Unix seconds:
- * plain calendar arithmetic across day, month, year and leap-day
- * rollovers, strict about the format, and blind to the TZ variable.
+ * test_timeconv.c - timeconv.c, Mobway's UTC-3 "YYYY-MM-DD HH:MM:SS" to
+ * Unix seconds: plain calendar arithmetic across day, month, year and
+ * leap-day rollovers, strict about the format, and blind to the TZ
+ * variable.
  */
 #include <setjmp.h>
 #include <stdarg.h>
