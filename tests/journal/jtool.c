@@ -7,6 +7,7 @@
  *   jtool POLICY MODULE MODCONF confirm VIN COMMAND CODE [KEY=VALUE...]
  *   jtool POLICY MODULE MODCONF status ID [KEY=VALUE...]
  *   jtool POLICY MODULE MODCONF batch COMMAND VIN... [KEY=VALUE...]
+ *   jtool POLICY MODULE MODCONF statuses ID... [KEY=VALUE...]
  *   jtool POLICY MODULE MODCONF repeat N VIN COMMAND [KEY=VALUE...]
  *   jtool POLICY MODULE MODCONF threads THREADS CALLS VIN...
  *   jtool POLICY MODULE MODCONF sends THREADS CALLS VIN...
@@ -84,6 +85,40 @@ static void request(msgpack_sbuffer *sb, const char *const *fixed, int argc,
     }
     for (int i = 0; i < argc; i++) {
         char *eq = strchr(argv[i], '=');
+        *eq = '\0';
+        pack_str(&pk, argv[i]);
+        pack_value(&pk, eq + 1);
+        *eq = '=';
+    }
+}
+
+/* A batch request: key = value when key is not NULL, list = the
+ * arguments without '=', and the KEY=VALUE arguments. */
+static void list_request(msgpack_sbuffer *sb, const char *key,
+                         const char *value, const char *list, int argc,
+                         char **argv)
+{
+    msgpack_packer pk;
+    int nv = 0, nk = 0;
+    for (int i = 0; i < argc; i++)
+        strchr(argv[i], '=') ? nk++ : nv++;
+    msgpack_sbuffer_init(sb);
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 1 + (size_t) !!key + (size_t)nk);
+    if (key) {
+        pack_str(&pk, key);
+        pack_str(&pk, value);
+    }
+    pack_str(&pk, list);
+    msgpack_pack_array(&pk, (size_t)nv);
+    for (int i = 0; i < argc; i++) {
+        if (!strchr(argv[i], '='))
+            pack_str(&pk, argv[i]);
+    }
+    for (int i = 0; i < argc; i++) {
+        char *eq = strchr(argv[i], '=');
+        if (!eq)
+            continue;
         *eq = '\0';
         pack_str(&pk, argv[i]);
         pack_value(&pk, eq + 1);
@@ -422,30 +457,12 @@ static int guarded(struct fleetmod_guard *g, int argc, char **argv)
         return print_call(g, fleetmod_guard_status, &sb);
     }
     if (!strcmp(what, "batch") && argc >= 3) {
-        msgpack_packer pk;
-        int nv = 0, nk = 0;
-        for (int i = 2; i < argc; i++)
-            strchr(argv[i], '=') ? nk++ : nv++;
-        msgpack_sbuffer_init(&sb);
-        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-        msgpack_pack_map(&pk, 2 + (size_t)nk);
-        pack_str(&pk, "command");
-        pack_str(&pk, argv[1]);
-        pack_str(&pk, "vins");
-        msgpack_pack_array(&pk, (size_t)nv);
-        for (int i = 2; i < argc; i++) {
-            if (!strchr(argv[i], '='))
-                pack_str(&pk, argv[i]);
-        }
-        for (int i = 2; i < argc; i++) {
-            char *eq = strchr(argv[i], '=');
-            if (!eq)
-                continue;
-            *eq = '\0';
-            pack_str(&pk, argv[i]);
-            pack_value(&pk, eq + 1);
-        }
+        list_request(&sb, "command", argv[1], "vins", argc - 2, argv + 2);
         return print_call(g, fleetmod_guard_send, &sb);
+    }
+    if (!strcmp(what, "statuses") && argc >= 2) {
+        list_request(&sb, NULL, NULL, "ids", argc - 1, argv + 1);
+        return print_call(g, fleetmod_guard_status, &sb);
     }
     if (!strcmp(what, "serve"))
         return serve(g);

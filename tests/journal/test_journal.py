@@ -573,6 +573,37 @@ def a_batch_sends_only_the_items_that_pass_in_request_order():
         check(e.reader("verify").stdout.startswith("intact"), "intact")
 
 
+@test
+def a_status_batch_records_each_journaled_item_once():
+    with Env() as e:
+        e.sim.stop()
+        e.sim = MobwaySim(opts.sim, "--complete-ms", "100")
+        e.mw_conf(e.sim.port)
+        a, _ = call(e.jtool("send", VIN, "location", "deadline=%d" %
+                            (int(time.time()) + 3600)))
+        b, _ = call(e.jtool("send", VIN2, "location"))
+        reply, rc = call(e.jtool("statuses", a["id"], b["id"], "nosuch",
+                                 "wait_ms=3000"))
+        check(rc == 0 and reply["status"] == "batch", "a batch: %s" % reply)
+        res = reply["results"]
+        check(res[0]["journal"] == a["journal"] and
+              res[1]["journal"] == b["journal"] and "journal" not in res[2],
+              "each journaled item names its row: %s" % res)
+        check(res[0]["deadline"] == a["deadline"] and "late" not in res[0],
+              "on time: %s" % res[0])
+        states = {r["id"]: r["state"] for r in rows(e)}
+        check(states == {a["journal"]: "success", b["journal"]: "success"},
+              "both recorded: %s" % states)
+        before = int(subprocess.run(["sqlite3", e.db, "SELECT count(*) FROM "
+                                     "fm_events"], capture_output=True,
+                                    text=True).stdout)
+        call(e.jtool("statuses", a["id"], b["id"]))
+        after = int(subprocess.run(["sqlite3", e.db, "SELECT count(*) FROM "
+                                    "fm_events"], capture_output=True,
+                                   text=True).stdout)
+        check(after == before, "looking again records nothing new")
+
+
 # ---- the record --------------------------------------------------------------
 
 @test
