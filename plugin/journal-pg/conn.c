@@ -49,17 +49,17 @@ PGconn *jpg_connect(const char *url, char *err, size_t errlen)
      * rides in the startup packet, so no statement ever runs without it. */
     const char *const keys[] = {"connect_timeout", "options",
                                 "application_name", "dbname", NULL};
-    const char *const vals[] = {
-        JPG_CONNECT_TIMEOUT_S,
-        "-c statement_timeout=" JPG_STATEMENT_TIMEOUT_MS
-        " -c synchronous_commit=on",
-        "fleetmod", url, NULL};
+    const char *const vals[] = {JPG_CONNECT_TIMEOUT_S,
+                                "-c statement_timeout=" JPG_STATEMENT_TIMEOUT_MS
+                                " -c synchronous_commit=on",
+                                "fleetmod", url, NULL};
     /* libpq's parse errors quote the bad part of the URL, which may be its
      * password: say only that it does not parse. */
     PQconninfoOption *opts = PQconninfoParse(url, NULL);
     if (!opts) {
-        snprintf(err, errlen, "journal url: not a valid PostgreSQL connection "
-                              "URL (postgresql://[user@]host[:port]/db[?...])");
+        snprintf(err, errlen,
+                 "journal url: not a valid PostgreSQL connection "
+                 "URL (postgresql://[user@]host[:port]/db[?...])");
         return NULL;
     }
     PQconninfoFree(opts);
@@ -71,7 +71,8 @@ PGconn *jpg_connect(const char *url, char *err, size_t errlen)
     if (PQstatus(c) != CONNECTION_OK) {
         char what[300];
         const char *h = PQhost(c);
-        snprintf(what, sizeof what, "journal: cannot connect to PostgreSQL at %s",
+        snprintf(what, sizeof what,
+                 "journal: cannot connect to PostgreSQL at %s",
                  h && *h ? h : "the default host");
         jpg_err(c, NULL, what, err, errlen);
         PQfinish(c);

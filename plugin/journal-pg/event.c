@@ -4,9 +4,10 @@
  * How a struct fm_jevent maps to a row of fm_events: strings as they are
  * (NULL stays NULL), state as its word (NULL for -1, "no change"), the
  * "none" integers (rc and latency_ms negative; deadline, http_status and
- * executed_at 0) as NULL, as the SQLite backend stores them, late as 0/1, hashes as lowercase hex. Reading
- * a row back (read.c) maps every NULL to the same "none", so an event
- * read from the journal hashes to the bytes it was written with.
+ * executed_at 0) as NULL, as the SQLite backend stores them, late as 0/1,
+ * hashes as lowercase hex. Reading a row back (read.c) maps every NULL to the
+ * same "none", so an event read from the journal hashes to the bytes it was
+ * written with.
  */
 #include <stdio.h>
 #include <string.h>

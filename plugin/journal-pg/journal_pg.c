@@ -29,8 +29,9 @@ static int jpg_open(const char *url, const char *host_id,
 {
     *out = NULL;
     if (!svc || !svc->hash || !host_id || !*host_id) {
-        snprintf(err, errlen, "journal: PostgreSQL backend opened without "
-                              "host_id or hash service");
+        snprintf(err, errlen,
+                 "journal: PostgreSQL backend opened without "
+                 "host_id or hash service");
         return -1;
     }
     struct fm_jdb *db = calloc(1, sizeof *db);
@@ -65,9 +66,11 @@ static const struct fm_journal_backend backend = {
     .prune = jpg_prune,
 };
 
-FLEETMOD_EXPORT const struct fm_journal_backend *fleetmod_journal_backend_pg(void);
+FLEETMOD_EXPORT const struct fm_journal_backend *
+fleetmod_journal_backend_pg(void);
 
-FLEETMOD_EXPORT const struct fm_journal_backend *fleetmod_journal_backend_pg(void)
+FLEETMOD_EXPORT const struct fm_journal_backend *
+fleetmod_journal_backend_pg(void)
 {
     return &backend;
 }

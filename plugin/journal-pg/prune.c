@@ -21,13 +21,13 @@ static int cut_point(struct fm_jdb *db, int64_t before, int64_t *seq,
     struct jpg_params p = {0};
     jpg_str(&p, db->host_id);
     jpg_int(&p, before);
-    PGresult *r = jpg_exec(
-        db,
-        "SELECT seq, hash FROM fm_events WHERE host_id = $1 AND seq < "
-        "coalesce((SELECT min(seq) FROM fm_events WHERE host_id = $1 "
-        "AND at >= $2::bigint), 9223372036854775807) "
-        "ORDER BY seq DESC LIMIT 1",
-        &p, "journal: finding where to prune", err, errlen);
+    PGresult *r =
+        jpg_exec(db,
+                 "SELECT seq, hash FROM fm_events WHERE host_id = $1 AND seq < "
+                 "coalesce((SELECT min(seq) FROM fm_events WHERE host_id = $1 "
+                 "AND at >= $2::bigint), 9223372036854775807) "
+                 "ORDER BY seq DESC LIMIT 1",
+                 &p, "journal: finding where to prune", err, errlen);
     if (!r)
         return -1;
     *seq = PQntuples(r) ? jpg_col_int(r, 0, 0, -1) : -1;
@@ -54,17 +54,18 @@ static int delete_prefix(struct fm_jdb *db, int64_t before, int64_t seq,
     struct jpg_params q = {0};
     jpg_str(&q, db->host_id);
     jpg_int(&q, seq);
-    return jpg_run(db, "DELETE FROM fm_events WHERE host_id = $1 AND seq <= $2::bigint",
-                   &q, "journal: pruning events", err, errlen);
+    return jpg_run(
+        db, "DELETE FROM fm_events WHERE host_id = $1 AND seq <= $2::bigint",
+        &q, "journal: pruning events", err, errlen);
 }
 
-static int record(struct fm_jdb *db, int64_t before, int64_t n,
-                  const char *hex, uint8_t h[FM_JHASH_LEN], char *err,
-                  size_t errlen)
+static int record(struct fm_jdb *db, int64_t before, int64_t n, const char *hex,
+                  uint8_t h[FM_JHASH_LEN], char *err, size_t errlen)
 {
     char note[160];
-    snprintf(note, sizeof note, "%" PRId64 " commands before %" PRId64 "; anchor %s",
-             n, before, hex);
+    snprintf(note, sizeof note,
+             "%" PRId64 " commands before %" PRId64 "; anchor %s", n, before,
+             hex);
     struct fm_jevent ev = {.kind = "pruned",
                            .at = (int64_t)time(NULL),
                            .state = -1,

@@ -55,10 +55,11 @@ int jpg_quota_used(struct fm_jdb *db, const char *provider, int64_t since,
     jpg_int(&p, since);
     if (jpg_alive(db->conn, err, errlen))
         return -1;
-    PGresult *r = jpg_exec(db,
-                           "SELECT count(*) FROM fm_commands WHERE provider = $1 "
-                           "AND created_at >= $2::bigint AND state <> 'refused'",
-                           &p, "journal: counting the quota", err, errlen);
+    PGresult *r =
+        jpg_exec(db,
+                 "SELECT count(*) FROM fm_commands WHERE provider = $1 "
+                 "AND created_at >= $2::bigint AND state <> 'refused'",
+                 &p, "journal: counting the quota", err, errlen);
     if (!r)
         return -1;
     *out = jpg_col_int(r, 0, 0, 0);
@@ -185,14 +186,14 @@ int jpg_events(struct fm_jdb *db, const char *journal_id, fm_jevent_fn fn,
     struct jpg_params p = {0};
     jpg_str(&p, journal_id);
     struct event_ctx c = {fn, user};
-    return jpg_stream(db,
-                  journal_id
-                      ? "SELECT " FM_EVENT_COLUMNS ", seq FROM fm_events "
-                        "WHERE journal_id = $1 ORDER BY seq"
-                      : "SELECT " FM_EVENT_COLUMNS ", seq FROM fm_events "
-                        "WHERE $1::text IS NULL "
-                        "ORDER BY host_id COLLATE \"C\", seq",
-                  &p, "journal: reading events", event_row, &c, err, errlen);
+    return jpg_stream(
+        db,
+        journal_id ? "SELECT " FM_EVENT_COLUMNS ", seq FROM fm_events "
+                     "WHERE journal_id = $1 ORDER BY seq"
+                   : "SELECT " FM_EVENT_COLUMNS ", seq FROM fm_events "
+                     "WHERE $1::text IS NULL "
+                     "ORDER BY host_id COLLATE \"C\", seq",
+        &p, "journal: reading events", event_row, &c, err, errlen);
 }
 
 struct count_ctx {
@@ -214,12 +215,13 @@ int jpg_counts(struct fm_jdb *db, int64_t since, fm_jcount_fn fn, void *user,
     struct jpg_params p = {0};
     jpg_int(&p, since);
     struct count_ctx c = {fn, user};
-    return jpg_stream(db,
-                  "SELECT provider, command, state, count(*) FROM fm_commands "
-                  "WHERE created_at >= $1::bigint GROUP BY 1, 2, 3 "
-                  "ORDER BY provider COLLATE \"C\", command COLLATE \"C\", "
-                  "state COLLATE \"C\"",
-                  &p, "journal: counting commands", count_row, &c, err, errlen);
+    return jpg_stream(
+        db,
+        "SELECT provider, command, state, count(*) FROM fm_commands "
+        "WHERE created_at >= $1::bigint GROUP BY 1, 2, 3 "
+        "ORDER BY provider COLLATE \"C\", command COLLATE \"C\", "
+        "state COLLATE \"C\"",
+        &p, "journal: counting commands", count_row, &c, err, errlen);
 }
 
 struct value_ctx {
@@ -240,12 +242,13 @@ int jpg_latencies(struct fm_jdb *db, int64_t since, bool executed,
     struct jpg_params p = {0};
     jpg_int(&p, since);
     struct value_ctx c = {fn, user};
-    return jpg_stream(db,
-                  executed ? "SELECT provider, command, executed_at - created_at "
-                             "FROM fm_commands WHERE executed_at IS NOT NULL "
-                             "AND created_at >= $1::bigint"
-                           : "SELECT provider, command, latency_ms "
-                             "FROM fm_commands WHERE latency_ms IS NOT NULL "
-                             "AND created_at >= $1::bigint",
-                  &p, "journal: reading latencies", value_row, &c, err, errlen);
+    return jpg_stream(
+        db,
+        executed ? "SELECT provider, command, executed_at - created_at "
+                   "FROM fm_commands WHERE executed_at IS NOT NULL "
+                   "AND created_at >= $1::bigint"
+                 : "SELECT provider, command, latency_ms "
+                   "FROM fm_commands WHERE latency_ms IS NOT NULL "
+                   "AND created_at >= $1::bigint",
+        &p, "journal: reading latencies", value_row, &c, err, errlen);
 }

@@ -61,9 +61,9 @@ static int upgrade(struct fm_jdb *db, int64_t v, char *err, size_t errlen)
                              "journal: creating the schema", err, errlen))
         return -1;
 #ifdef FM_SCHEMA_MIGRATE_V1_V2
-    if (v < 2 && run_script(db, FM_SCHEMA_MIGRATE_V1_V2,
-                            "journal: migrating the schema to version 2", err,
-                            errlen))
+    if (v < 2 &&
+        run_script(db, FM_SCHEMA_MIGRATE_V1_V2,
+                   "journal: migrating the schema to version 2", err, errlen))
         return -1;
 #endif
     return 0;

@@ -86,7 +86,8 @@ static int over_quota(struct fm_jdb *db, const struct fm_jintent *it, char *err,
                       size_t errlen)
 {
     int64_t used;
-    if (jpg_quota_used(db, it->ev.provider, it->quota_since, &used, err, errlen))
+    if (jpg_quota_used(db, it->ev.provider, it->quota_since, &used, err,
+                       errlen))
         return -1;
     return used >= it->quota;
 }
@@ -102,7 +103,8 @@ static int intent_one(struct fm_jdb *db, struct fm_jintent *it,
         snprintf(err, errlen, "journal: an intent without a journal id");
         return -1;
     }
-    if (it->dup != FM_JDUP_ALLOW && !it->refuse && find_dup(db, it, err, errlen) < 0)
+    if (it->dup != FM_JDUP_ALLOW && !it->refuse &&
+        find_dup(db, it, err, errlen) < 0)
         return -1;
     if (it->dup_found && it->dup == FM_JDUP_COALESCE)
         return 0;
@@ -176,22 +178,22 @@ static int apply(struct fm_jdb *db, const struct fm_jevent *ev, char *err,
     jpg_int(&p, ev->late ? 1 : 0);
     jpg_opt(&p, ev->latency_ms, ev->latency_ms >= 0);
     jpg_int(&p, ev->at);
-    PGresult *r = jpg_exec(
-        db,
-        "UPDATE fm_commands SET state = COALESCE($2::text, state), "
-        "rc = COALESCE($3::integer, rc), "
-        "error_name = COALESCE($4::text, error_name), "
-        "delivered = COALESCE($5::text, delivered), "
-        "http_status = COALESCE($6::integer, http_status), "
-        "provider_id = COALESCE($7::text, provider_id), "
-        "executed_at = COALESCE(executed_at, $8::bigint), "
-        "late = CASE WHEN $9::integer = 1 THEN 1 ELSE late END, "
-        "latency_ms = COALESCE($10::bigint, latency_ms), "
-        "sent_at = CASE WHEN sent_at IS NULL AND $2::text IN "
-        "('sent','confirmation','pending','success','error') "
-        "THEN $11::bigint ELSE sent_at END, "
-        "updated_at = $11::bigint WHERE journal_id = $1",
-        &p, "journal: updating a command", err, errlen);
+    PGresult *r =
+        jpg_exec(db,
+                 "UPDATE fm_commands SET state = COALESCE($2::text, state), "
+                 "rc = COALESCE($3::integer, rc), "
+                 "error_name = COALESCE($4::text, error_name), "
+                 "delivered = COALESCE($5::text, delivered), "
+                 "http_status = COALESCE($6::integer, http_status), "
+                 "provider_id = COALESCE($7::text, provider_id), "
+                 "executed_at = COALESCE(executed_at, $8::bigint), "
+                 "late = CASE WHEN $9::integer = 1 THEN 1 ELSE late END, "
+                 "latency_ms = COALESCE($10::bigint, latency_ms), "
+                 "sent_at = CASE WHEN sent_at IS NULL AND $2::text IN "
+                 "('sent','confirmation','pending','success','error') "
+                 "THEN $11::bigint ELSE sent_at END, "
+                 "updated_at = $11::bigint WHERE journal_id = $1",
+                 &p, "journal: updating a command", err, errlen);
     if (!r)
         return -1;
     int found = strcmp(PQcmdTuples(r), "0") != 0;

@@ -36,10 +36,12 @@ static int die(const char *what, const char *err)
 /* Seconds for n sends through g (NULL: the stack itself). */
 static double run(struct fleetmod_stack *s, struct fleetmod_guard *g, int n)
 {
-    static const char *const vins[] = {"6AHFT68CKAF501652", "9BWZZZ377VT004251"};
+    static const char *const vins[] = {"6AHFT68CKAF501652",
+                                       "9BWZZZ377VT004251"};
     double t0 = now();
     for (int i = 0; i < n; i++) {
-        struct fleetmod_request rq = {.vin = vins[i % 2], .command = "location"};
+        struct fleetmod_request rq = {.vin = vins[i % 2],
+                                      .command = "location"};
         struct fleetmod_buf req = {0}, reply = {0};
         fleetmod_request_pack(&rq, &req);
         fleetmod_rc rc = g ? fleetmod_guard_send(g, req.data, req.len,
@@ -83,8 +85,9 @@ int main(int argc, char **argv)
     for (int m = 0; m < MODES; m++) {
         qsort(t[m], (size_t)rounds, sizeof t[m][0], cmp);
         med[m] = t[m][rounds / 2];
-        printf("%-17s %8.0f sends/s  %6.3f ms/send  (median of %d rounds of %d)\n",
-               names[m], n / med[m], 1e3 * med[m] / n, rounds, n);
+        printf(
+            "%-17s %8.0f sends/s  %6.3f ms/send  (median of %d rounds of %d)\n",
+            names[m], n / med[m], 1e3 * med[m] / n, rounds, n);
     }
     for (int m = SQLITE; m < MODES; m++)
         printf("%s / unguarded: %.2fx the time\n", names[m],

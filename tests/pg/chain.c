@@ -35,7 +35,7 @@ static void digest(const struct fm_jevent *ev, uint8_t out[FM_JHASH_LEN])
     put_int(c, ev->at);
     put_str(c, ev->kind);
     put_int(c, ev->state);
-    const char *fixed[] = {ev->provider, ev->vin,    ev->command,
+    const char *fixed[] = {ev->provider,  ev->vin,    ev->command,
                            ev->requester, ev->reason, ev->request_id};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         put_str(c, fixed[i]);
@@ -73,7 +73,8 @@ int chain_check(void *user, const struct fm_jevent *ev)
             memcpy(w->last, ev->prev_hash, sizeof w->last);
     }
     digest(ev, h);
-    if (memcmp(h, ev->hash, sizeof h) || memcmp(w->last, ev->prev_hash, sizeof h)) {
+    if (memcmp(h, ev->hash, sizeof h) ||
+        memcmp(w->last, ev->prev_hash, sizeof h)) {
         fprintf(stderr, "chain: event %lld of %s does not match\n",
                 (long long)ev->seq, ev->host_id);
         w->bad++;

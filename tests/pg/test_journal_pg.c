@@ -8,14 +8,12 @@
  *   test_journal_pg SO URL race HOST_ID THREADS N VIN COMMAND MOBWAY_SO CONF GO
  *       N sends of one VIN and command from THREADS connections, each
  *       journaled with duplicate = reject before it goes to mobway.so, as
- *       the guard does; starts when the file GO exists (having made GO.HOST_ID when
- *       ready); prints "sent S"
- *   test_journal_pg SO URL quota HOST_ID PREFIX N K QUOTA GO
- *       for each of N providers in turn, K commands under a quota of
- *       QUOTA, starting when the file GO exists; prints "accepted A"
- *   test_journal_pg SO URL outage MOBWAY_SO CONF VIN
- *       one connection; each line of stdin is a command to send as in
- *       race: prints "sent", "duplicate" or "refused: <reason>" per line
+ *       the guard does; starts when the file GO exists (having made GO.HOST_ID
+ * when ready); prints "sent S" test_journal_pg SO URL quota HOST_ID PREFIX N K
+ * QUOTA GO for each of N providers in turn, K commands under a quota of QUOTA,
+ * starting when the file GO exists; prints "accepted A" test_journal_pg SO URL
+ * outage MOBWAY_SO CONF VIN one connection; each line of stdin is a command to
+ * send as in race: prints "sent", "duplicate" or "refused: <reason>" per line
  *   test_journal_pg SO URL verify
  *       every chain of the journal reads back intact; prints the count
  *   test_journal_pg SO URL refused-open TEXT [SECRET]
@@ -63,11 +61,16 @@ static struct fm_jintent intent(const char *id, const char *vin,
                                 const char *command, enum fm_jdup dup)
 {
     struct fm_jintent it = {.dup = dup, .dup_window = 120, .quota = -1};
-    it.ev = (struct fm_jevent){.journal_id = id, .at = (int64_t)time(NULL),
-                               .kind = "intent", .state = FM_J_SENDING,
-                               .provider = "mobway", .vin = vin,
-                               .command = command, .requester = "alice",
-                               .rc = -1, .latency_ms = -1};
+    it.ev = (struct fm_jevent){.journal_id = id,
+                               .at = (int64_t)time(NULL),
+                               .kind = "intent",
+                               .state = FM_J_SENDING,
+                               .provider = "mobway",
+                               .vin = vin,
+                               .command = command,
+                               .requester = "alice",
+                               .rc = -1,
+                               .latency_ms = -1};
     return it;
 }
 
@@ -154,16 +157,17 @@ static void store_intents(struct fm_jdb *db, char *id_a, char *id_b)
               !strcmp(it[1].ev.error_name, "EREFUSED"),
           "intents: reject: an item equal to an earlier one of the batch is "
           "written as a refused duplicate");
-    struct fm_jintent again = intent("later", "6AHFT68CKAF501652", "lock_door",
-                                     FM_JDUP_COALESCE);
+    struct fm_jintent again =
+        intent("later", "6AHFT68CKAF501652", "lock_door", FM_JDUP_COALESCE);
     struct fm_jquery all = {0};
     long before = count_rows(db, &all);
-    check(!be->intents(db, &again, 1, err, sizeof err) && again.dup_found &&
-              !strcmp(again.dup_id, id_a) && !again.refused &&
-              count_rows(db, &all) == before,
-          "intents: coalesce: a live duplicate is found and nothing is written");
-    struct fm_jintent other = intent("other-cmd", "6AHFT68CKAF501652", "unlock_door",
-                                     FM_JDUP_REJECT);
+    check(
+        !be->intents(db, &again, 1, err, sizeof err) && again.dup_found &&
+            !strcmp(again.dup_id, id_a) && !again.refused &&
+            count_rows(db, &all) == before,
+        "intents: coalesce: a live duplicate is found and nothing is written");
+    struct fm_jintent other =
+        intent("other-cmd", "6AHFT68CKAF501652", "unlock_door", FM_JDUP_REJECT);
     check(!be->intents(db, &other, 1, err, sizeof err) && !other.dup_found,
           "intents: another command of the same VIN is no duplicate");
 }
@@ -171,13 +175,14 @@ static void store_intents(struct fm_jdb *db, char *id_a, char *id_b)
 static void store_refusals(struct fm_jdb *db)
 {
     char err[512];
-    struct fm_jintent r = intent("refused-1", "6AHFT68CKAF501652", "lock_door",
-                                 FM_JDUP_REJECT);
+    struct fm_jintent r =
+        intent("refused-1", "6AHFT68CKAF501652", "lock_door", FM_JDUP_REJECT);
     r.refuse = "reason";
     r.refuse_error = "EREFUSED";
-    check(!be->intents(db, &r, 1, err, sizeof err) && !r.dup_found &&
-              r.refused && !strcmp(r.refused, "reason"),
-          "intents: the caller's refusal is written, before any duplicate check");
+    check(
+        !be->intents(db, &r, 1, err, sizeof err) && !r.dup_found && r.refused &&
+            !strcmp(r.refused, "reason"),
+        "intents: the caller's refusal is written, before any duplicate check");
     struct fm_jintent q[3] = {
         intent("quota-1", "QUOTA000000000001", "location", FM_JDUP_ALLOW),
         intent("quota-2", "QUOTA000000000002", "location", FM_JDUP_ALLOW),
@@ -198,18 +203,30 @@ static void store_outcomes(struct fm_jdb *db, const char *id_a)
 {
     char err[512];
     int64_t now = (int64_t)time(NULL);
-    struct fm_jevent ev[2] = {
-        {.journal_id = id_a, .at = now, .kind = "outcome", .state = FM_J_PENDING,
-         .rc = 0, .delivered = "yes", .http_status = 200, .provider_id = "p-1",
-         .latency_ms = 42},
-        {.journal_id = id_a, .at = now + 1, .kind = "status", .state = FM_J_SUCCESS,
-         .rc = -1, .executed_at = now + 1, .late = true, .latency_ms = -1}};
+    struct fm_jevent ev[2] = {{.journal_id = id_a,
+                               .at = now,
+                               .kind = "outcome",
+                               .state = FM_J_PENDING,
+                               .rc = 0,
+                               .delivered = "yes",
+                               .http_status = 200,
+                               .provider_id = "p-1",
+                               .latency_ms = 42},
+                              {.journal_id = id_a,
+                               .at = now + 1,
+                               .kind = "status",
+                               .state = FM_J_SUCCESS,
+                               .rc = -1,
+                               .executed_at = now + 1,
+                               .late = true,
+                               .latency_ms = -1}};
     check(!be->append(db, ev, 2, err, sizeof err), "append: two events commit");
     struct fm_jevent bad[2] = {ev[0], ev[0]};
     bad[1].journal_id = "no-such-command";
     struct fm_jquery all = {0};
     long before = count_rows(db, &all);
-    check(be->append(db, bad, 2, err, sizeof err) && strstr(err, "no-such-command"),
+    check(be->append(db, bad, 2, err, sizeof err) &&
+              strstr(err, "no-such-command"),
           "append: an event of an unknown command fails the call");
     struct found f = {.id = id_a};
     be->list(db, &(struct fm_jquery){.journal_id = id_a}, find_row, &f, err,
@@ -218,8 +235,10 @@ static void store_outcomes(struct fm_jdb *db, const char *id_a)
               !strcmp(f.provider_id, "p-1") && f.row.rc == 0 &&
               f.row.sent_at == now && f.row.executed_at == now + 1 &&
               f.row.late && f.row.latency_ms == 42,
-          "append: the command's row sums up its events; a later event clears nothing");
-    check(count_rows(db, &all) == before, "append: a failed call writes nothing");
+          "append: the command's row sums up its events; a later event clears "
+          "nothing");
+    check(count_rows(db, &all) == before,
+          "append: a failed call writes nothing");
 }
 
 static void store_reads(struct fm_jdb *db, const char *id_b)
@@ -244,11 +263,13 @@ static void store_reads(struct fm_jdb *db, const char *id_b)
     struct chain_walk w = {0};
     check(!be->events(db, NULL, chain_check, &w, err, sizeof err) &&
               w.events == 10 && !w.bad,
-          "events: each event reads back as written and chains to the one before");
+          "events: each event reads back as written and chains to the one "
+          "before");
     int calls = 0;
-    check(be->events(db, NULL, stop_at_first, &calls, err, sizeof err) == 7 &&
-              calls == 1,
-          "events: a callback's non-zero return stops the walk and is returned");
+    check(
+        be->events(db, NULL, stop_at_first, &calls, err, sizeof err) == 7 &&
+            calls == 1,
+        "events: a callback's non-zero return stops the walk and is returned");
 }
 
 static int last_hash(void *user, const struct fm_jevent *ev)
@@ -288,7 +309,8 @@ static void store_prune(struct fm_jdb *db)
              before, hex);
     check(p.found == 1 && !strcmp(p.note, want),
           "prune: records what it deleted and the chain's anchor");
-    check(count_rows(db, &(struct fm_jquery){0}) == 0, "prune: nothing is left");
+    check(count_rows(db, &(struct fm_jquery){0}) == 0,
+          "prune: nothing is left");
 }
 
 static int store(void)
@@ -337,14 +359,18 @@ static int guarded_send(struct sender *s, int i)
     struct fleetmod_request rq = {.vin = s->vin, .command = s->command};
     struct fleetmod_buf req = {0}, reply = {0};
     fleetmod_request_pack(&rq, &req);
-    fleetmod_rc rc = fleetmod_send(s->h, req.data, req.len, fleetmod_buf_write,
-                                   &reply);
+    fleetmod_rc rc =
+        fleetmod_send(s->h, req.data, req.len, fleetmod_buf_write, &reply);
     struct fleetmod_reply r = {0};
     fleetmod_reply_decode(reply.data, reply.len, &r);
-    struct fm_jevent out = {.journal_id = id, .host_id = s->host_id,
-                            .at = (int64_t)time(NULL), .kind = "outcome",
-                            .state = rc ? FM_J_FAILED : FM_J_PENDING, .rc = (int)rc,
-                            .provider_id = r.id, .latency_ms = -1};
+    struct fm_jevent out = {.journal_id = id,
+                            .host_id = s->host_id,
+                            .at = (int64_t)time(NULL),
+                            .kind = "outcome",
+                            .state = rc ? FM_J_FAILED : FM_J_PENDING,
+                            .rc = (int)rc,
+                            .provider_id = r.id,
+                            .latency_ms = -1};
     if (be->append(s->db, &out, 1, s->err, sizeof s->err))
         s->errors++;
     fleetmod_reply_free(&r);
@@ -386,8 +412,11 @@ static int race(char **a)
     if (threads < 1 || threads > 16 || n < threads)
         return 2;
     for (int i = 0; i < threads; i++)
-        s[i] = (struct sender){.host_id = a[0], .vin = a[3], .command = a[4],
-                               .h = h, .db = open_or_die(a[0]),
+        s[i] = (struct sender){.host_id = a[0],
+                               .vin = a[3],
+                               .command = a[4],
+                               .h = h,
+                               .db = open_or_die(a[0]),
                                .n = n / threads + (i < n % threads)};
     start_line(a[7], a[0]);
     for (int i = 0; i < threads; i++)
@@ -435,8 +464,10 @@ static int quota(char **a)
 
 static int outage(char **a)
 {
-    struct sender s = {.host_id = "gw-outage", .vin = a[2],
-                       .h = open_mobway(a[0], a[1]), .db = open_or_die("gw-outage")};
+    struct sender s = {.host_id = "gw-outage",
+                       .vin = a[2],
+                       .h = open_mobway(a[0], a[1]),
+                       .db = open_or_die("gw-outage")};
     char line[64];
     int i = 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -474,8 +505,9 @@ static int refused_open(char **a)
     int rc = be->open(url, "gw-x", &svc, &db, err, sizeof err);
     printf("error: %s\n", err);
     check(rc == -1 && !db, "open: fails");
-    check(strstr(err, a[0]) != NULL, "open: the error says why");
-    check(!a[1] || !strstr(err, a[1]), "open: the error never shows the password");
+    check(!!strstr(err, a[0]), "open: the error says why");
+    check(!a[1] || !strstr(err, a[1]),
+          "open: the error never shows the password");
     return failed;
 }
 
@@ -484,11 +516,12 @@ int main(int argc, char **argv)
     if (argc < 4)
         return 2;
     void *so = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    fm_journal_backend_fn get = so ? (fm_journal_backend_fn)(uintptr_t)dlsym(
-                                         so, FM_JOURNAL_PG_SYMBOL)
-                                   : NULL;
+    fm_journal_backend_fn get =
+        so ? (fm_journal_backend_fn)(uintptr_t)dlsym(so, FM_JOURNAL_PG_SYMBOL)
+           : NULL;
     if (!get || !(be = get()) || be->version != FM_JOURNAL_BACKEND_VERSION) {
-        fprintf(stderr, "cannot load %s: %s\n", argv[1], so ? "bad table" : dlerror());
+        fprintf(stderr, "cannot load %s: %s\n", argv[1],
+                so ? "bad table" : dlerror());
         return 2;
     }
     url = argv[2];
