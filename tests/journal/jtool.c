@@ -45,6 +45,16 @@
 
 static char err[FLEETMOD_ERR_MAX];
 
+/* The guard's log lines, on stderr: "log LEVEL line". */
+static void log_line(void *user, int level, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "log %d %s\n", level, msg);
+}
+
+static const struct fleetmod_host host = {.struct_size = sizeof host,
+                                          .log = log_line};
+
 static int die(const char *what, fleetmod_rc rc)
 {
     fprintf(stderr, "jtool: %s: %s: %s\n", what, fleetmod_rc_name(rc), err);
@@ -512,7 +522,7 @@ int main(int argc, char **argv)
         fleetmod_stack_close(s);
         return status;
     }
-    rc = fleetmod_guard_open(argv[1], s, NULL, &g, err, sizeof err);
+    rc = fleetmod_guard_open(argv[1], s, &host, &g, err, sizeof err);
     if (rc != FLEETMOD_OK) {
         fleetmod_stack_close(s);
         return die("guard_open", rc);

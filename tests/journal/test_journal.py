@@ -342,6 +342,41 @@ def a_full_disk_refuses_with_reason_journal_and_sends_nothing():
                                    preexec=small_disk))
 
 
+def wal_after_one_intent():
+    """The size of the write-ahead log of a fresh journal once the first
+    intent is committed (the answer held back by the simulator)."""
+    with Env("--fault", "latency=3000") as e:
+        e.reader("verify")  # the schema, in a process of its own
+        p = subprocess.Popen([opts.jtool, e.pol, opts.mobway, e.conf, "send",
+                              VIN, "location"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        while not os.path.exists(e.db + "-wal") or not rows(e):
+            time.sleep(0.05)
+        size = os.path.getsize(e.db + "-wal")
+        p.wait(timeout=60)
+        return size
+
+
+@test
+def an_outcome_that_cannot_be_recorded_leaves_the_reply_and_logs_err():
+    limit = max(wal_after_one_intent(), 32768)
+    with Env() as e:
+        e.reader("verify")
+
+        def disk_full_after_the_intent():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        r = e.jtool("send", VIN, "location", preexec=disk_full_after_the_intent)
+        reply, rc = call(r)
+        check(rc == 0 and reply["status"] == "pending" and "id" in reply and
+              "journal" in reply, "the module's reply, unchanged", r)
+        check(re.search(r"^log 3 journal: the outcome .* was not recorded",
+                        r.stderr, re.M), "a LOG_ERR line says so", r)
+        check(e.sent() == 1, "sent once")
+        check([x["state"] for x in rows(e)] == ["sending"],
+              "the row stays unresolved for reconcile")
+
+
 # ---- the guards ------------------------------------------------------------
 
 def race(e, mode):
