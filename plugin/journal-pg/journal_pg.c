@@ -64,6 +64,12 @@ static const struct fm_journal_backend backend = {
     .counts = jpg_counts,
     .latencies = jpg_latencies,
     .prune = jpg_prune,
+    .idem_begin = jpg_idem_begin,
+    .idem_finish = jpg_idem_finish,
+    .outbox_add = jpg_outbox_add,
+    .outbox_due = jpg_outbox_due,
+    .outbox_result = jpg_outbox_result,
+    .outbox_stat = jpg_outbox_stat,
 };
 
 FLEETMOD_EXPORT const struct fm_journal_backend *

@@ -116,4 +116,24 @@ int jpg_counts(struct fm_jdb *db, int64_t since, fm_jcount_fn fn, void *user,
 int jpg_latencies(struct fm_jdb *db, int64_t since, bool executed,
                   fm_jvalue_fn fn, void *user, char *err, size_t errlen);
 
+/* svc.c: idempotency keys and the outbox (backend.h, "Since schema 2"). */
+int jpg_idem_begin(struct fm_jdb *db, const char *requester, const char *key,
+                   const char *fingerprint, int64_t now, int64_t ttl_s,
+                   int *state, int *http_status, char **reply, char *err,
+                   size_t errlen);
+int jpg_idem_finish(struct fm_jdb *db, const char *requester, const char *key,
+                    int http_status, const char *reply, bool *found, char *err,
+                    size_t errlen);
+int jpg_outbox_add(struct fm_jdb *db, const char *event_id, const char *body,
+                   int64_t now, bool *added, char *err, size_t errlen);
+int jpg_outbox_due(struct fm_jdb *db, int64_t now, size_t limit,
+                   int (*fn)(void *user, const char *event_id, const char *body,
+                             int64_t created_at, int64_t next_at, int attempts),
+                   void *user, char *err, size_t errlen);
+int jpg_outbox_result(struct fm_jdb *db, const char *event_id, bool delivered,
+                      int64_t now, int64_t next_at, bool *found, char *err,
+                      size_t errlen);
+int jpg_outbox_stat(struct fm_jdb *db, int64_t *backlog, int64_t *newest,
+                    char *err, size_t errlen);
+
 #endif

@@ -128,6 +128,22 @@ ok $? "quota: the two host_ids together got exactly the quotas ($q1 + $q2 of 300
 n=$(sql "SELECT count(*) FROM (SELECT provider FROM fleetmod_commands WHERE provider LIKE 'quota-race-%' GROUP BY provider HAVING count(*) FILTER (WHERE state <> 'refused') <> 3 OR count(*) FILTER (WHERE state = 'refused' AND error_name = 'ERATELIMIT') <> 3) AS off")
 [ "$n" = 0 ]; ok $? "quota: every provider got exactly its quota, the rest refused (off: $n)"
 
+echo "== idempotency keys claimed by two host_ids at once: 300 keys"
+rm -f "$TMP"/go*
+timeout 300 "$TEST" "$JPG" "$PG_URL" idem-race gw-i1 300 "$TMP/go" >"$TMP/i1" 2>&1 &
+A=$!
+timeout 300 "$TEST" "$JPG" "$PG_URL" idem-race gw-i2 300 "$TMP/go" >"$TMP/i2" 2>&1 &
+B=$!
+go gw-i1 gw-i2
+wait $A; ra=$?
+wait $B; rb=$?
+cat "$TMP/i1" "$TMP/i2"
+ok $((ra + rb)) "idem: both processes ran without a journal error"
+i1=$(sed -n 's/^new //p' "$TMP/i1")
+i2=$(sed -n 's/^new //p' "$TMP/i2")
+[ $((${i1:-0} + ${i2:-0})) -eq 300 ]
+ok $? "idem: each key was claimed by exactly one of them ($i1 + $i2 of 300)"
+
 echo "== PostgreSQL stopped: nothing is sent"
 mkfifo "$TMP/to" "$TMP/from"
 timeout 120 "$TEST" "$JPG" "$PG_URL" outage "$MOBWAY" "$TMP/mobway.conf" "$VIN" \

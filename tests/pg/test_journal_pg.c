@@ -14,6 +14,9 @@
  * starting when the file GO exists; prints "accepted A" test_journal_pg SO URL
  * outage MOBWAY_SO CONF VIN one connection; each line of stdin is a command to
  * send as in race: prints "sent", "duplicate" or "refused: <reason>" per line
+ *   test_journal_pg SO URL idem-race HOST_ID N GO
+ *       claims N idempotency keys from the moment GO exists; prints
+ *       "new K", how many it got first
  *   test_journal_pg SO URL verify
  *       every chain of the journal reads back intact; prints the count
  *   test_journal_pg SO URL refused-open TEXT [SECRET]
@@ -32,6 +35,7 @@
 #include <unistd.h>
 
 #include <fleetmod/host.h>
+#include <fleetmod/service.h>
 
 #include "chain.h"
 
@@ -313,6 +317,120 @@ static void store_prune(struct fm_jdb *db)
           "prune: nothing is left");
 }
 
+/* ---------------------------------------------------- schema 2: service */
+
+static int claim(struct fm_jdb *db, const char *key, const char *fp,
+                 int64_t now, int64_t ttl, int *status, char **reply)
+{
+    char err[512];
+    int state = -1;
+    *reply = NULL;
+    if (be->idem_begin(db, "alice", key, fp, now, ttl, &state, status, reply,
+                       err, sizeof err))
+        fprintf(stderr, "idem_begin: %s\n", err);
+    return state;
+}
+
+static void store_idem(struct fm_jdb *db)
+{
+    char err[512], *reply;
+    int status = 0;
+    bool found = false;
+    int64_t now = (int64_t)time(NULL);
+    check(claim(db, "k1", "fp", now, 60, &status, &reply) == FLEETMOD_IDEM_NEW,
+          "idem: a new key is claimed");
+    check(claim(db, "k1", "fp", now, 60, &status, &reply) == FLEETMOD_IDEM_BUSY,
+          "idem: a claimed key without an answer is busy");
+    check(!be->idem_finish(db, "alice", "k1", 202, "{\"id\":1}", &found, err,
+                           sizeof err) &&
+              found,
+          "idem: the answer is stored");
+    check(claim(db, "k1", "fp", now, 60, &status, &reply) ==
+                  FLEETMOD_IDEM_DONE &&
+              status == 202 && reply && !strcmp(reply, "{\"id\":1}"),
+          "idem: an answered key gives its answer back");
+    free(reply);
+    check(claim(db, "k1", "other", now, 60, &status, &reply) ==
+              FLEETMOD_IDEM_MISMATCH,
+          "idem: another request under the same key is a mismatch");
+    check(claim(db, "k1", "other", now + 61, 60, &status, &reply) ==
+              FLEETMOD_IDEM_NEW,
+          "idem: an expired key is claimed anew");
+    check(!be->idem_finish(db, "alice", "nokey", 200, "{}", &found, err,
+                           sizeof err) &&
+              !found,
+          "idem: finishing an unknown key finds nothing");
+}
+
+struct due {
+    char ids[128];
+    int n;
+};
+
+static int collect_due(void *user, const char *event_id, const char *body,
+                       int64_t created_at, int64_t next_at, int attempts)
+{
+    struct due *d = user;
+    (void)body, (void)created_at, (void)next_at, (void)attempts;
+    size_t len = strlen(d->ids);
+    snprintf(d->ids + len, sizeof d->ids - len, "%s%s", d->n++ ? "," : "",
+             event_id);
+    return 0;
+}
+
+static struct due due_now(struct fm_jdb *db, int64_t now)
+{
+    char err[512];
+    struct due d = {"", 0};
+    if (be->outbox_due(db, now, 0, collect_due, &d, err, sizeof err))
+        fprintf(stderr, "outbox_due: %s\n", err);
+    return d;
+}
+
+static void store_outbox(struct fm_jdb *db)
+{
+    char err[512];
+    bool added = false, again = true, found = false;
+    int64_t now = (int64_t)time(NULL), backlog = -1, newest = -1;
+    check(!be->outbox_add(db, "e1", "{}", now, &added, err, sizeof err) &&
+              added &&
+              !be->outbox_add(db, "e1", "{}", now, &again, err, sizeof err) &&
+              !again,
+          "outbox: an event id is queued once");
+    be->outbox_add(db, "e2", "{}", now + 1, &added, err, sizeof err);
+    check(!strcmp(due_now(db, now + 1).ids, "e1,e2"),
+          "outbox: due events come oldest first");
+    check(!be->outbox_result(db, "e1", true, now + 2, 0, &found, err,
+                             sizeof err) &&
+              found,
+          "outbox: a delivery is recorded");
+    be->outbox_result(db, "e2", false, now + 2, now + 60, &found, err,
+                      sizeof err);
+    check(!due_now(db, now + 2).n && !strcmp(due_now(db, now + 60).ids, "e2"),
+          "outbox: a failed delivery waits until its next attempt");
+    check(!be->outbox_stat(db, &backlog, &newest, err, sizeof err) &&
+              backlog == 1 && newest == now + 1,
+          "outbox: the backlog and the newest event");
+}
+
+/* Claims N keys from the moment GO exists; prints how many were NEW. */
+static int idem_race(char **a)
+{
+    char key[32], *reply;
+    int status, fresh = 0, n = atoi(a[1]);
+    struct fm_jdb *db = open_or_die(a[0]);
+    start_line(a[2], a[0]);
+    for (int i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "race-%d", i);
+        fresh += claim(db, key, "fp", (int64_t)time(NULL), 3600, &status,
+                       &reply) == FLEETMOD_IDEM_NEW;
+        free(reply);
+    }
+    printf("new %d\n", fresh);
+    be->close(db);
+    return 0;
+}
+
 static int store(void)
 {
     char id_a[64], id_b[64];
@@ -328,6 +446,8 @@ static int store(void)
     store_outcomes(db, id_a);
     store_reads(db, id_b);
     store_prune(db);
+    store_idem(db);
+    store_outbox(db);
     be->close(db);
     return failed;
 }
@@ -535,6 +655,8 @@ int main(int argc, char **argv)
         rc = quota(argv + 4);
     else if (!strcmp(cmd, "outage") && argc == 7)
         rc = outage(argv + 4);
+    else if (!strcmp(cmd, "idem-race") && argc == 7)
+        rc = idem_race(argv + 4);
     else if (!strcmp(cmd, "verify"))
         rc = verify();
     else if (!strcmp(cmd, "refused-open") && argc >= 5)
