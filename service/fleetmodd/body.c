@@ -10,9 +10,12 @@
 static const char *type_word(enum fmd_ftype t)
 {
     switch (t) {
-    case F_STR: return "a string";
-    case F_INT: return "a non-negative integer";
-    case F_STRS: return "an array of strings";
+    case F_STR:
+        return "a string";
+    case F_INT:
+        return "a non-negative integer";
+    case F_STRS:
+        return "an array of strings";
     }
     return "?";
 }
@@ -20,10 +23,12 @@ static const char *type_word(enum fmd_ftype t)
 static bool type_ok(const struct fmd_field *f, json_t *v)
 {
     switch (f->type) {
-    case F_STR: return json_is_string(v) && json_string_length(v) > 0 &&
-                       strlen(json_string_value(v)) == json_string_length(v);
-    case F_INT: return json_is_integer(v) && json_integer_value(v) >= 0 &&
-                       json_integer_value(v) <= f->max;
+    case F_STR:
+        return json_is_string(v) && json_string_length(v) > 0 &&
+               strlen(json_string_value(v)) == json_string_length(v);
+    case F_INT:
+        return json_is_integer(v) && json_integer_value(v) >= 0 &&
+               json_integer_value(v) <= f->max;
     case F_STRS:
         if (!json_is_array(v) || json_array_size(v) == 0)
             return false;
@@ -37,9 +42,8 @@ static bool type_ok(const struct fmd_field *f, json_t *v)
     return false;
 }
 
-json_t *fmd_body_parse(const struct fmd_req *r,
-                       const struct fmd_field *fields, size_t n,
-                       struct fmd_answer *a)
+json_t *fmd_body_parse(const struct fmd_req *r, const struct fmd_field *fields,
+                       size_t n, struct fmd_answer *a)
 {
     json_error_t e;
     json_t *o = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
@@ -63,13 +67,11 @@ json_t *fmd_body_parse(const struct fmd_req *r,
             i++;
         if (i == n || !type_ok(&fields[i], v)) {
             if (i == n)
-                fmd_answer_error(a, 400, FLEETMOD_EINVAL, "unknown key %s",
-                                 k);
+                fmd_answer_error(a, 400, FLEETMOD_EINVAL, "unknown key %s", k);
             else if (fields[i].type == F_INT)
-                fmd_answer_error(a, 400, FLEETMOD_EINVAL,
-                                 "%s: expected %s up to %lld", k,
-                                 type_word(fields[i].type),
-                                 (long long)fields[i].max);
+                fmd_answer_error(
+                    a, 400, FLEETMOD_EINVAL, "%s: expected %s up to %lld", k,
+                    type_word(fields[i].type), (long long)fields[i].max);
             else
                 fmd_answer_error(a, 400, FLEETMOD_EINVAL,
                                  "%s: expected %s (not empty)", k,

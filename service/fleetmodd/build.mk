@@ -1,5 +1,5 @@
 # fleetmodd: the providers as a local HTTP service (service/fleetmodd,
-# SERVICE.md, fleetmodd(8)).
+# fleetmodd(8)).
 #
 # Outputs: $(B)/sbin/fleetmodd (libfleetmod with its $ORIGIN run path,
 # libmicrohttpd, jansson, libcurl for webhooks, libcrypto for SHA-256 and

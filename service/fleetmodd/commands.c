@@ -16,8 +16,8 @@
 /* The longest "wait" a request may ask for, in seconds. */
 #define WAIT_MAX 300
 
-typedef fleetmod_rc (*guard_fn)(struct fleetmod_guard *, const char *,
-                                size_t, fleetmod_write_fn, void *);
+typedef fleetmod_rc (*guard_fn)(struct fleetmod_guard *, const char *, size_t,
+                                fleetmod_write_fn, void *);
 
 static int64_t now_ms(void)
 {
@@ -56,8 +56,8 @@ static bool key_denies(struct fmd_req *r, const char *command,
     if (!r->tcp || fmd_keys_allow(r->s->keys, r->key_idx, command))
         return false;
     fmd_answer_error(a, 403, FLEETMOD_EDENIED,
-                     "the API key %s may not use the command %s",
-                     r->requester, command);
+                     "the API key %s may not use the command %s", r->requester,
+                     command);
     return true;
 }
 
@@ -123,8 +123,8 @@ static bool created(fleetmod_rc rc, const struct fleetmod_buf *out)
     bool made = fleetmod_reply_get_str(m, "journal") && !dup;
     size_t n = fleetmod_reply_count(m, "results");
     for (size_t i = 0; i < n && !made; i++) {
-        const struct fleetmod_reply_map *it = fleetmod_reply_item(m, "results",
-                                                                  i);
+        const struct fleetmod_reply_map *it =
+            fleetmod_reply_item(m, "results", i);
         dup = false;
         fleetmod_reply_get_bool(it, "duplicate", &dup);
         made = fleetmod_reply_get_str(it, "journal") &&
@@ -150,8 +150,7 @@ void fmd_post_command(struct fmd_req *r, struct fmd_answer *a)
     struct fleetmod_buf out = {0};
     if (key_denies(r, command, a)) {
     } else if (!b || common_keys(r, o, b) ||
-               fleetmod_msg_builder_set_str(b, "vin",
-                                            fmd_body_str(o, "vin"))) {
+               fleetmod_msg_builder_set_str(b, "vin", fmd_body_str(o, "vin"))) {
         fmd_answer_error(a, 500, FLEETMOD_ENOMEM, "out of memory");
     } else {
         fleetmod_rc rc = call(r->s, fleetmod_guard_send, b, command, &out);
@@ -167,8 +166,10 @@ void fmd_post_command(struct fmd_req *r, struct fmd_answer *a)
 }
 
 static const struct fmd_field batch_fields[] = {
-    {"vins", F_STRS, true, 0},   {"command", F_STR, true, 0},
-    {"reason", F_STR, false, 0}, {"deadline", F_INT, false, INT64_MAX},
+    {"vins", F_STRS, true, 0},
+    {"command", F_STR, true, 0},
+    {"reason", F_STR, false, 0},
+    {"deadline", F_INT, false, INT64_MAX},
     {"requester", F_STR, false, 0}};
 
 /* The vins as a C array (pointers into o). */
@@ -245,8 +246,8 @@ static bool find_row(struct fmd_req *r, const char *id, struct row *o,
                      struct fmd_answer *a)
 {
     char err[FLEETMOD_ERR_MAX] = "";
-    fleetmod_rc rc = fleetmod_journal_show(r->s->journal, id, copy_row, NULL,
-                                           o, err, sizeof err);
+    fleetmod_rc rc = fleetmod_journal_show(r->s->journal, id, copy_row, NULL, o,
+                                           err, sizeof err);
     if (rc == FLEETMOD_ENOTFOUND || (rc == FLEETMOD_OK && !o->state)) {
         fmd_answer_error(a, 404, FLEETMOD_ENOTFOUND,
                          "no command %s in the journal", id);
@@ -260,8 +261,10 @@ static bool find_row(struct fmd_req *r, const char *id, struct row *o,
 }
 
 static const struct fmd_field confirm_fields[] = {
-    {"code", F_STR, true, 0}, {"wait", F_INT, false, WAIT_MAX},
-    {"reason", F_STR, false, 0}, {"requester", F_STR, false, 0}};
+    {"code", F_STR, true, 0},
+    {"wait", F_INT, false, WAIT_MAX},
+    {"reason", F_STR, false, 0},
+    {"requester", F_STR, false, 0}};
 
 void fmd_post_confirm(struct fmd_req *r, const char *id, struct fmd_answer *a)
 {
@@ -283,8 +286,8 @@ void fmd_post_confirm(struct fmd_req *r, const char *id, struct fmd_answer *a)
                                              fmd_body_str(o, "reason")))) {
         fmd_answer_error(a, 500, FLEETMOD_ENOMEM, "out of memory");
     } else {
-        fleetmod_rc rc = call(r->s, fleetmod_guard_confirm, b, row.command,
-                              &out);
+        fleetmod_rc rc =
+            call(r->s, fleetmod_guard_confirm, b, row.command, &out);
         event(r->s, &out);
         if (rc == FLEETMOD_OK)
             wait_for(r->s, fmd_body_int(o, "wait"), &out);
@@ -302,12 +305,11 @@ static void answer_from_row(const char *id, const struct row *row,
                             struct fmd_answer *a)
 {
     bool sending = strcmp(row->state, "sending") == 0;
-    json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s?, s:s?, s:s}",
-                          "provider", row->provider ? row->provider : "",
-                          "status", sending ? "pending" : "failed",
-                          "terminal", !sending, "journal", id, "vin",
-                          row->vin, "command", row->command, "state",
-                          row->state);
+    json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s?, s:s?, s:s}", "provider",
+                          row->provider ? row->provider : "", "status",
+                          sending ? "pending" : "failed", "terminal", !sending,
+                          "journal", id, "vin", row->vin, "command",
+                          row->command, "state", row->state);
     a->status = 200;
     a->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
@@ -339,8 +341,8 @@ void fmd_get_command(struct fmd_req *r, const char *id, struct fmd_answer *a)
     } else if (!(b = fleetmod_msg_builder_new()) ||
                fleetmod_msg_builder_set_str(b, "id", row.provider_id) ||
                fleetmod_msg_builder_set_str(b, "provider", row.provider) ||
-               (wait && fleetmod_msg_builder_set_int(b, "wait_ms",
-                                                     wait * 1000))) {
+               (wait &&
+                fleetmod_msg_builder_set_int(b, "wait_ms", wait * 1000))) {
         fmd_answer_error(a, 500, FLEETMOD_ENOMEM, "out of memory");
     } else {
         fleetmod_rc rc = call(r->s, fleetmod_guard_status, b, NULL, &out);

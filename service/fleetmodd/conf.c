@@ -33,8 +33,14 @@ struct key {
     unsigned long max;
 };
 
-#define STR(sec, n, m) {sec, n, K_STR, offsetof(struct fmd_conf, m), 0}
-#define UINT(sec, n, m, max) {sec, n, K_UINT, offsetof(struct fmd_conf, m), max}
+#define STR(sec, n, m)                                                         \
+    {                                                                          \
+        sec, n, K_STR, offsetof(struct fmd_conf, m), 0                         \
+    }
+#define UINT(sec, n, m, max)                                                   \
+    {                                                                          \
+        sec, n, K_UINT, offsetof(struct fmd_conf, m), max                      \
+    }
 
 static const struct key keys[] = {
     STR("service", "stack", stack),
@@ -85,7 +91,7 @@ static int set(struct parse *p, const struct key *k, const char *v)
         }
         free(*dst);
         *dst = strdup(v);
-        return *dst != NULL;
+        return !!*dst;
     }
     if (number(v, k->kind == K_MODE ? 8 : 10, k->max, &n)) {
         snprintf(p->why, sizeof p->why, "%s: expected %s up to %lu, got %s",
@@ -108,8 +114,7 @@ static int handler(void *user, const char *section, const char *name,
         if (strcmp(keys[i].section, section) || strcmp(keys[i].name, name))
             continue;
         if (p->seen & (1u << i)) {
-            snprintf(p->why, sizeof p->why, "[%s] %s set twice", section,
-                     name);
+            snprintf(p->why, sizeof p->why, "[%s] %s set twice", section, name);
             return 0;
         }
         p->seen |= 1u << i;

@@ -1,5 +1,5 @@
 /*
- * fmd.h - fleetmodd, the providers as a local HTTP service (SERVICE.md,
+ * fmd.h - fleetmodd, the providers as a local HTTP service (fleetmodd(8),
  * fleetmodd(8)). What its files share; nothing here is public.
  *
  * Data flows one way: a connection's bytes (http.c) -> a route (routes.c)
@@ -22,8 +22,8 @@
 /* ---- conf.c: fleetmodd.conf (fleetmodd.conf(5)) ------------------------*/
 
 struct fmd_conf {
-    char *stack, *policy, *socket, *listen, *tls_cert, *tls_key,
-        *api_keys_file, *log;
+    char *stack, *policy, *socket, *listen, *tls_cert, *tls_key, *api_keys_file,
+        *log;
     unsigned socket_mode;
     char *socket_group;
     size_t max_body;
@@ -53,8 +53,7 @@ void fmd_keys_free(struct fmd_keys *k);
 const char *fmd_keys_match(const struct fmd_keys *k, const char *bearer,
                            size_t *idx);
 /* Whether key idx may use command (its globs; no globs: every command). */
-bool fmd_keys_allow(const struct fmd_keys *k, size_t idx,
-                    const char *command);
+bool fmd_keys_allow(const struct fmd_keys *k, size_t idx, const char *command);
 
 /* ---- metrics.c: counters for GET /metrics -------------------------------*/
 
@@ -109,11 +108,11 @@ struct fmd_answer {
 struct fmd_req {
     struct fmd *s;
     const char *method, *path;
-    const char *requester;      /* who is asking (SO_PEERCRED or key) */
-    bool tcp;                   /* came through the TCP listener */
-    size_t key_idx;             /* tcp: the API key */
-    const char *idem_key;       /* Idempotency-Key, or NULL */
-    const char *body;           /* NUL-terminated */
+    const char *requester; /* who is asking (SO_PEERCRED or key) */
+    bool tcp;              /* came through the TCP listener */
+    size_t key_idx;        /* tcp: the API key */
+    const char *idem_key;  /* Idempotency-Key, or NULL */
+    const char *body;      /* NUL-terminated */
     size_t body_len;
     /* The query string's values (the http layer fills them). */
     const char *(*query)(void *conn, const char *name);
@@ -126,7 +125,7 @@ struct fmd_req {
 void fmd_answer_error(struct fmd_answer *a, int status, fleetmod_rc rc,
                       const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* HTTP status of an rc (SERVICE.md's table); created: a command was
+/* HTTP status of an rc (fleetmodd(8)'s table); created: a command was
  * created (OK becomes 201). */
 int fmd_http_status(fleetmod_rc rc, bool created);
 /* The reply map (msgpack) as the answer: JSON body, the rc's status,
@@ -139,8 +138,7 @@ void fmd_route(struct fmd_req *r, struct fmd_answer *a);
 /* routes.c: whether the route exists and the method is allowed, checked
  * before the body is read. 0: fine; else the status (404, 405) with
  * a filled. */
-int fmd_route_check(const char *method, const char *path,
-                    struct fmd_answer *a);
+int fmd_route_check(const char *method, const char *path, struct fmd_answer *a);
 
 /* commands.c: the routes that call the guard. */
 void fmd_post_command(struct fmd_req *r, struct fmd_answer *a);
@@ -196,8 +194,7 @@ void fmd_watcher_poke(struct fmd_watcher *w);
 void fmd_watcher_stop(struct fmd_watcher *w);
 
 /* webhook.c: one thread delivering the outbox. */
-struct fmd_webhook *fmd_webhook_start(struct fmd *s, char *err,
-                                      size_t errlen);
+struct fmd_webhook *fmd_webhook_start(struct fmd *s, char *err, size_t errlen);
 void fmd_webhook_poke(struct fmd_webhook *w);
 void fmd_webhook_stop(struct fmd_webhook *w);
 int64_t fmd_webhook_backlog(struct fmd *s);

@@ -24,13 +24,12 @@ static json_t *providers(struct fmd *s, bool *all_ready)
         bool ready = strcmp(e.state, "ready") == 0;
         *all_ready = *all_ready && ready;
         json_array_append_new(
-            arr, json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s}", "provider",
-                           e.section, "module",
-                           e.module ? e.module->name : NULL, "version",
-                           e.module ? e.module->version : NULL, "state",
-                           e.state, "error", e.error, "breaker",
-                           fmd_metrics_breaker_open(e.section) ? "open"
-                                                               : "closed"));
+            arr,
+            json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s}", "provider",
+                      e.section, "module", e.module ? e.module->name : NULL,
+                      "version", e.module ? e.module->version : NULL, "state",
+                      e.state, "error", e.error, "breaker",
+                      fmd_metrics_breaker_open(e.section) ? "open" : "closed"));
     }
     return arr;
 }
@@ -40,9 +39,8 @@ void fmd_get_health(struct fmd_req *r, struct fmd_answer *a)
     struct fmd *s = r->s;
     char err[FLEETMOD_ERR_MAX] = "";
     int64_t backlog = 0;
-    bool journal = fleetmod_journal_outbox_stat(s->journal, &backlog, NULL,
-                                                err, sizeof err) ==
-                   FLEETMOD_OK;
+    bool journal = fleetmod_journal_outbox_stat(s->journal, &backlog, NULL, err,
+                                                sizeof err) == FLEETMOD_OK;
     bool ready = true;
     json_t *prov = providers(s, &ready);
     json_t *o = json_pack(

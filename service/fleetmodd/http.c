@@ -88,8 +88,8 @@ static enum MHD_Result send_answer(struct conn *st)
         fmd_answer_error(a, 500, FLEETMOD_ENOMEM, "out of memory");
     size_t len = a->body ? strlen(a->body) : 0;
     struct MHD_Response *r = MHD_create_response_from_buffer(
-        len, a->body ? a->body : (char *)"", a->body ? MHD_RESPMEM_MUST_FREE
-                                                     : MHD_RESPMEM_PERSISTENT);
+        len, a->body ? a->body : (char *)"",
+        a->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     a->body = NULL; /* the response owns it now */
@@ -103,8 +103,7 @@ static enum MHD_Result send_answer(struct conn *st)
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
     }
     if (a->status == 401)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                "Bearer");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
     enum MHD_Result ok = MHD_queue_response(st->c, (unsigned)a->status, r);
     MHD_destroy_response(r);
     st->phase = ANSWERED;
@@ -175,14 +174,18 @@ static enum MHD_Result begin(struct fmd_http *h, struct MHD_Connection *c,
 static void run(void *arg)
 {
     struct conn *st = arg;
-    struct fmd_req r = {
-        .s = st->h->s, .method = st->method, .path = st->path,
-        .requester = st->requester, .tcp = st->h->tcp,
-        .key_idx = st->key_idx,
-        .idem_key = MHD_lookup_connection_value(st->c, MHD_HEADER_KIND,
-                                                "Idempotency-Key"),
-        .body = st->body.data ? st->body.data : "",
-        .body_len = st->body.len, .query = query, .conn = st->c};
+    struct fmd_req r = {.s = st->h->s,
+                        .method = st->method,
+                        .path = st->path,
+                        .requester = st->requester,
+                        .tcp = st->h->tcp,
+                        .key_idx = st->key_idx,
+                        .idem_key = MHD_lookup_connection_value(
+                            st->c, MHD_HEADER_KIND, "Idempotency-Key"),
+                        .body = st->body.data ? st->body.data : "",
+                        .body_len = st->body.len,
+                        .query = query,
+                        .conn = st->c};
     fmd_route(&r, &st->a);
     st->phase = ANSWERED;
     MHD_resume_connection(st->c);
@@ -199,11 +202,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
     if (!st)
         return begin(h, c, url, method, con_cls);
     if (*upload_size) {
-        if (!st->too_big &&
-            st->body.len + *upload_size > h->s->conf.max_body)
+        if (!st->too_big && st->body.len + *upload_size > h->s->conf.max_body)
             st->too_big = true;
-        if (!st->too_big &&
-            fleetmod_buf_write(&st->body, upload, *upload_size))
+        if (!st->too_big && fleetmod_buf_write(&st->body, upload, *upload_size))
             st->too_big = true; /* no memory for it: treated alike */
         *upload_size = 0;
         return MHD_YES;
@@ -275,22 +276,19 @@ static int start(struct fmd_http *h, char *err, size_t errlen)
 {
     const struct fmd_conf *c = &h->s->conf;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (h->tls_cert)
         flags |= MHD_USE_TLS;
-    struct MHD_OptionItem tls[] = {
-        {MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert},
-        {MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key},
-        {MHD_OPTION_END, 0, NULL}};
+    struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert},
+                                   {MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key},
+                                   {MHD_OPTION_END, 0, NULL}};
     h->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, answer, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        h, MHD_OPTION_LISTEN_SOCKET, h->fd,
-        MHD_OPTION_THREAD_POOL_SIZE, c->threads,
-        MHD_OPTION_CONNECTION_LIMIT, c->max_connections,
+        flags, 0, NULL, NULL, answer, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+        MHD_OPTION_LISTEN_SOCKET, h->fd, MHD_OPTION_THREAD_POOL_SIZE,
+        c->threads, MHD_OPTION_CONNECTION_LIMIT, c->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, h,
-        MHD_OPTION_ARRAY, h->tls_cert ? tls : tls + 2, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_ARRAY,
+        h->tls_cert ? tls : tls + 2, MHD_OPTION_END);
     if (!h->d) {
         snprintf(err, errlen, "cannot start the HTTP listener on %s",
                  h->tcp ? c->listen : c->socket);
@@ -349,8 +347,7 @@ static int set_owner(const struct fmd_conf *c, char *err, size_t errlen)
             return -1;
         }
         if (chown(c->socket, (uid_t)-1, res->gr_gid)) {
-            snprintf(err, errlen, "%s: chown: %s", c->socket,
-                     strerror(errno));
+            snprintf(err, errlen, "%s: chown: %s", c->socket, strerror(errno));
             return -1;
         }
     }
@@ -389,8 +386,7 @@ struct fmd_http *fmd_http_unix(struct fmd *s, char *err, size_t errlen)
     if (!h->unix_path || set_owner(c, err, errlen) ||
         listen(h->fd, SOMAXCONN) || start(h, err, errlen)) {
         if (!*err)
-            snprintf(err, errlen, "socket %s: %s", c->socket,
-                     strerror(errno));
+            snprintf(err, errlen, "socket %s: %s", c->socket, strerror(errno));
         free_http(h);
         return NULL;
     }

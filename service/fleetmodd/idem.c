@@ -1,5 +1,5 @@
 /*
- * idem.c - Idempotency-Key (SERVICE.md): the same key and requester within
+ * idem.c - Idempotency-Key (fleetmodd(8)): the same key and requester within
  * 24 h answer the first call's reply again and send nothing; the same key
  * with another request is 422. Keys are claimed in the journal
  * (fleetmod/service.h) before the call, so two requests racing with one
@@ -67,11 +67,11 @@ void fmd_idem_run(struct fmd_req *r, struct fmd_answer *a,
         return;
     }
     struct fleetmod_idem st = {.struct_size = sizeof st};
-    fleetmod_rc rc = fingerprint(r, fp) ? FLEETMOD_ENOMEM
-                                        : fleetmod_journal_idem_begin(
-                                              r->s->journal, r->requester,
-                                              r->idem_key, fp, IDEM_TTL_S,
-                                              &st, err, sizeof err);
+    fleetmod_rc rc = fingerprint(r, fp)
+                         ? FLEETMOD_ENOMEM
+                         : fleetmod_journal_idem_begin(
+                               r->s->journal, r->requester, r->idem_key, fp,
+                               IDEM_TTL_S, &st, err, sizeof err);
     if (rc != FLEETMOD_OK) {
         fmd_answer_error(a, 500, FLEETMOD_EREFUSED,
                          "cannot check the Idempotency-Key, so nothing was "

@@ -47,8 +47,8 @@ static int unhex(const char *s, unsigned char out[32])
         return -1;
     for (int i = 0; i < 32; i++) {
         unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdef",
-                                                         s[2 * i]) ||
+        if (sscanf(s + 2 * i, "%2x", &v) != 1 ||
+            !strchr("0123456789abcdef", s[2 * i]) ||
             !strchr("0123456789abcdef", s[2 * i + 1]))
             return -1;
         out[i] = (unsigned char)v;
@@ -99,8 +99,7 @@ static const char *parse_line(struct fmd_keys *ks, char *line)
     return NULL;
 }
 
-static int private_enough(FILE *f, const char *path, char *err,
-                          size_t errlen)
+static int private_enough(FILE *f, const char *path, char *err, size_t errlen)
 {
     struct stat st;
     if (fstat(fileno(f), &st)) {

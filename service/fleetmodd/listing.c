@@ -64,8 +64,8 @@ static int each(void *user, const struct fleetmod_journal_row *r)
     if (json_array_size(p->rows) == p->limit) {
         /* One more row exists: the page gets a cursor. */
         json_t *last = json_array_get(p->rows, p->limit - 1);
-        p->next = strdup(
-            json_string_value(json_object_get(last, "journal_id")));
+        p->next =
+            strdup(json_string_value(json_object_get(last, "journal_id")));
         return 1;
     }
     json_t *o = row_json(r);
@@ -109,7 +109,8 @@ void fmd_get_commands(struct fmd_req *r, struct fmd_answer *a)
 {
     struct page p = {.state = r->query(r->conn, "state"),
                      .after = r->query(r->conn, "after")};
-    int64_t since = number(r, "since", 0), limit = number(r, "limit", PAGE_DEFAULT);
+    int64_t since = number(r, "since", 0),
+            limit = number(r, "limit", PAGE_DEFAULT);
     if (since < 0 || limit < 1 || limit > PAGE_MAX) {
         fmd_answer_error(a, 400, FLEETMOD_EINVAL,
                          "since: epoch seconds; limit: 1 to %d", PAGE_MAX);
@@ -128,8 +129,8 @@ void fmd_get_commands(struct fmd_req *r, struct fmd_answer *a)
                                         .vin = r->query(r->conn, "vin"),
                                         .since = since};
     char err[FLEETMOD_ERR_MAX] = "";
-    fleetmod_rc rc = fleetmod_journal_list(r->s->journal, &f, each, &p, err,
-                                           sizeof err);
+    fleetmod_rc rc =
+        fleetmod_journal_list(r->s->journal, &f, each, &p, err, sizeof err);
     if (rc != FLEETMOD_OK || p.failed || !p.rows)
         fmd_answer_error(a, 500, rc ? rc : FLEETMOD_ENOMEM,
                          "reading the journal: %s", err);

@@ -20,11 +20,16 @@ static char path[4096];
 static const char *level_name(int level)
 {
     switch (level) {
-    case LOG_ERR: return "error";
-    case LOG_WARNING: return "warning";
-    case LOG_NOTICE: return "notice";
-    case LOG_INFO: return "info";
-    default: return level < LOG_ERR ? "error" : "debug";
+    case LOG_ERR:
+        return "error";
+    case LOG_WARNING:
+        return "warning";
+    case LOG_NOTICE:
+        return "notice";
+    case LOG_INFO:
+        return "info";
+    default:
+        return level < LOG_ERR ? "error" : "debug";
     }
 }
 

@@ -62,11 +62,21 @@ static int args(int argc, char **argv, const char **config, bool *fg)
     int c;
     while ((c = getopt_long(argc, argv, "c:fhV", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': *config = optarg; break;
-        case 'f': *fg = true; break;
-        case 'h': fputs(usage, stdout); exit(0);
-        case 'V': printf("fleetmodd %s\n", FLEETMOD_VERSION); exit(0);
-        default: fputs(usage, stderr); return 64;
+        case 'c':
+            *config = optarg;
+            break;
+        case 'f':
+            *fg = true;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        case 'V':
+            printf("fleetmodd %s\n", FLEETMOD_VERSION);
+            exit(0);
+        default:
+            fputs(usage, stderr);
+            return 64;
         }
     }
     if (optind < argc) {
@@ -89,27 +99,27 @@ static void raise_fd_limit(void)
 
 static int open_core(struct fmd *s, char *err, size_t errlen)
 {
-    fleetmod_rc rc = fleetmod_stack_open(s->conf.stack, &s->host, &s->stack,
-                                         err, errlen);
+    fleetmod_rc rc =
+        fleetmod_stack_open(s->conf.stack, &s->host, &s->stack, err, errlen);
     if (rc == FLEETMOD_OK)
-        rc = fleetmod_guard_open(s->conf.policy, s->stack, &s->host,
-                                 &s->guard, err, errlen);
+        rc = fleetmod_guard_open(s->conf.policy, s->stack, &s->host, &s->guard,
+                                 err, errlen);
     if (rc != FLEETMOD_OK)
         return -1;
     s->journal = fleetmod_guard_journal(s->guard);
     /* Idempotency keys and the outbox need a journal that stores them:
      * find out now rather than at the first request. */
     char e2[FLEETMOD_ERR_MAX];
-    if (fleetmod_journal_outbox_stat(s->journal, NULL, NULL, e2,
-                                     sizeof e2) != FLEETMOD_OK) {
+    if (fleetmod_journal_outbox_stat(s->journal, NULL, NULL, e2, sizeof e2) !=
+        FLEETMOD_OK) {
         snprintf(err, errlen, "%s", e2);
         return -1;
     }
     if (s->conf.listen &&
-        !(s->keys = fmd_keys_load(s->conf.api_keys_file
-                                      ? s->conf.api_keys_file
-                                      : "(api_keys_file not set)",
-                                  err, errlen)))
+        !(s->keys =
+              fmd_keys_load(s->conf.api_keys_file ? s->conf.api_keys_file
+                                                  : "(api_keys_file not set)",
+                            err, errlen)))
         return -1;
     return 0;
 }

@@ -25,15 +25,14 @@ static struct series calls[SERIES_MAX];
 static size_t n_calls;
 static uint64_t http[6]; /* by status class: 1xx .. 5xx, 0: unanswered */
 
-/* Labels are names the journal accepts; anything else is kept out of
- * the text format by the same rule OpenMetrics escapes by. */
+/* A label value as the text format can hold it: the three characters
+ * OpenMetrics would escape become '_', and it is cut at LABEL_MAX. */
 static void label(char *dst, const char *src)
 {
     size_t i = 0;
-    for (; src[i] && i < LABEL_MAX - 1; i++)
-        dst[i] = (src[i] == '"' || src[i] == '\\' || src[i] == '\n')
-                     ? '_'
-                     : src[i];
+    for (; i < LABEL_MAX - 1 && src[i]; i++)
+        dst[i] =
+            (src[i] == '"' || src[i] == '\\' || src[i] == '\n') ? '_' : src[i];
     dst[i] = '\0';
 }
 
@@ -46,9 +45,9 @@ void fmd_metrics_call(const char *provider, const char *command,
     snprintf(o, sizeof o, "%s", outcome);
     pthread_mutex_lock(&mu);
     size_t i = 0;
-    while (i < n_calls && (strcmp(calls[i].provider, p) ||
-                           strcmp(calls[i].command, c) ||
-                           strcmp(calls[i].outcome, o)))
+    while (i < n_calls &&
+           (strcmp(calls[i].provider, p) || strcmp(calls[i].command, c) ||
+            strcmp(calls[i].outcome, o)))
         i++;
     if (i == n_calls && n_calls < SERIES_MAX) {
         struct series *s = &calls[n_calls++];

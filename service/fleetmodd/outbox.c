@@ -53,8 +53,7 @@ static void queue_one(struct fmd *s, json_t *item, bool status_call)
     char err[FLEETMOD_ERR_MAX] = "";
     bool added = false;
     fleetmod_rc rc = body ? fleetmod_journal_outbox_add(s->journal, id, body,
-                                                        &added, err,
-                                                        sizeof err)
+                                                        &added, err, sizeof err)
                           : FLEETMOD_ENOMEM;
     if (rc != FLEETMOD_OK)
         fmd_log(LOG_ERR, "webhook event %s not queued: %s", id,

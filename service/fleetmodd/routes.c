@@ -1,5 +1,5 @@
 /*
- * routes.c - SERVICE.md's table of routes. fmd_route_check runs on the
+ * routes.c - fleetmodd(8)'s table of routes. fmd_route_check runs on the
  * headers alone (404, 405 before a body is read); fmd_route runs the
  * route on a worker.
  */
@@ -10,19 +10,18 @@
 /* The path's shape. {id}: one segment of [A-Za-z0-9_.-]. */
 enum shape {
     R_NONE,
-    R_COMMANDS,     /* /v1/commands */
-    R_COMMAND,      /* /v1/commands/{id} */
-    R_CONFIRM,      /* /v1/commands/{id}/confirm */
-    R_BATCHES,      /* /v1/batches */
-    R_HEALTH,       /* /v1/health */
-    R_METRICS,      /* /metrics */
-    R_OPENAPI       /* /v1/openapi.json */
+    R_COMMANDS, /* /v1/commands */
+    R_COMMAND,  /* /v1/commands/{id} */
+    R_CONFIRM,  /* /v1/commands/{id}/confirm */
+    R_BATCHES,  /* /v1/batches */
+    R_HEALTH,   /* /v1/health */
+    R_METRICS,  /* /metrics */
+    R_OPENAPI   /* /v1/openapi.json */
 };
 
 static const char *const allow[] = {
-    [R_COMMANDS] = "GET, POST", [R_COMMAND] = "GET",
-    [R_CONFIRM] = "POST",       [R_BATCHES] = "POST",
-    [R_HEALTH] = "GET",         [R_METRICS] = "GET",
+    [R_COMMANDS] = "GET, POST", [R_COMMAND] = "GET", [R_CONFIRM] = "POST",
+    [R_BATCHES] = "POST",       [R_HEALTH] = "GET",  [R_METRICS] = "GET",
     [R_OPENAPI] = "GET"};
 
 #define ID_MAX 128
@@ -50,8 +49,10 @@ static enum shape shape(const char *path, char id[ID_MAX + 1])
     static const struct {
         const char *path;
         enum shape s;
-    } fixed[] = {{"/v1/commands", R_COMMANDS}, {"/v1/batches", R_BATCHES},
-                 {"/v1/health", R_HEALTH},     {"/metrics", R_METRICS},
+    } fixed[] = {{"/v1/commands", R_COMMANDS},
+                 {"/v1/batches", R_BATCHES},
+                 {"/v1/health", R_HEALTH},
+                 {"/metrics", R_METRICS},
                  {"/v1/openapi.json", R_OPENAPI}};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
         if (strcmp(path, fixed[i].path) == 0)
@@ -82,8 +83,7 @@ static bool allowed(enum shape s, const char *method)
     return false;
 }
 
-int fmd_route_check(const char *method, const char *path,
-                    struct fmd_answer *a)
+int fmd_route_check(const char *method, const char *path, struct fmd_answer *a)
 {
     char id[ID_MAX + 1];
     enum shape s = shape(path, id);
@@ -92,8 +92,8 @@ int fmd_route_check(const char *method, const char *path,
         return 404;
     }
     if (!allowed(s, method)) {
-        fmd_answer_error(a, 405, FLEETMOD_EINVAL, "%s does not take %s",
-                         path, method);
+        fmd_answer_error(a, 405, FLEETMOD_EINVAL, "%s does not take %s", path,
+                         method);
         a->allow = allow[s];
         return 405;
     }
@@ -111,13 +111,26 @@ void fmd_route(struct fmd_req *r, struct fmd_answer *a)
         else
             fmd_get_commands(r, a);
         return;
-    case R_COMMAND: fmd_get_command(r, id, a); return;
-    case R_CONFIRM: fmd_post_confirm(r, id, a); return;
-    case R_BATCHES: fmd_idem_run(r, a, fmd_post_batch); return;
-    case R_HEALTH: fmd_get_health(r, a); return;
-    case R_METRICS: fmd_get_metrics(r, a); return;
-    case R_OPENAPI: fmd_get_openapi(r, a); return;
-    case R_NONE: break;
+    case R_COMMAND:
+        fmd_get_command(r, id, a);
+        return;
+    case R_CONFIRM:
+        fmd_post_confirm(r, id, a);
+        return;
+    case R_BATCHES:
+        fmd_idem_run(r, a, fmd_post_batch);
+        return;
+    case R_HEALTH:
+        fmd_get_health(r, a);
+        return;
+    case R_METRICS:
+        fmd_get_metrics(r, a);
+        return;
+    case R_OPENAPI:
+        fmd_get_openapi(r, a);
+        return;
+    case R_NONE:
+        break;
     }
     fmd_route_check(r->method, r->path, a);
 }

@@ -91,12 +91,12 @@ static long round_once(struct fmd_watcher *w)
                     .since = w->catchup_since};
     /* The catch-up round reads a day of commands before its mark; the
      * others only the unresolved ones. */
-    struct fleetmod_journal_filter f = {
-        .struct_size = sizeof f, .unresolved = !c.since,
-        .since = c.since ? c.since - 86400 : 0};
+    struct fleetmod_journal_filter f = {.struct_size = sizeof f,
+                                        .unresolved = !c.since,
+                                        .since = c.since ? c.since - 86400 : 0};
     char err[FLEETMOD_ERR_MAX] = "";
-    fleetmod_rc rc = fleetmod_journal_list(w->s->journal, &f, collect, &c,
-                                           err, sizeof err);
+    fleetmod_rc rc =
+        fleetmod_journal_list(w->s->journal, &f, collect, &c, err, sizeof err);
     if (rc != FLEETMOD_OK)
         fmd_log(LOG_WARNING, "watcher: reading the journal: %s", err);
     w->catchup_since = 0;
@@ -117,8 +117,7 @@ static long round_once(struct fmd_watcher *w)
 static void *watch(void *arg)
 {
     struct fmd_watcher *w = arg;
-    int64_t delay_ms = 1000, max_ms = (int64_t)w->s->conf.watch_interval *
-                                      1000;
+    int64_t delay_ms = 1000, max_ms = (int64_t)w->s->conf.watch_interval * 1000;
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         w->poked = false;
@@ -126,8 +125,8 @@ static void *watch(void *arg)
         long open = round_once(w);
         pthread_mutex_lock(&w->mu);
         /* Open commands: look again soon, then less and less often. */
-        delay_ms = open > 0 ? (delay_ms * 2 > max_ms ? max_ms : delay_ms * 2)
-                            : max_ms;
+        delay_ms =
+            open > 0 ? (delay_ms * 2 > max_ms ? max_ms : delay_ms * 2) : max_ms;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += delay_ms / 1000;

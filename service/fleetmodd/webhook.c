@@ -56,8 +56,7 @@ static int take(void *user, const struct fleetmod_outbox_item *it)
     return d->n == BATCH;
 }
 
-static void sign(const struct fmd_webhook *w, const char *body,
-                 char hex[65])
+static void sign(const struct fmd_webhook *w, const char *body, char hex[65])
 {
     unsigned char mac[32];
     unsigned int n = 0;
@@ -111,8 +110,7 @@ static bool deliver_due(struct fmd_webhook *w)
     struct due d = {.n = 0};
     char err[FLEETMOD_ERR_MAX] = "";
     if (fleetmod_journal_outbox_due(w->s->journal, (int64_t)time(NULL), BATCH,
-                                    take, &d, err, sizeof err) !=
-        FLEETMOD_OK)
+                                    take, &d, err, sizeof err) != FLEETMOD_OK)
         fmd_log(LOG_WARNING, "webhook: reading the outbox: %s", err);
     bool any = false;
     for (size_t i = 0; i < d.n; i++) {
@@ -123,13 +121,15 @@ static bool deliver_due(struct fmd_webhook *w)
         if (backoff > w->s->conf.webhook_max_backoff)
             backoff = w->s->conf.webhook_max_backoff;
         if (!ok && st)
-            fmd_log(LOG_WARNING, "webhook %s: the receiver answered %ld; "
-                    "again in %lld s", d.id[i], st, (long long)backoff);
+            fmd_log(LOG_WARNING,
+                    "webhook %s: the receiver answered %ld; "
+                    "again in %lld s",
+                    d.id[i], st, (long long)backoff);
         if (fleetmod_journal_outbox_result(w->s->journal, d.id[i], ok,
                                            (int64_t)time(NULL) + backoff, err,
                                            sizeof err) != FLEETMOD_OK)
-            fmd_log(LOG_ERR, "webhook %s: recording the attempt: %s",
-                    d.id[i], err);
+            fmd_log(LOG_ERR, "webhook %s: recording the attempt: %s", d.id[i],
+                    err);
         any = any || ok;
         free(d.id[i]);
         free(d.body[i]);
@@ -190,15 +190,14 @@ static char *read_secret(const char *path, size_t *len, char *err,
     return s;
 }
 
-struct fmd_webhook *fmd_webhook_start(struct fmd *s, char *err,
-                                      size_t errlen)
+struct fmd_webhook *fmd_webhook_start(struct fmd *s, char *err, size_t errlen)
 {
     struct fmd_webhook *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->s = s;
-    if (!(w->secret = read_secret(s->conf.webhook_secret_file,
-                                  &w->secret_len, err, errlen)) ||
+    if (!(w->secret = read_secret(s->conf.webhook_secret_file, &w->secret_len,
+                                  err, errlen)) ||
         !(w->curl = curl_easy_init())) {
         free(w->secret);
         free(w);

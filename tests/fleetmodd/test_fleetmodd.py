@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""fleetmodd end to end (SERVICE.md, fleetmodd(8), fleetmodd.conf(5)).
+"""fleetmodd end to end (fleetmodd(8), fleetmodd.conf(5)).
 
 Run by `make check-fleetmodd`. A real fleetmodd in front of a real
 mobway.so (dlopen) talking to its own mobway-sim, journaling into a real
@@ -36,7 +36,7 @@ VIN = "6AHFT68CKAF501652"    # all six commands
 VIN2 = "9BWZZZ377VT004251"   # location, lock_door, unlock_door
 VIN_OEM_FAIL = "3VWFE21C04M000001"
 ME = pwd.getpwuid(os.getuid()).pw_name
-# SERVICE.md: the HTTP status of each rc.
+# fleetmodd(8): the HTTP status of each rc.
 STATUS = {"EINVAL": 400, "EREFUSED": 409, "EDENIED": 403, "ENOTFOUND": 404,
           "ECONFIRM": 422, "ERATELIMIT": 429, "EUNREACHABLE": 503,
           "EUNKNOWN": 504, "EAUTH": 502, "EPROVIDER": 502}
@@ -187,7 +187,7 @@ fail = oem_send_fail
 def mapped(status, hdrs, body, name):
     check(body.get("error", {}).get("name") == name,
           "expected %s, got %d %r" % (name, status, body))
-    check(status == STATUS[name], "%s answered %d, SERVICE.md says %d"
+    check(status == STATUS[name], "%s answered %d, fleetmodd(8) says %d"
           % (name, status, STATUS[name]))
     check(body["error"]["delivered"] in ("no", "yes", "unknown"),
           "delivered missing: %r" % body)

@@ -34,10 +34,10 @@ const char *fleetmod_journal_host_id(const struct fleetmod_journal *j);
  */
 
 enum fleetmod_idem_state {
-    FLEETMOD_IDEM_NEW = 0,   /* claimed now: make the call, then finish */
-    FLEETMOD_IDEM_DONE = 1,  /* answered before: http_status and reply */
-    FLEETMOD_IDEM_BUSY = 2,  /* claimed, never finished: a call in flight,
-                                or its process stopped during it */
+    FLEETMOD_IDEM_NEW = 0,     /* claimed now: make the call, then finish */
+    FLEETMOD_IDEM_DONE = 1,    /* answered before: http_status and reply */
+    FLEETMOD_IDEM_BUSY = 2,    /* claimed, never finished: a call in flight,
+                                  or its process stopped during it */
     FLEETMOD_IDEM_MISMATCH = 3 /* claimed with another fingerprint */
 };
 
@@ -56,10 +56,8 @@ struct fleetmod_idem {
  * non-empty strings, key at most 255 bytes: else FLEETMOD_EINVAL. On
  * FLEETMOD_OK, out says what was found. */
 fleetmod_rc fleetmod_journal_idem_begin(struct fleetmod_journal *j,
-                                        const char *requester,
-                                        const char *key,
-                                        const char *fingerprint,
-                                        int64_t ttl_s,
+                                        const char *requester, const char *key,
+                                        const char *fingerprint, int64_t ttl_s,
                                         struct fleetmod_idem *out, char *err,
                                         size_t errlen);
 
@@ -67,10 +65,9 @@ fleetmod_rc fleetmod_journal_idem_begin(struct fleetmod_journal *j,
  * begins with the same fingerprint get DONE with http_status and reply.
  * FLEETMOD_ENOTFOUND when there is no such claim. */
 fleetmod_rc fleetmod_journal_idem_finish(struct fleetmod_journal *j,
-                                         const char *requester,
-                                         const char *key, int http_status,
-                                         const char *reply, char *err,
-                                         size_t errlen);
+                                         const char *requester, const char *key,
+                                         int http_status, const char *reply,
+                                         char *err, size_t errlen);
 
 /* ------------------------------------------------------------------------
  * The outbox: events waiting for delivery (fleetmodd's webhooks), kept
@@ -82,9 +79,8 @@ fleetmod_rc fleetmod_journal_idem_finish(struct fleetmod_journal *j,
  * (may be NULL) says whether this call queued it. Durable when it
  * returns. */
 fleetmod_rc fleetmod_journal_outbox_add(struct fleetmod_journal *j,
-                                        const char *event_id,
-                                        const char *body, bool *added,
-                                        char *err, size_t errlen);
+                                        const char *event_id, const char *body,
+                                        bool *added, char *err, size_t errlen);
 
 /* One queued event, valid during the callback only. */
 struct fleetmod_outbox_item {
@@ -100,17 +96,16 @@ typedef int (*fleetmod_outbox_fn)(void *user,
 /* This host's undelivered events due at or before now, oldest first, at
  * most limit (0: no limit). A callback returning non-zero stops the
  * walk (FLEETMOD_OK). */
-fleetmod_rc fleetmod_journal_outbox_due(struct fleetmod_journal *j,
-                                        int64_t now, size_t limit,
-                                        fleetmod_outbox_fn fn, void *user,
-                                        char *err, size_t errlen);
+fleetmod_rc fleetmod_journal_outbox_due(struct fleetmod_journal *j, int64_t now,
+                                        size_t limit, fleetmod_outbox_fn fn,
+                                        void *user, char *err, size_t errlen);
 
 /* After a delivery attempt of event_id: delivered, or due again at
  * next_at (attempts counted). FLEETMOD_ENOTFOUND for an unknown id. */
 fleetmod_rc fleetmod_journal_outbox_result(struct fleetmod_journal *j,
-                                           const char *event_id,
-                                           bool delivered, int64_t next_at,
-                                           char *err, size_t errlen);
+                                           const char *event_id, bool delivered,
+                                           int64_t next_at, char *err,
+                                           size_t errlen);
 
 /* This host's undelivered events (*backlog) and the creation time of its
  * newest event, delivered or not (*newest; 0 when there is none). Either

@@ -17,8 +17,7 @@ static int fail(struct fm_jdb *d, char *err, size_t errlen, const char *what)
     sqlite3 *db;
     const char *path, *host;
     fm_sq_parts(d, &db, &path, &host);
-    fm_err(err, errlen, "journal %s: %s: %s", path, what,
-           sqlite3_errmsg(db));
+    fm_err(err, errlen, "journal %s: %s: %s", path, what, sqlite3_errmsg(db));
     return -1;
 }
 
@@ -54,8 +53,7 @@ static sqlite3_stmt *prep(struct fm_jdb *d, const char *sql,
 
 static int begin(struct fm_jdb *d, char *err, size_t errlen)
 {
-    if (sqlite3_exec(conn(d), "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_exec(conn(d), "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return fail(d, err, errlen, "begin");
     return 0;
 }
@@ -125,8 +123,8 @@ int fm_sq_idem_begin(struct fm_jdb *d, const char *requester, const char *key,
     *reply = NULL;
     if (begin(d, err, errlen))
         return -1;
-    int found = read_claim(d, who, now - ttl_s, fingerprint, state,
-                           http_status, reply, err, errlen);
+    int found = read_claim(d, who, now - ttl_s, fingerprint, state, http_status,
+                           reply, err, errlen);
     if (found != 0)
         return end(d, found < 0, err, errlen);
     const char *args[] = {requester, key, fingerprint, NULL};
@@ -210,18 +208,18 @@ int fm_sq_outbox_due(struct fm_jdb *d, int64_t now, size_t limit,
     return stop;
 }
 
-int fm_sq_outbox_result(struct fm_jdb *d, const char *event_id,
-                        bool delivered, int64_t now, int64_t next_at,
-                        bool *found, char *err, size_t errlen)
+int fm_sq_outbox_result(struct fm_jdb *d, const char *event_id, bool delivered,
+                        int64_t now, int64_t next_at, bool *found, char *err,
+                        size_t errlen)
 {
     const char *args[] = {host_of(d), event_id, NULL};
-    sqlite3_stmt *st = prep(
-        d,
-        delivered ? "UPDATE fm_outbox SET delivered_at = ?3, attempts = "
-                    "attempts + 1 WHERE host_id = ?1 AND event_id = ?2"
-                  : "UPDATE fm_outbox SET next_at = ?3, attempts = "
-                    "attempts + 1 WHERE host_id = ?1 AND event_id = ?2",
-        args, err, errlen);
+    sqlite3_stmt *st =
+        prep(d,
+             delivered ? "UPDATE fm_outbox SET delivered_at = ?3, attempts = "
+                         "attempts + 1 WHERE host_id = ?1 AND event_id = ?2"
+                       : "UPDATE fm_outbox SET next_at = ?3, attempts = "
+                         "attempts + 1 WHERE host_id = ?1 AND event_id = ?2",
+             args, err, errlen);
     if (st)
         sqlite3_bind_int64(st, 3, delivered ? now : next_at);
     if (begin(d, err, errlen)) {

@@ -28,9 +28,9 @@ int fm_sq_outbox_due(struct fm_jdb *d, int64_t now, size_t limit,
                                const char *body, int64_t created_at,
                                int64_t next_at, int attempts),
                      void *user, char *err, size_t errlen);
-int fm_sq_outbox_result(struct fm_jdb *d, const char *event_id,
-                        bool delivered, int64_t now, int64_t next_at,
-                        bool *found, char *err, size_t errlen);
+int fm_sq_outbox_result(struct fm_jdb *d, const char *event_id, bool delivered,
+                        int64_t now, int64_t next_at, bool *found, char *err,
+                        size_t errlen);
 int fm_sq_outbox_stat(struct fm_jdb *d, int64_t *backlog, int64_t *newest,
                       char *err, size_t errlen);
 

@@ -17,8 +17,8 @@
 /* A backend's member m, when its table is long enough to hold it and it
  * implements it; else NULL. */
 #define BE_MEMBER(be, m)                                                       \
-    ((be)->struct_size >= offsetof(struct fm_journal_backend, m) +             \
-                              sizeof((be)->m)                                  \
+    ((be)->struct_size >=                                                      \
+             offsetof(struct fm_journal_backend, m) + sizeof(void (*)(void))   \
          ? (be)->m                                                             \
          : NULL)
 
@@ -55,8 +55,7 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_idem_begin(
     char *err, size_t errlen)
 {
     if (!j || !out || out->struct_size < sizeof *out || !id_ok(key) ||
-        !requester || !*requester || !fingerprint || !*fingerprint ||
-        ttl_s < 0)
+        !requester || !*requester || !fingerprint || !*fingerprint || ttl_s < 0)
         return FLEETMOD_EINVAL;
     out->state = FLEETMOD_IDEM_NEW;
     out->http_status = 0;
@@ -65,10 +64,10 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_idem_begin(
         return unsupported(j, err, errlen);
     if (!fm_journal_lock(j, err, errlen))
         return FLEETMOD_EINTERNAL;
-    return done(j, j->be->idem_begin(j->db, requester, key, fingerprint,
-                                     fm_now(), ttl_s, &out->state,
-                                     &out->http_status, &out->reply, err,
-                                     errlen));
+    return done(j,
+                j->be->idem_begin(j->db, requester, key, fingerprint, fm_now(),
+                                  ttl_s, &out->state, &out->http_status,
+                                  &out->reply, err, errlen));
 }
 
 FLEETMOD_API fleetmod_rc fleetmod_journal_idem_finish(
@@ -82,15 +81,17 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_idem_finish(
     if (!fm_journal_lock(j, err, errlen))
         return FLEETMOD_EINTERNAL;
     bool found = false;
-    fleetmod_rc rc = done(j, j->be->idem_finish(j->db, requester, key,
-                                                http_status, reply, &found,
-                                                err, errlen));
+    fleetmod_rc rc =
+        done(j, j->be->idem_finish(j->db, requester, key, http_status, reply,
+                                   &found, err, errlen));
     return rc == FLEETMOD_OK && !found ? FLEETMOD_ENOTFOUND : rc;
 }
 
-FLEETMOD_API fleetmod_rc fleetmod_journal_outbox_add(
-    struct fleetmod_journal *j, const char *event_id, const char *body,
-    bool *added, char *err, size_t errlen)
+FLEETMOD_API fleetmod_rc fleetmod_journal_outbox_add(struct fleetmod_journal *j,
+                                                     const char *event_id,
+                                                     const char *body,
+                                                     bool *added, char *err,
+                                                     size_t errlen)
 {
     if (!j || !id_ok(event_id) || !body)
         return FLEETMOD_EINVAL;
@@ -99,8 +100,8 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_outbox_add(
     if (!fm_journal_lock(j, err, errlen))
         return FLEETMOD_EINTERNAL;
     bool a = false;
-    fleetmod_rc rc = done(j, j->be->outbox_add(j->db, event_id, body,
-                                               fm_now(), &a, err, errlen));
+    fleetmod_rc rc = done(
+        j, j->be->outbox_add(j->db, event_id, body, fm_now(), &a, err, errlen));
     if (added)
         *added = a;
     return rc;
@@ -115,15 +116,20 @@ static int each_due(void *user, const char *event_id, const char *body,
                     int64_t created_at, int64_t next_at, int attempts)
 {
     struct due *c = user;
-    struct fleetmod_outbox_item it = {
-        .struct_size = sizeof it, .event_id = event_id, .body = body,
-        .created_at = created_at, .next_at = next_at, .attempts = attempts};
+    struct fleetmod_outbox_item it = {.struct_size = sizeof it,
+                                      .event_id = event_id,
+                                      .body = body,
+                                      .created_at = created_at,
+                                      .next_at = next_at,
+                                      .attempts = attempts};
     return c->fn(c->user, &it);
 }
 
-FLEETMOD_API fleetmod_rc fleetmod_journal_outbox_due(
-    struct fleetmod_journal *j, int64_t now, size_t limit,
-    fleetmod_outbox_fn fn, void *user, char *err, size_t errlen)
+FLEETMOD_API fleetmod_rc fleetmod_journal_outbox_due(struct fleetmod_journal *j,
+                                                     int64_t now, size_t limit,
+                                                     fleetmod_outbox_fn fn,
+                                                     void *user, char *err,
+                                                     size_t errlen)
 {
     if (!j || !fn)
         return FLEETMOD_EINVAL;
@@ -132,8 +138,8 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_outbox_due(
     if (!fm_journal_lock(j, err, errlen))
         return FLEETMOD_EINTERNAL;
     struct due c = {fn, user};
-    return done(j, j->be->outbox_due(j->db, now, limit, each_due, &c, err,
-                                     errlen));
+    return done(
+        j, j->be->outbox_due(j->db, now, limit, each_due, &c, err, errlen));
 }
 
 FLEETMOD_API fleetmod_rc fleetmod_journal_outbox_result(
@@ -153,9 +159,9 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_outbox_result(
     return rc == FLEETMOD_OK && !found ? FLEETMOD_ENOTFOUND : rc;
 }
 
-FLEETMOD_API fleetmod_rc fleetmod_journal_outbox_stat(
-    struct fleetmod_journal *j, int64_t *backlog, int64_t *newest, char *err,
-    size_t errlen)
+FLEETMOD_API fleetmod_rc
+fleetmod_journal_outbox_stat(struct fleetmod_journal *j, int64_t *backlog,
+                             int64_t *newest, char *err, size_t errlen)
 {
     if (!j)
         return FLEETMOD_EINVAL;
