@@ -2,6 +2,7 @@
 #include "answer.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,11 +45,21 @@ static bool six_digits(const char *s)
     return s && strlen(s) == 6 && strspn(s, "0123456789") == 6;
 }
 
-static fleetmod_rc not_expected(struct mw_reply *r, long status)
+/* EUNKNOWN: "what; what to do next", the second half fitting route (a
+ * status lookup runs nothing, so it is only asked again). */
+static fleetmod_rc unknown(struct mw_reply *r, enum mw_route route,
+                           long status, const char *what)
 {
-    return mw_reply_fail(r, FLEETMOD_EUNKNOWN, status,
-                         "Mobway's answer is not the JSON expected; the "
-                         "command may have run: check its status");
+    char msg[400];
+
+    snprintf(msg, sizeof msg, "%s; %s", what, mw_errmap_unknown_next(route));
+    return mw_reply_fail(r, FLEETMOD_EUNKNOWN, status, msg);
+}
+
+static fleetmod_rc not_expected(struct mw_reply *r, enum mw_route route,
+                                long status)
+{
+    return unknown(r, route, status, "Mobway's answer is not the JSON expected");
 }
 
 /* msgpack-c starts a buffer at 8 KiB; a batch holds thousands of
@@ -63,8 +74,8 @@ static void shrink(msgpack_sbuffer *b)
     }
 }
 
-static fleetmod_rc take_detail(const json_t *detail, struct mw_reply *r,
-                               long status)
+static fleetmod_rc take_detail(const json_t *detail, enum mw_route route,
+                               struct mw_reply *r, long status)
 {
     msgpack_packer pk;
 
@@ -75,7 +86,7 @@ static fleetmod_rc take_detail(const json_t *detail, struct mw_reply *r,
     msgpack_packer_init(&pk, &r->detail, msgpack_sbuffer_write);
     if (mw_json_pack(&pk, detail, MW_JSON_MAX_DEPTH) != 0) {
         msgpack_sbuffer_clear(&r->detail);
-        return not_expected(r, status);
+        return not_expected(r, route, status);
     }
     shrink(&r->detail);
     r->has_executed = take_time(detail, "date_time", &r->executed);
@@ -96,10 +107,8 @@ static fleetmod_rc take_id(const json_t *root, enum mw_route route,
     if ((!v || json_is_null(v)) && !needed)
         return FLEETMOD_OK;
     if (!mw_id_valid(json_string_value(v)))
-        return mw_reply_fail(r, FLEETMOD_EUNKNOWN, status,
-                             "Mobway's answer has no usable command id; the "
-                             "command may have run: look for it before "
-                             "resending");
+        return unknown(r, route, status,
+                       "Mobway's answer has no usable command id");
     free(r->id);
     r->id = strdup(json_string_value(v));
     return FLEETMOD_OK;
@@ -129,7 +138,7 @@ static fleetmod_rc read_ok(const json_t *root, enum mw_route route, long status,
     fleetmod_rc rc;
 
     if (!st)
-        return not_expected(r, status);
+        return not_expected(r, route, status);
     /* a command POST that Mobway answers with Error and one of its
      * documented texts failed for that documented reason */
     rc = mw_errmap_text(json_string_value(detail));
@@ -148,12 +157,12 @@ static fleetmod_rc read_ok(const json_t *root, enum mw_route route, long status,
         r->code = take_str(root, "code");
         r->message = take_str(root, "message");
         if (!six_digits(r->code) || !r->message)
-            return not_expected(r, status);
+            return not_expected(r, route, status);
     }
     r->has_created = take_time(root, "created", &r->created);
     r->has_updated = take_time(root, "updated", &r->updated);
     r->status = st;
-    return take_detail(detail, r, status);
+    return take_detail(detail, route, r, status);
 }
 
 static fleetmod_rc read_error(const json_t *root, const struct mw_exchange *ex,
@@ -161,14 +170,22 @@ static fleetmod_rc read_error(const json_t *root, const struct mw_exchange *ex,
 {
     const char *text = json_string_value(json_object_get(root, "detail"));
     fleetmod_rc rc = mw_errmap_http(ex->route, ex->status, text);
+    char what[64];
 
-    mw_reply_fail(r, rc, ex->status, text);
+    if (!text && rc == FLEETMOD_EUNKNOWN) {
+        /* no text of Mobway's: ours, fitting the route */
+        snprintf(what, sizeof what, "Mobway answered HTTP %ld without a reason",
+                 ex->status);
+        unknown(r, ex->route, ex->status, what);
+    } else
+        mw_reply_fail(r, rc, ex->status, text);
     r->retry_after_ms = rc == FLEETMOD_ERATELIMIT ? ex->retry_after_ms : -1;
     return rc;
 }
 
-/* An exchange that got no HTTP answer, in our words; libcurl's own text
- * goes to detail, for whoever debugs the connection. */
+/* An exchange that got no HTTP answer, in our words: what happened, then
+ * what was not done or what to do, fitting the route; libcurl's own text
+ * goes to detail (once), for whoever debugs the connection. */
 static fleetmod_rc read_transport(const struct mw_exchange *ex,
                                   struct mw_reply *r)
 {
@@ -176,20 +193,14 @@ static fleetmod_rc read_transport(const struct mw_exchange *ex,
     char msg[400];
 
     if (ex->outcome == MW_UNREACHABLE) {
-        snprintf(msg, sizeof msg,
-                 "Mobway could not be reached (%s%s%s); nothing was sent", what,
-                 ex->error[0] ? ": " : "", ex->error);
-        return mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0, msg);
-    }
-    snprintf(msg, sizeof msg, "%s; %s", what,
-             ex->route == MW_ROUTE_STATUS
-                 ? "ask for the command's status again"
-                 : "the request may have reached Mobway: check the "
-                   "command's status before resending");
-    mw_reply_fail(r, FLEETMOD_EUNKNOWN, ex->status, msg);
+        snprintf(msg, sizeof msg, "%s; %s", what,
+                 mw_errmap_not_sent(ex->route));
+        mw_reply_fail(r, FLEETMOD_EUNREACHABLE, 0, msg);
+    } else
+        unknown(r, ex->route, ex->status, what);
     free(r->detail_text);
     r->detail_text = ex->error[0] ? strdup(ex->error) : NULL;
-    return FLEETMOD_EUNKNOWN;
+    return r->rc;
 }
 
 fleetmod_rc mw_answer_read(const struct mw_exchange *ex, struct mw_reply *r)
@@ -202,7 +213,7 @@ fleetmod_rc mw_answer_read(const struct mw_exchange *ex, struct mw_reply *r)
     root = ex->resp ? mw_json_load(ex->resp, ex->resp_len) : NULL;
     if (ex->status / 100 == 2)
         rc = json_is_object(root) ? read_ok(root, ex->route, ex->status, r)
-                                  : not_expected(r, ex->status);
+                                  : not_expected(r, ex->route, ex->status);
     else
         rc = read_error(root, ex, r);
     json_decref(root);

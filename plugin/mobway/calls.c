@@ -159,6 +159,24 @@ static bool any_renew(const struct item *items, size_t n)
     return false;
 }
 
+/* One item's reply when its round could not run: the reason, then what
+ * its call did not do (a send "no command was sent", a status "nothing
+ * was looked up"); Mobway's own text as it is. */
+static void fail_item(struct item *it, const struct mw_token_error *err)
+{
+    struct mw_reply *r = it->r;
+    char msg[sizeof err->message + 32];
+
+    snprintf(msg, sizeof msg, "%s; %s", err->message,
+             mw_errmap_not_sent(it->ex.route));
+    mw_reply_clear_answer(r);
+    mw_reply_fail(r, err->rc, err->http_status,
+                  err->theirs ? err->message : msg);
+    r->retry_after_ms = err->retry_after_ms;
+    if (err->detail[0])
+        r->detail_text = strdup(err->detail);
+}
+
 /* Fails the items of a round that could not run (no token, no memory):
  * none of them was sent in this round. Items answered before keep their
  * answer. */
@@ -167,10 +185,7 @@ static void fail_round(struct item *items, size_t n, bool retry,
 {
     for (size_t i = 0; i < n; i++)
         if (in_round(&items[i], retry)) {
-            struct mw_reply *r = items[i].r;
-            mw_reply_clear_answer(r);
-            mw_reply_fail(r, err->rc, err->http_status, err->message);
-            r->retry_after_ms = err->retry_after_ms;
+            fail_item(&items[i], err);
             items[i].active = items[i].renew = false;
         }
 }
@@ -196,6 +211,8 @@ static void run(struct fleetmod_instance *inst, struct item *items, size_t n)
             rc = err.rc = FLEETMOD_ENOMEM;
             err.http_status = 0;
             err.retry_after_ms = -1;
+            err.theirs = false;
+            err.detail[0] = '\0';
             snprintf(err.message, sizeof err.message, "%s",
                      mw_errmap_sentence(FLEETMOD_ENOMEM));
         }

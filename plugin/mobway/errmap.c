@@ -105,3 +105,17 @@ const char *mw_errmap_sentence(fleetmod_rc rc)
     return (unsigned)rc < FLEETMOD_RC_COUNT && sentences[rc] ? sentences[rc]
                                                              : "internal error";
 }
+
+const char *mw_errmap_not_sent(enum mw_route route)
+{
+    return route == MW_ROUTE_STATUS ? "nothing was looked up"
+                                    : "no command was sent";
+}
+
+const char *mw_errmap_unknown_next(enum mw_route route)
+{
+    return route == MW_ROUTE_STATUS
+               ? "ask for the command's status again"
+               : "the command may have run: check its status before "
+                 "resending";
+}

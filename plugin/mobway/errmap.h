@@ -25,4 +25,16 @@ fleetmod_rc mw_errmap_http(enum mw_route route, long http_status,
 /* An English sentence for rc, for error.message when Mobway gave no text. */
 const char *mw_errmap_sentence(fleetmod_rc rc);
 
+/* What a call on route did not do when it stopped before its request
+ * left: a send or confirm "no command was sent", a status "nothing was
+ * looked up" (a lookup sends no command). The end of a message that
+ * starts with the reason. */
+const char *mw_errmap_not_sent(enum mw_route route);
+
+/* What to do after a request on route that may have reached Mobway and
+ * got no usable answer: a command may have run (check before resending),
+ * a status is only asked again. The end of a message that starts with
+ * what happened. */
+const char *mw_errmap_unknown_next(enum mw_route route);
+
 #endif

@@ -262,7 +262,8 @@ static enum mw_transport classify(CURL *e, CURLcode cc,
 }
 
 /* What a failed transfer means to the person reading the reply, in our
- * words; libcurl's own text goes to ex->error. */
+ * words and whole (a reply's message starts with it); libcurl's own text
+ * goes to ex->error. */
 static const char *what(CURLcode cc, const struct mw_exchange *ex)
 {
     if (ex->too_big)
@@ -270,13 +271,13 @@ static const char *what(CURLcode cc, const struct mw_exchange *ex)
     switch (cc) {
     case CURLE_OPERATION_TIMEDOUT:
         return ex->outcome == MW_UNREACHABLE
-                   ? "no connection within the call's time"
+                   ? "no connection to Mobway opened within the call's time"
                    : "no answer came within the call's time (timeout_ms)";
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-        return "the host name of base_url did not resolve";
+        return "the host name in base_url did not resolve";
     case CURLE_COULDNT_CONNECT:
-        return "the connection was refused";
+        return "the connection to Mobway (base_url) was refused";
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
@@ -285,7 +286,7 @@ static const char *what(CURLcode cc, const struct mw_exchange *ex)
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
-        return "the TLS handshake failed";
+        return "the TLS handshake with the server failed";
     case CURLE_GOT_NOTHING:
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
@@ -297,6 +298,21 @@ static const char *what(CURLcode cc, const struct mw_exchange *ex)
                    ? "the request could not be sent"
                    : "the exchange failed before a usable answer came";
     }
+}
+
+/* libcurl's reason into dst, each part once: its error buffer often ends
+ * with curl_easy_strerror's text already ("Failed to connect to ... :
+ * Couldn't connect to server"), and then it is not said again. */
+static void curl_text(char *dst, size_t size, CURLcode cc, const char *buf)
+{
+    const char *code = curl_easy_strerror(cc);
+
+    if (!buf[0])
+        snprintf(dst, size, "%.250s", code);
+    else if (strstr(buf, code))
+        snprintf(dst, size, "%.250s", buf);
+    else
+        snprintf(dst, size, "%.50s: %.200s", code, buf);
 }
 
 static void finish(struct mw_conn *c, CURLcode cc)
@@ -314,8 +330,10 @@ static void finish(struct mw_conn *c, CURLcode cc)
     }
     ex->outcome = classify(c->e, cc, ex);
     ex->what = what(cc, ex);
-    snprintf(ex->error, sizeof ex->error, "%s%s%.200s", curl_easy_strerror(cc),
-             c->errbuf[0] ? ": " : "", c->errbuf);
+    /* An answer we stopped for its size has no text of libcurl's: its
+     * "Failure writing output to destination" is our own refusal. */
+    if (!ex->too_big)
+        curl_text(ex->error, sizeof ex->error, cc, c->errbuf);
 }
 
 /* After a transfer of c: true when its exchange is to be tried again (it

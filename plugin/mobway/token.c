@@ -133,13 +133,15 @@ static fleetmod_rc fail(struct mw_token_error *err, fleetmod_rc rc,
     err->rc = rc;
     err->http_status = http_status;
     err->retry_after_ms = -1;
+    err->theirs = false;
+    err->detail[0] = '\0';
     snprintf(err->message, sizeof err->message, "%s", message);
     return rc;
 }
 
 static const char bad_token[] =
     "Mobway's token is not one we can send in a header (RFC 6750 "
-    "characters, at most 4096 bytes); no command was sent";
+    "characters, at most 4096 bytes)";
 
 /* Reads {"token": str, "expiration": seconds}. */
 static fleetmod_rc parse_answer(const struct mw_exchange *ex,
@@ -154,7 +156,7 @@ static fleetmod_rc parse_answer(const struct mw_exchange *ex,
 
     if (!json_is_string(tok) || json_string_length(tok) == 0 || life <= 0)
         rc = fail(err, FLEETMOD_EUNREACHABLE, ex->status,
-                  "Mobway gave no usable token; no command was sent");
+                  "Mobway gave no usable token");
     else if (!bearer_ok(json_string_value(tok), json_string_length(tok)))
         rc = fail(err, FLEETMOD_EAUTH, ex->status, bad_token);
     else if (!(*token =
@@ -173,7 +175,8 @@ static fleetmod_rc parse_answer(const struct mw_exchange *ex,
     return rc;
 }
 
-/* A token answer other than 2xx: Mobway's own text when it gave one. */
+/* A token answer other than 2xx: Mobway's own text as the message when
+ * it refused our login (it says why), else ours with its text in detail. */
 static fleetmod_rc refused(const struct mw_exchange *ex,
                            struct mw_token_error *err)
 {
@@ -182,17 +185,15 @@ static fleetmod_rc refused(const struct mw_exchange *ex,
     fleetmod_rc rc = mw_errmap_http(MW_ROUTE_TOKEN, ex->status, NULL);
     char msg[sizeof err->message];
 
-    if (text && rc == FLEETMOD_EAUTH)
-        snprintf(msg, sizeof msg, "%s", text);
-    else
-        snprintf(msg, sizeof msg,
-                 rc == FLEETMOD_EAUTH
-                     ? "Mobway refused the token request (HTTP %ld); no "
-                       "command was sent"
-                     : "Mobway gave no token (HTTP %ld); no command was sent",
-                 ex->status);
+    snprintf(msg, sizeof msg,
+             rc == FLEETMOD_EAUTH ? "Mobway refused the token request (HTTP %ld)"
+                                  : "Mobway gave no token (HTTP %ld)",
+             ex->status);
+    fail(err, rc, ex->status, text && rc == FLEETMOD_EAUTH ? text : msg);
+    err->theirs = text && rc == FLEETMOD_EAUTH;
+    if (text && !err->theirs)
+        snprintf(err->detail, sizeof err->detail, "%s", text);
     json_decref(root);
-    fail(err, rc, ex->status, msg);
     err->retry_after_ms = rc == FLEETMOD_ERATELIMIT ? ex->retry_after_ms : -1;
     return rc;
 }
@@ -222,14 +223,13 @@ static fleetmod_rc fetch_once(struct mw_http *h, const struct mw_config *cfg,
     if (mw_http_exchange(h, &ex) != 0)
         rc = fail(err, FLEETMOD_ENOMEM, 0, mw_errmap_sentence(FLEETMOD_ENOMEM));
     else if (ex.outcome != MW_ANSWERED) {
-        /* say why (a refused certificate, a timeout), so that the person
-         * reading the log can act on it */
-        snprintf(msg, sizeof msg,
-                 "could not get a token from Mobway (%s%s%s); no command was "
-                 "sent",
-                 ex.what ? ex.what : "no answer", ex.error[0] ? ": " : "",
-                 ex.error);
+        /* say why (a refused certificate, a timeout) in our words, so
+         * that the person reading the log can act on it; libcurl's text
+         * beside it */
+        snprintf(msg, sizeof msg, "could not get a token from Mobway: %s",
+                 ex.what ? ex.what : "no answer came");
         rc = fail(err, FLEETMOD_EUNREACHABLE, 0, msg);
+        snprintf(err->detail, sizeof err->detail, "%s", ex.error);
     } else if (ex.status / 100 == 2)
         rc = parse_answer(&ex, token, life_s, err);
     else {
@@ -324,7 +324,7 @@ fleetmod_rc mw_token_get(struct mw_token *t, struct mw_http *h,
             t->renewing)
             rc = fail(err, FLEETMOD_EUNREACHABLE, 0,
                       "another call's token request did not end within "
-                      "this call's time (timeout_ms); no command was sent");
+                      "this call's time (timeout_ms)");
         now = mw_http_now_ms();
     }
     if (rc == FLEETMOD_OK) {

@@ -32,13 +32,17 @@
 
 struct mw_token_value;
 
-/* Why no token could be had: for the reply of every command that needed
- * it (no command was sent). */
+/* Why no token could be had: for the reply of every call that needed it
+ * (nothing of it was sent). message says why and no more: the caller
+ * ends it with what its call did not do (mw_errmap_not_sent), unless it
+ * is Mobway's own text. */
 struct mw_token_error {
     fleetmod_rc rc;
     long http_status;    /* of the token answer; 0: none came */
     long retry_after_ms; /* < 0: not given */
-    char message[400];   /* Mobway's own text, or our sentence */
+    bool theirs;         /* message is Mobway's text: kept verbatim */
+    char message[400];   /* Mobway's own text, or our reason */
+    char detail[256];    /* libcurl's or Mobway's text beside ours, or "" */
 };
 
 struct mw_token {

@@ -25,6 +25,7 @@ Each route maps a path prefix (longest first) to a behaviour:
              422 for any other field (a strict OAuth2 form parser)
   refuse422  422 {"detail": "Unknown form field."}, always
   oem_error  200 Error "Failed to send command to the OEM." with an id
+  bare500    500 with an empty body (no reason of Mobway's)
   pending_or_401:VIN  401 "Token expired." for a body naming VIN, else
              pending
 h.bodies holds each request's body, in the order of h.requests.
@@ -215,6 +216,7 @@ class Hostile:
                         b'{"detail":"Token expired."}'),
             "refuse422": ("422 Unprocessable Entity", json_ct,
                           b'{"detail":"Unknown form field."}'),
+            "bare500": ("500 Internal Server Error", json_ct, b""),
             "oem_error": ("200 OK", json_ct, PENDING.replace(
                 b'"Pending"', b'"Error","detail":"Failed to send command '
                 b'to the OEM."')),

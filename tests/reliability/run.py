@@ -467,6 +467,94 @@ def answers_in_our_words(run):
               "%s id %s" % (rc_name(a), a.get("id")))
 
 
+def _closed_url():
+    return "http://127.0.0.1:%d" % closed_port()
+
+
+def _once(text, phrase):
+    """phrase occurs in text exactly once."""
+    return (text or "").count(phrase) == 1
+
+
+# libcurl's own wording, which belongs in detail and never in a message
+CURL_WORDS = ("Couldn't connect", "Failed to connect", "Timeout was reached",
+              "Operation timed out", "Failure writing", "disk/application")
+
+
+def _curl_free(message):
+    return not any(w in (message or "") for w in CURL_WORDS)
+
+
+def _call(run, url, creds, *call):
+    with run.driver("sentence") as d:
+        d("init", run.conf(url, creds=creds))
+        return d(*call)
+
+
+def one_sentence(run):
+    """A failed call's message says each thing once, in our words, and
+    claims only what its call could have done: a status is a lookup and
+    sends no command; libcurl's text is in detail, once."""
+    sid = "0f0e0d0c-0b0a-4908-8706-050403020100"
+    send, status = ("send", VIN, "location"), ("status", sid, 0)
+    for creds, via in (("token", "a fixed token"),
+                       ("files", "the token request")):
+        for call, tail in ((send, "no command was sent"),
+                           (status, "nothing was looked up")):
+            a = _call(run, _closed_url(), creds, *call)
+            m, det = a.get("message", ""), a.get("detail", "")
+            name = "one sentence: %s, closed port, %s" % (call[0], via)
+            run.check("%s: EUNREACHABLE ending \"%s\"" % (name, tail),
+                      a["rc"] == 7 and m.endswith("; " + tail) and
+                      (call is send or "command was sent" not in m),
+                      "%s: %r" % (rc_name(a), m))
+            run.check("%s: no libcurl wording in the message" % name,
+                      _curl_free(m), repr(m))
+            run.check("%s: libcurl's text once, in detail" % name,
+                      _once(det, "Couldn't connect to server") and
+                      _once(det, "Failed to connect"), repr(det))
+    with Hostile({"/token": "hang"}) as h:
+        a = _call(run, h.url, "files", *status)
+    run.check("one sentence: status, token endpoint never answers: "
+              "\"nothing was looked up\", curl's timeout text once in "
+              "detail",
+              a["rc"] == 7 and a.get("message", "").endswith(
+                  "; nothing was looked up") and
+              _curl_free(a.get("message")) and
+              _once(a.get("detail"), "Timeout was reached"),
+              "%s: %r detail %r" % (rc_name(a), a.get("message"),
+                                    a.get("detail")))
+    for routes, what in (({"/vehicle-command": "malformed"},
+                          "an answer that is not the JSON expected"),
+                         ({"/vehicle-command": "bare500"},
+                          "a 500 without a reason")):
+        with Hostile(routes) as h:
+            a = _call(run, h.url, "token", *status)
+            c = _call(run, h.url, "token", *send)
+        m = a.get("message", "")
+        run.check("one sentence: status, %s: EUNKNOWN that asks again and "
+                  "claims no command ran" % what,
+                  a["rc"] == 8 and
+                  m.endswith("; ask for the command's status again") and
+                  "may have run" not in m and "resending" not in m,
+                  "%s: %r" % (rc_name(a), m))
+        m = c.get("message", "")
+        run.check("one sentence: send, %s: EUNKNOWN, the command may have "
+                  "run: check before resending" % what,
+                  c["rc"] == 8 and m.endswith(
+                      "; the command may have run: check its status before "
+                      "resending"),
+                  "%s: %r" % (rc_name(c), m))
+    with Hostile({"/": "big"}) as h:
+        a = _call(run, h.url, "token", *send)
+    run.check("one sentence: an answer over 1 MiB: our words, and no "
+              "libcurl text about writing to disk",
+              a["rc"] == 8 and "larger than 1 MiB" in a.get("message", "") and
+              _curl_free(a.get("message")) and _curl_free(a.get("detail")),
+              "%s: %r detail %r" % (rc_name(a), a.get("message"),
+                                    a.get("detail")))
+
+
 def http_status_logged(run, sim):
     """The log line of a successful call shows its HTTP status."""
     with run.driver("httplog") as d:
@@ -887,6 +975,7 @@ def main():
                                         _with_sim(run, http_status_logged),
                                         pool_waits(run),
                                         batch_memory(run))),
+                 ("sentence", lambda: one_sentence(run)),
                  ("memcheck", lambda: memcheck(run)),
                  ("soak", lambda: soak(run, run.args.soak)),
                  ("lifecycle", lambda: lifecycle(run)),
