@@ -184,6 +184,15 @@ run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet" refused-open \
 run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet?nosuchkey=%zz" \
     refused-open "not a valid PostgreSQL connection URL" s3cret-pw
 
+echo "== a version 1 journal is migrated in place"
+sql "DROP TABLE fm_idem, fm_outbox; UPDATE fm_schema SET version = 1"
+events=$(sql "SELECT count(*) FROM fm_events")
+run "$PG_URL" verify
+[ "$(sql 'SELECT version FROM fm_schema')" = 2 ] &&
+    [ "$(sql "SELECT count(*) FROM fm_events")" = "$events" ] &&
+    sql "SELECT count(*) FROM fm_idem, fm_outbox" >/dev/null
+ok $? "schema: version 1 became 2 (idempotency keys, outbox), every event kept"
+
 echo "== a schema from the future is refused and left alone"
 sql "UPDATE fm_schema SET version = 99"
 events=$(sql "SELECT count(*) FROM fm_events")
@@ -193,7 +202,6 @@ run "$PG_URL" refused-open "schema version 99 is newer than this fleetmod knows 
 ok $? "schema: the refused database was not written to"
 
 echo "== guards on a PostgreSQL journal (libfleetmod loads journal_pg.so)"
-sql "UPDATE fm_schema SET version = 1"
 timeout 900 python3 tests/pg/test_guard_pg.py --jtool "$JTOOL" \
     --journal-pg "$JPG" --mobway "$MOBWAY" --sim "$SIM_BIN" >"$TMP/out" 2>&1
 rc=$?
