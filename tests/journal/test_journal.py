@@ -452,6 +452,11 @@ def quota_is_shared_by_two_processes():
                     for m in re.findall(r"^reason quota (\d+)$", o, re.M))
         check(ok == 7 and quota == 5, "7 sent, 5 over quota: %s" % outs)
         check(e.sent() == 7, "7 reached Mobway: %s" % e.posts())
+        reply, rc = call(e.jtool("send", VIN, "lock_door"))
+        ms = reply["error"].get("retry_after_ms", 0)
+        check(rc == ERATELIMIT and reply["error"]["delivered"] == "no" and
+              86390000 <= ms <= 86400000,
+              "retry when the first of the 7 is a day old: %s" % reply)
         r = e.reader("stats")
         check("quota=7 used=7" in r.stdout, "stats show the quota", r)
 

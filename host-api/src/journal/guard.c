@@ -250,6 +250,7 @@ fleetmod_rc fm_guard_one(struct fleetmod_guard *g, const msgpack_object *req,
     }
     if (it.in.refused || it.in.dup_found) {
         fm_throttle_unprobe(g, &it);
+        fm_quota_retry(g, &it, 1);
         return unsent(&it, write, sink);
     }
     return call(g, &it, confirm ? fleetmod_stack_confirm : fleetmod_stack_send,

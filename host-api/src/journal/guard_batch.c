@@ -211,6 +211,7 @@ static fleetmod_rc run(struct batch *b, const char *command, msgpack_zone *zone,
         return fm_stack_fail(NULL, b->req, rc, "out of memory", write, sink);
     if (rc != FLEETMOD_OK)
         return fm_guard_refuse_journal(b->req, NULL, err, write, sink);
+    fm_quota_retry(b->g, b->items, b->n);
     if (b->npass) {
         int64_t ms = 0;
         rc = send_passing(b, zone, &ms);

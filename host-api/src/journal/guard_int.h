@@ -55,6 +55,10 @@ void fm_throttle_unprobe(struct fleetmod_guard *g, struct fm_gitem *it);
 struct fm_throttle *fm_throttle_of(struct fleetmod_guard *g,
                                    const char *section);
 
+/* quota.c: set retry_after_ms of the n items refused for their quota:
+ * when the provider's next slot frees. */
+void fm_quota_retry(struct fleetmod_guard *g, struct fm_gitem *items, size_t n);
+
 /* guard_item.c: fill it for (vin, command) of request req (a map):
  * route, rules, deadline, requester and reason checks, then the
  * throttles. confirm: deadline from the send's row (send_deadline, 0:
