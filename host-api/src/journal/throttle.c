@@ -1,8 +1,8 @@
 /*
  * journal/throttle.c - the in-process guards of one provider (a stack
  * section): the breaker, the token bucket and a 429's pause. They are per
- * process by design (fleetmod-policy(5)): they protect this process's callers from
- * waiting on a provider that is down or throttling; the quota, which must
+ * process by design (fleetmod-policy(5)): they protect this process's callers
+ * from waiting on a provider that is down or throttling; the quota, which must
  * be shared, lives in the journal.
  */
 #include <string.h>
