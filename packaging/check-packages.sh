@@ -17,7 +17,7 @@ arch=$(dpkg --print-architecture)
 triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
 moduledir=/usr/lib/$triplet/fleetmod
 PKGS="libfleetmod1 libfleetmod-dev fleetmod-mobway fleetmod-mobway-sim fleetmod-tools
-fleetmod-journal-pg"
+fleetmod-journal-pg fleetmodd"
 VIN=6AHFT68CKAF501652
 
 passed=0
@@ -56,7 +56,7 @@ for p in $PKGS; do
     check "$p .deb built" test -f "$(deb "$p")"
 done
 for p in libfleetmod1 fleetmod-mobway fleetmod-mobway-sim fleetmod-tools \
-    fleetmod-journal-pg; do
+    fleetmod-journal-pg fleetmodd; do
     check "$p-dbgsym .deb built" test -f "$(deb "$p-dbgsym")"
 done
 
@@ -219,6 +219,18 @@ check "a guarded host journals into PostgreSQL through the installed journal_pg.
 kill "$sim_pid" 2>/dev/null
 wait "$sim_pid" 2>/dev/null
 sim_pid=
+
+# fleetmodd: its user, its unit, and nothing started before it is
+# configured.
+check "fleetmodd: the fleetmod system user and group exist" sh -c \
+    'getent passwd fleetmod && getent group fleetmod'
+check "fleetmodd: the unit is installed, Type=notify, User=fleetmod" sh -c \
+    'u=/lib/systemd/system/fleetmodd.service; grep -qx Type=notify "$u" &&
+     grep -qx User=fleetmod "$u" && grep -qx ProtectSystem=strict "$u"'
+check "fleetmodd: the package neither enabled nor started the service" sh -c \
+    '! ls /etc/systemd/system/*.wants/fleetmodd.service 2>/dev/null | grep . &&
+     ! pgrep -x fleetmodd'
+check "fleetmodd --help runs" /usr/sbin/fleetmodd --help
 
 check "dpkg --purge removes the packages" dpkg --purge $PKGS
 for p in $PKGS; do

@@ -12,7 +12,8 @@ set -eu
 
 # Build: compiler, pkg-config and the libraries of the README's "Dependencies".
 BUILD="gcc make pkgconf libc6-dev libcurl4-openssl-dev libmsgpack-dev libssl-dev
-libinih-dev libjansson-dev libmicrohttpd-dev libpq-dev libsqlite3-dev"
+libinih-dev libjansson-dev libmicrohttpd-dev libpq-dev libsqlite3-dev
+libsystemd-dev"
 # Tests: unit tests, the simulator's certificates, the independent python3
 # client, memcheck, curl for the integration scripts, clang for fuzzing and
 # sanitizers, binutils for nm, the PostgreSQL server for the PostgreSQL
