@@ -75,8 +75,15 @@ fleetmod_rc fleetmod_guard_open(const char *policy_path,
  * ("vins") checks each item on its own, writes all intents in one
  * transaction and all outcomes in one, and sends the items that pass in
  * one stack call; refused and coalesced items get their own result maps,
- * in request order. Status calls are journaled (for journaled ids) but
- * never refused. */
+ * in request order (the call's rc is FLEETMOD_OK, as for a stack). When
+ * the intents cannot be written, no item is sent and the whole call is
+ * FLEETMOD_EREFUSED, reason journal. A confirm is journaled on the row of
+ * the send that asked for it (the newest of its VIN and command waiting
+ * for confirmation) and checked against that send's deadline. Status
+ * calls record what they learn about journaled commands (found by the
+ * provider's id) but are never refused; a status that learns nothing new
+ * writes nothing. May block on the journal's lock (SQLite: at most 30 s,
+ * then FLEETMOD_EREFUSED, reason journal) and on the stack's own bounds. */
 fleetmod_rc fleetmod_guard_send(struct fleetmod_guard *g, const char *req,
                                 size_t len, fleetmod_write_fn write,
                                 void *sink);
