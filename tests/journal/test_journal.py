@@ -340,6 +340,8 @@ def a_full_disk_refuses_with_reason_journal_and_sends_nothing():
             resource.setrlimit(resource.RLIMIT_FSIZE, (32768, 32768))
         journal_refusal(e, e.jtool("send", VIN2, "location",
                                    preexec=small_disk))
+        journal_refusal(e, e.jtool("batch", "lock_door", VIN, VIN2,
+                                   preexec=small_disk))
 
 
 def wal_after_one_intent():
