@@ -217,6 +217,7 @@ main() {
     printf 'fleetcmd below is %s/bin/fleetcmd\n' "$B"
     section_mobway
     section_skeleton
+    sh service/fleetmodd/demo.sh "$B"
     printf '\ndemo: every step behaved as shown\n'
 }
 

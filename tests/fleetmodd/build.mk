@@ -4,9 +4,13 @@
 # clients that leave, SO_PEERCRED and API keys, idempotency across
 # restarts, webhooks, SIGTERM and SIGHUP).
 
+# The simulator by its path: its fragment (tests/mobway-sim) is read after
+# this one, so $(SIM_BIN) is still empty here.
+FLEETMODD_SIM := $(BINDIR_B)/mobway-sim
+
 .PHONY: check-fleetmodd
-check-fleetmodd: $(FLEETMODD) $(MOBWAY_SO) $(SIM_BIN)
+check-fleetmodd: $(FLEETMODD) $(MOBWAY_SO) $(FLEETMODD_SIM)
 	$(Q)$(PYTHON) tests/fleetmodd/test_fleetmodd.py --fleetmodd $(FLEETMODD) \
-		--mobway $(MOBWAY_SO) --sim $(SIM_BIN)
+		--mobway $(MOBWAY_SO) --sim $(FLEETMODD_SIM)
 
 CHECK_TARGETS += check-fleetmodd
