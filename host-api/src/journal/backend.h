@@ -77,8 +77,8 @@ struct fm_jdb;
 /* SHA-256. */
 #define FM_JHASH_LEN 32
 
-/* The states of fleetmod-journal(7)'s view, in this order; fm_jstate_name gives the
- * word stored in the database. */
+/* The states of fleetmod-journal(7)'s view, in this order; fm_jstate_name gives
+ * the word stored in the database. */
 enum fm_jstate {
     FM_J_REFUSED,
     FM_J_SENDING,
@@ -122,9 +122,9 @@ struct fm_jevent {
     const char *provider_id;
     int64_t executed_at;
     bool late;
-    int64_t latency_ms;     /* the provider call's duration; -1: none */
-    const char *note;       /* refusal reason ("duplicate"), pruned count */
-    const char *detail;     /* JSON text; NULL unless store_detail */
+    int64_t latency_ms; /* the provider call's duration; -1: none */
+    const char *note;   /* refusal reason ("duplicate"), pruned count */
+    const char *detail; /* JSON text; NULL unless store_detail */
     uint8_t prev_hash[FM_JHASH_LEN];
     uint8_t hash[FM_JHASH_LEN];
 };
@@ -143,19 +143,19 @@ struct fm_journal_services {
 /* One intent of fm_journal_backend.intents. The backend decides, inside
  * its transaction and in this order: duplicate, then refuse, then quota. */
 struct fm_jintent {
-    struct fm_jevent ev;  /* kind "intent", state sending, and the fixed
-                             fields; the backend rewrites kind, state,
-                             error_name and note when it refuses */
-    enum fm_jdup dup;     /* the duplicate rule to apply */
-    int64_t dup_window;   /* seconds */
+    struct fm_jevent ev; /* kind "intent", state sending, and the fixed
+                            fields; the backend rewrites kind, state,
+                            error_name and note when it refuses */
+    enum fm_jdup dup;    /* the duplicate rule to apply */
+    int64_t dup_window;  /* seconds */
     /* A refusal already decided by the caller (a guard before the
      * duplicate one: "expired", "requester", "reason"; or one after it
      * that runs in process: "rate", "provider_429", "breaker_open"), with
      * its error name; applied when no duplicate is found. NULL: none. */
     const char *refuse;
     const char *refuse_error;
-    int64_t quota;        /* the provider's quota; -1: none */
-    int64_t quota_since;  /* count commands created at or after this */
+    int64_t quota;       /* the provider's quota; -1: none */
+    int64_t quota_since; /* count commands created at or after this */
     /* Out. dup_found: a live duplicate exists; its journal_id, state and
      * provider_id are copied here. With FM_JDUP_REJECT the item is written
      * as refused (note "duplicate"); with FM_JDUP_COALESCE nothing is
@@ -184,10 +184,10 @@ struct fm_jquery {
     const char *journal_id; /* exactly this command */
     const char *vin;
     const char *provider;
-    int64_t since;          /* created_at >= since; 0: all */
-    bool unresolved;        /* state sending, sent, confirmation, pending or
-                               unknown */
-    size_t limit;           /* 0: no limit */
+    int64_t since;           /* created_at >= since; 0: all */
+    bool unresolved;         /* state sending, sent, confirmation, pending or
+                                unknown */
+    size_t limit;            /* 0: no limit */
     const char *provider_id; /* the provider's command id (status calls
                                 find their row by it; indexed) */
 };
@@ -256,8 +256,8 @@ struct fm_journal_backend {
      * success/error; executed_at by the first that has one. An event whose
      * journal_id has no row is an error. -1: nothing was written.
      */
-    int (*append)(struct fm_jdb *db, struct fm_jevent *evs, size_t n,
-                  char *err, size_t errlen);
+    int (*append)(struct fm_jdb *db, struct fm_jevent *evs, size_t n, char *err,
+                  size_t errlen);
 
     /* The number of commands of provider whose intent was written at or
      * after since (refused ones not counted): the rolling quota. */
@@ -281,8 +281,8 @@ struct fm_journal_backend {
      * latency_ms (executed false) or executed_at - created_at in seconds
      * (executed true), in no particular order; libfleetmod groups them and
      * takes the percentiles itself (no ORDER BY over a million rows). */
-    int (*counts)(struct fm_jdb *db, int64_t since, fm_jcount_fn fn,
-                  void *user, char *err, size_t errlen);
+    int (*counts)(struct fm_jdb *db, int64_t since, fm_jcount_fn fn, void *user,
+                  char *err, size_t errlen);
     int (*latencies)(struct fm_jdb *db, int64_t since, bool executed,
                      fm_jvalue_fn fn, void *user, char *err, size_t errlen);
 

@@ -32,9 +32,9 @@
 /* The columns of fm_events after seq, in the order of struct fm_jevent
  * (backend.h), which is also the order of the canonical bytes. */
 #define FM_EVENT_COLUMNS                                                       \
-    "host_id, journal_id, at, kind, state, provider, vin, command, "          \
-    "requester, reason, request_id, deadline, rc, error_name, delivered, "    \
-    "http_status, provider_id, executed_at, late, latency_ms, note, detail, " \
+    "host_id, journal_id, at, kind, state, provider, vin, command, "           \
+    "requester, reason, request_id, deadline, rc, error_name, delivered, "     \
+    "http_status, provider_id, executed_at, late, latency_ms, note, detail, "  \
     "prev_hash, hash"
 #define FM_EVENT_NCOLUMNS 24
 
@@ -61,12 +61,13 @@
     "  http_status INTEGER, provider_id TEXT, sent_at BIGINT,\n"               \
     "  updated_at BIGINT NOT NULL, executed_at BIGINT,\n"                      \
     "  late INTEGER NOT NULL DEFAULT 0, latency_ms BIGINT);\n"                 \
-    "CREATE INDEX fm_commands_dup ON fm_commands (vin, command, created_at);\n" \
+    "CREATE INDEX fm_commands_dup ON fm_commands (vin, command, "              \
+    "created_at);\n"                                                           \
     "CREATE INDEX fm_commands_stats ON fm_commands\n"                          \
     "  (provider, command, state, created_at);\n"                              \
-    "CREATE INDEX fm_commands_quota ON fm_commands (provider, created_at);\n" \
+    "CREATE INDEX fm_commands_quota ON fm_commands (provider, created_at);\n"  \
     "CREATE INDEX fm_commands_created ON fm_commands (created_at);\n"          \
-    "CREATE INDEX fm_commands_pid ON fm_commands (provider_id);\n"            \
+    "CREATE INDEX fm_commands_pid ON fm_commands (provider_id);\n"             \
     "CREATE VIEW fleetmod_commands AS SELECT journal_id, host_id, provider,\n" \
     "  vin, command, requester, reason, request_id, provider_id, state, rc,\n" \
     "  error_name, delivered, deadline, late, created_at, sent_at,\n"          \
@@ -93,6 +94,7 @@
 
 /* States whose command may still run or may have run: the duplicate
  * guard's "live" rows and the list's --unresolved. */
-#define FM_SQL_LIVE_STATES "('sending','sent','confirmation','pending','unknown')"
+#define FM_SQL_LIVE_STATES                                                     \
+    "('sending','sent','confirmation','pending','unknown')"
 
 #endif /* FM_JOURNAL_SCHEMA_H */

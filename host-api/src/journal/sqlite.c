@@ -195,8 +195,8 @@ static int sq_open(const char *url, const char *host_id,
     }
     d->svc = svc;
     /* NOMUTEX: libfleetmod serialises the calls on one connection. */
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                SQLITE_OPEN_NOMUTEX;
+    int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(d->path, &d->db, flags, NULL) != SQLITE_OK ||
         sqlite3_busy_timeout(d->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
         sqlite3_extended_result_codes(d->db, 1) != SQLITE_OK) {
@@ -304,21 +304,21 @@ static int insert_event(struct fm_jdb *d, sqlite3_stmt *st,
 }
 
 #define INSERT_EVENT                                                           \
-    "INSERT INTO fm_events (" FM_EVENT_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?," \
+    "INSERT INTO fm_events (" FM_EVENT_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,"  \
     "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 #define INSERT_COMMAND                                                         \
-    "INSERT INTO fm_commands (journal_id, host_id, provider, vin, command,"   \
+    "INSERT INTO fm_commands (journal_id, host_id, provider, vin, command,"    \
     " requester, reason, request_id, deadline, created_at, state, error_name," \
     " updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?10)"
 
 #define FIND_DUP                                                               \
-    "SELECT journal_id, state, provider_id FROM fm_commands WHERE vin=?1"    \
-    " AND command=?2 AND created_at>=?3 AND state IN " FM_SQL_LIVE_STATES    \
+    "SELECT journal_id, state, provider_id FROM fm_commands WHERE vin=?1"      \
+    " AND command=?2 AND created_at>=?3 AND state IN " FM_SQL_LIVE_STATES      \
     " ORDER BY created_at DESC LIMIT 1"
 
 #define COUNT_QUOTA                                                            \
-    "SELECT count(*) FROM fm_commands WHERE provider=?1 AND created_at>=?2"  \
+    "SELECT count(*) FROM fm_commands WHERE provider=?1 AND created_at>=?2"    \
     " AND state<>'refused'"
 
 static void copy(char *dst, size_t n, const char *src)
@@ -337,8 +337,7 @@ static int find_dup(sqlite3_stmt *st, struct fm_jintent *it)
         it->dup_found = true;
         copy(it->dup_id, sizeof it->dup_id, col_text(st, 0));
         copy(it->dup_state, sizeof it->dup_state, col_text(st, 1));
-        copy(it->dup_provider_id, sizeof it->dup_provider_id,
-             col_text(st, 2));
+        copy(it->dup_provider_id, sizeof it->dup_provider_id, col_text(st, 2));
     }
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
@@ -434,13 +433,13 @@ static int sq_intents(struct fm_jdb *d, struct fm_jintent *items, size_t n,
 }
 
 #define APPLY_EVENT                                                            \
-    "UPDATE fm_commands SET state=coalesce(?2,state), rc=coalesce(?3,rc),"   \
-    " error_name=coalesce(?4,error_name), delivered=coalesce(?5,delivered),"  \
-    " http_status=coalesce(?6,http_status),"                                  \
-    " provider_id=coalesce(?7,provider_id),"                                  \
-    " executed_at=coalesce(executed_at,?8), late=max(late,?9),"               \
-    " latency_ms=coalesce(?10,latency_ms), updated_at=?11,"                   \
-    " sent_at=coalesce(sent_at, CASE WHEN ?2 IN ('sent','confirmation',"      \
+    "UPDATE fm_commands SET state=coalesce(?2,state), rc=coalesce(?3,rc),"     \
+    " error_name=coalesce(?4,error_name), delivered=coalesce(?5,delivered),"   \
+    " http_status=coalesce(?6,http_status),"                                   \
+    " provider_id=coalesce(?7,provider_id),"                                   \
+    " executed_at=coalesce(executed_at,?8), late=max(late,?9),"                \
+    " latency_ms=coalesce(?10,latency_ms), updated_at=?11,"                    \
+    " sent_at=coalesce(sent_at, CASE WHEN ?2 IN ('sent','confirmation',"       \
     "'pending','success','error') THEN ?11 END) WHERE journal_id=?1"
 
 static int apply_event(sqlite3_stmt *st, const struct fm_jevent *e)
@@ -487,9 +486,8 @@ static int sq_append(struct fm_jdb *d, struct fm_jevent *evs, size_t n,
 
 /* ---- reading ------------------------------------------------------------*/
 
-static int sq_quota_used(struct fm_jdb *d, const char *provider,
-                         int64_t since, int64_t *out, char *err,
-                         size_t errlen)
+static int sq_quota_used(struct fm_jdb *d, const char *provider, int64_t since,
+                         int64_t *out, char *err, size_t errlen)
 {
     sqlite3_stmt *st = prep(d, COUNT_QUOTA, err, errlen);
     if (!st)
@@ -503,8 +501,8 @@ static int sq_quota_used(struct fm_jdb *d, const char *provider,
 }
 
 #define ROW_COLUMNS                                                            \
-    "journal_id, host_id, provider, vin, command, requester, reason,"         \
-    " request_id, provider_id, state, error_name, delivered, rc, deadline,"   \
+    "journal_id, host_id, provider, vin, command, requester, reason,"          \
+    " request_id, provider_id, state, error_name, delivered, rc, deadline,"    \
     " created_at, sent_at, updated_at, executed_at, late, latency_ms"
 
 static void read_row(sqlite3_stmt *st, struct fm_jrow *r)
@@ -600,8 +598,8 @@ static int each_event(sqlite3_stmt *st, void *ctx)
         if (strcmp(state, fm_jstate_name(s)) == 0)
             e.state = s;
     }
-    const char **str[] = {&e.provider, &e.vin, &e.command, &e.requester,
-                          &e.reason, &e.request_id};
+    const char **str[] = {&e.provider,  &e.vin,    &e.command,
+                          &e.requester, &e.reason, &e.request_id};
     for (int k = 0; k < 6; k++)
         *str[k] = col_text(st, i++);
     e.deadline = col_int(st, i++, 0);
@@ -624,16 +622,16 @@ static int each_event(sqlite3_stmt *st, void *ctx)
     return ((fm_jevent_fn)c->fn)(c->user, &e);
 }
 
-static int sq_events(struct fm_jdb *d, const char *journal_id,
-                     fm_jevent_fn fn, void *user, char *err, size_t errlen)
+static int sq_events(struct fm_jdb *d, const char *journal_id, fm_jevent_fn fn,
+                     void *user, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = prep(
-        d,
-        journal_id ? "SELECT seq, " FM_EVENT_COLUMNS
-                     " FROM fm_events WHERE journal_id=?1 ORDER BY seq"
-                   : "SELECT seq, " FM_EVENT_COLUMNS
-                     " FROM fm_events ORDER BY host_id, seq",
-        err, errlen);
+    sqlite3_stmt *st =
+        prep(d,
+             journal_id ? "SELECT seq, " FM_EVENT_COLUMNS
+                          " FROM fm_events WHERE journal_id=?1 ORDER BY seq"
+                        : "SELECT seq, " FM_EVENT_COLUMNS
+                          " FROM fm_events ORDER BY host_id, seq",
+             err, errlen);
     if (!st)
         return -1;
     if (journal_id)
@@ -737,9 +735,9 @@ static int sq_prune(struct fm_jdb *d, int64_t before, int64_t *n, char *err,
         return bad ? -1 : 0;
     }
     char sql[256];
-    sqlite3_stmt *del = prep(
-        d, "DELETE FROM fm_commands WHERE host_id=?1 AND created_at<?2",
-        err, errlen);
+    sqlite3_stmt *del =
+        prep(d, "DELETE FROM fm_commands WHERE host_id=?1 AND created_at<?2",
+             err, errlen);
     if (del) {
         bind_text(del, 1, d->host_id);
         sqlite3_bind_int64(del, 2, before);
@@ -759,8 +757,12 @@ static int sq_prune(struct fm_jdb *d, int64_t before, int64_t *n, char *err,
     char note[160];
     snprintf(note, sizeof note, "%lld commands before %lld; anchor %s",
              (long long)*n, (long long)before, anchor);
-    struct fm_jevent ev = {.kind = "pruned", .at = time(NULL), .state = -1,
-                           .rc = -1, .latency_ms = -1, .note = note};
+    struct fm_jevent ev = {.kind = "pruned",
+                           .at = time(NULL),
+                           .state = -1,
+                           .rc = -1,
+                           .latency_ms = -1,
+                           .note = note};
     sqlite3_stmt *ins = bad || !del ? NULL : prep(d, INSERT_EVENT, err, errlen);
     bad = bad || !ins || insert_event(d, ins, &ev, h);
     sqlite3_finalize(ins);
