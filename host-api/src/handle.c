@@ -4,33 +4,101 @@
  */
 #include <dlfcn.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+
+#include <fleetmod/modutil.h> /* fleetmod_log_of */
 
 #include "stack.h" /* fm_stack_fail */
+
+/* The first error line a module logs during its init: why it refused,
+ * in its own words, for the open error (the log has them all). */
+struct init_why {
+    char line[FLEETMOD_ERR_MAX];
+    unsigned more; /* error lines after the first */
+};
 
 struct fleetmod_handle {
     void *dl;
     const struct fleetmod_module *module;
     struct fleetmod_instance *inst;
+    /* The module logs through relay (init keeps it until shutdown), which
+     * hands every line on to the host's own sink. */
+    struct fleetmod_host relay;
+    struct fleetmod_log host_log;
+    struct init_why *why; /* set only while init runs */
     char path[];
 };
+
+static void relay_log(void *user, int level, const char *msg)
+{
+    struct fleetmod_handle *h = user;
+
+    if (h->why && level <= LOG_ERR && msg) {
+        if (h->why->line[0] == '\0')
+            snprintf(h->why->line, sizeof h->why->line, "%s", msg);
+        else
+            h->why->more++;
+    }
+    if (h->host_log.fn)
+        h->host_log.fn(h->host_log.user, level, msg);
+}
+
+/* A module's line without its own "NAME: " in front: the error names the
+ * module already. */
+static const char *own_words(const char *line, const char *name)
+{
+    size_t n = strlen(name);
+
+    return strncmp(line, name, n) == 0 && line[n] == ':' && line[n + 1] == ' '
+               ? line + n + 2
+               : line;
+}
+
+/* Why init refused, said once: the module (name, file), the config when
+ * the module's line does not name it, and the module's own line, or the
+ * rc's sentence when it logged none. The rc's name is the caller's to
+ * print: it has it. */
+static void init_error(const struct fleetmod_handle *h, const char *path,
+                       const char *config_path, fleetmod_rc rc,
+                       const struct init_why *why, char *err, size_t errlen)
+{
+    const char *line = own_words(why->line, h->module->name);
+    const char *config = config_path ? config_path : "its default config";
+    char more[48] = "";
+
+    if (why->more)
+        snprintf(more, sizeof more, " (and %u more in the log)", why->more);
+    if (line[0] && config_path && strstr(line, config_path))
+        fm_err(err, errlen, "module %s (%s) did not start: %s%s",
+               h->module->name, path, line, more);
+    else
+        fm_err(err, errlen, "module %s (%s) did not start with %s: %s%s",
+               h->module->name, path, config,
+               line[0] ? line : fleetmod_strerror(rc), more);
+}
 
 static fleetmod_rc start(const char *path, const char *config_path,
                          const struct fleetmod_host *host,
                          struct fleetmod_handle *h, char *err, size_t errlen)
 {
+    struct init_why why = {.line = "", .more = 0};
     fleetmod_rc rc =
         fleetmod_module_probe(path, &h->module, &h->dl, err, errlen);
     if (rc != FLEETMOD_OK)
         return rc;
     h->inst = NULL;
-    rc = fm_rc_known(h->module->init(host, config_path, &h->inst));
+    h->host_log = fleetmod_log_of(host);
+    h->relay = (struct fleetmod_host){.struct_size = sizeof h->relay,
+                                      .user = h,
+                                      .log = relay_log};
+    h->why = &why;
+    rc = fm_rc_known(h->module->init(&h->relay, config_path, &h->inst));
+    h->why = NULL;
     if (rc != FLEETMOD_OK) {
-        fm_err(err, errlen, "module %s (%s): init with %s failed: %s (%s)",
-               path, h->module->name,
-               config_path != NULL ? config_path : "its default config",
-               fleetmod_rc_name(rc), fleetmod_strerror(rc));
+        init_error(h, path, config_path, rc, &why, err, errlen);
         /* A failed init owns nothing we could free (module.h: *out is left
          * NULL), so the module can go. */
         dlclose(h->dl);

@@ -57,6 +57,19 @@ static const char *table_problem(const struct fleetmod_module *m, char *why,
     return NULL;
 }
 
+/* dlerror's text without the "PATH: " it starts with: the error names
+ * the file already. */
+static const char *dl_words(const char *why, const char *path)
+{
+    size_t n = strlen(path);
+
+    if (why == NULL)
+        return "unknown dlopen error";
+    return strncmp(why, path, n) == 0 && why[n] == ':' && why[n + 1] == ' '
+               ? why + n + 2
+               : why;
+}
+
 /* dlsym returns a data pointer; the contract's symbol is a function. */
 static fleetmod_module_fn entry_point(void *dl)
 {
@@ -74,15 +87,18 @@ fleetmod_module_probe(const char *path, const struct fleetmod_module **table,
     *dl = NULL;
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL) {
-        fm_err(err, errlen, "cannot load module %s: %s", path, dlerror());
+        fm_err(err, errlen, "cannot load module %s: %s", path,
+               dl_words(dlerror(), path));
         return FLEETMOD_ECONFIG;
     }
     dlerror();
     fleetmod_module_fn fn = entry_point(h);
     if (fn == NULL) {
+        /* dlerror would only say "PATH: undefined symbol: SYMBOL" again;
+         * without one, the symbol is there but NULL */
         const char *why = dlerror();
-        fm_err(err, errlen, "module %s does not export %s: %s", path,
-               FLEETMOD_MODULE_SYMBOL, why != NULL ? why : "symbol is NULL");
+        fm_err(err, errlen, "module %s does not export %s%s", path,
+               FLEETMOD_MODULE_SYMBOL, why != NULL ? "" : " (it is NULL)");
         dlclose(h);
         return FLEETMOD_ECONFIG;
     }

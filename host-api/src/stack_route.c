@@ -212,8 +212,8 @@ static fleetmod_rc by_name(const struct fleetmod_stack *s,
             continue;
         if (p->h != NULL)
             return relay(c, p);
-        snprintf(why, sizeof(why), "provider %s failed to start: %s",
-                 p->section, p->error);
+        /* p->error says the module did not start, and why */
+        snprintf(why, sizeof(why), "provider %s: %s", p->section, p->error);
         return fail(c, FLEETMOD_ECONFIG, p->section, why);
     }
     snprintf(why, sizeof(why), "the stack has no provider %.*s",

@@ -117,7 +117,13 @@ size_t fleetmod_modules_foreach(fleetmod_module_visit_fn visit, void *user);
  * not found, dlopen error, missing symbol, bad table) or whatever the
  * module's init returned (a value the library does not know, from a newer
  * or broken module, becomes FLEETMOD_EINTERNAL); err says which file and
- * which check. */
+ * which check. When init refuses, err reads "module NAME (FILE) did not
+ * start with CONFIG: WHY", WHY being the first line the module logged at
+ * LOG_ERR during init (the config not named again when that line names
+ * it; "(and N more in the log)" when it logged more), or the rc's sentence
+ * when it logged none; the rc's name is not in err (the caller has the
+ * rc). The module logs through the library, which hands every line on to
+ * host's log unchanged (and to nothing when host is NULL). */
 fleetmod_rc fleetmod_open(const char *module, const char *config_path,
                           const struct fleetmod_host *host,
                           struct fleetmod_handle **out, char *err,

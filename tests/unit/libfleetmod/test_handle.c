@@ -30,6 +30,16 @@ static char *module_file(const char *name)
             fail_msg("\"%s\" does not contain \"%s\"", (haystack), (needle));  \
     } while (0)
 
+/* How often needle occurs in haystack. */
+static int count_of(const char *haystack, const char *needle)
+{
+    int n = 0;
+    for (const char *p = haystack; (p = strstr(p, needle)) != NULL;
+         p += strlen(needle))
+        n++;
+    return n;
+}
+
 /* Open a module file expected to be refused, and return the error. */
 static const char *refused(const char *path)
 {
@@ -102,6 +112,8 @@ static void not_an_elf_file_is_refused(void **state)
     assert_int_equal(fixture_write(dir, "text.so", "not a module\n"), 0);
     assert_contains(refused(fixture_path(path, sizeof(path), dir, "text.so")),
                     "cannot load module");
+    /* dlerror starts with the path too: said once */
+    assert_int_equal(count_of(err, path), 1);
     fixture_rmtree(dir);
 }
 
@@ -110,6 +122,8 @@ static void missing_symbol_is_refused(void **state)
     (void)state;
     assert_contains(refused(module_file("broken_nosym")),
                     "does not export fleetmod_module_v1");
+    assert_int_equal(count_of(err, module_file("broken_nosym")), 1);
+    assert_int_equal(count_of(err, "fleetmod_module_v1"), 1);
 }
 
 static void null_table_is_refused(void **state)
@@ -157,11 +171,63 @@ static void init_failure_passes_its_rc(void **state)
 {
     (void)state;
     struct fleetmod_handle *h = NULL;
+    char want[FLEETMOD_ERR_MAX];
     assert_int_equal(fleetmod_open(module_file("fake"), "initrc=3", NULL, &h,
                                    err, sizeof(err)),
                      FLEETMOD_EAUTH);
     assert_null(h);
-    assert_contains(err, "init with initrc=3 failed: EAUTH");
+    /* a module that logged nothing: the rc's sentence stands in for its
+     * words; the rc's name is the caller's to print (it has the rc) */
+    snprintf(want, sizeof(want), "module fake (%s) did not start with "
+             "initrc=3: %s", module_file("fake"),
+             fleetmod_strerror(FLEETMOD_EAUTH));
+    assert_string_equal(err, want);
+}
+
+/* The lines a host was given, one after another. */
+static char logged[1024];
+
+static void collect(void *user, int level, const char *msg)
+{
+    (void)user;
+    size_t n = strlen(logged);
+    snprintf(logged + n, sizeof(logged) - n, "%d %s\n", level, msg);
+}
+
+static void init_error_is_the_modules_own_line_said_once(void **state)
+{
+    (void)state;
+    struct fleetmod_host host = {sizeof(host), NULL, collect};
+    struct fleetmod_handle *h = NULL;
+    char want[FLEETMOD_ERR_MAX];
+    logged[0] = '\0';
+    assert_int_equal(fleetmod_open(module_file("fake"), "saysrc=3", &host, &h,
+                                   err, sizeof(err)),
+                     FLEETMOD_EAUTH);
+    assert_null(h);
+    /* the module, its file, its first error line (which names the config,
+     * so the config is not named again) without its own "fake: " */
+    snprintf(want, sizeof(want), "module fake (%s) did not start: "
+             "saysrc=3: refused as its label asks (and 1 more in the log)",
+             module_file("fake"));
+    assert_string_equal(err, want);
+    assert_int_equal(count_of(err, "saysrc=3"), 1);
+    assert_int_equal(count_of(err, "EAUTH"), 0);
+    /* and the host's log got every line as the module wrote it */
+    assert_string_equal(logged, "3 fake: saysrc=3: refused as its label asks\n"
+                                "4 fake: a warning is not why\n"
+                                "3 fake: and a second problem\n");
+}
+
+static void init_error_has_the_modules_line_without_a_host_log(void **state)
+{
+    (void)state;
+    struct fleetmod_handle *h = NULL;
+    assert_int_equal(fleetmod_open(module_file("fake"), "saysrc=4", NULL, &h,
+                                   err, sizeof(err)),
+                     FLEETMOD_EDENIED);
+    assert_null(h);
+    assert_contains(err, "did not start: saysrc=4: refused as its label asks");
 }
 
 static void init_rc_beyond_known_is_internal(void **state)
@@ -313,6 +379,8 @@ int main(void)
         cmocka_unit_test(empty_version_is_refused),
         cmocka_unit_test(missing_function_is_refused),
         cmocka_unit_test(init_failure_passes_its_rc),
+        cmocka_unit_test(init_error_is_the_modules_own_line_said_once),
+        cmocka_unit_test(init_error_has_the_modules_line_without_a_host_log),
         cmocka_unit_test(init_rc_beyond_known_is_internal),
         cmocka_unit_test(open_send_close_by_name),
         cmocka_unit_test(foreach_visits_in_order_and_shadows),

@@ -1060,7 +1060,8 @@ static void provider_failures_name_the_section(void **state)
                    ":4: [b]", "module nosuch not found");
     assert_refused(SECTION("a", "") "[b]\nmodule = " FAKE
                                     "\nconfig = initrc=3\n",
-                   FLEETMOD_EAUTH, ":4: [b]", "failed: EAUTH");
+                   FLEETMOD_EAUTH, ":4: [b]",
+                   "module fake (" FAKE ") did not start with initrc=3: ");
     assert_refused("[a]\nmodule = " TEST_MODULES "/broken_abi.so\n",
                    FLEETMOD_ECONFIG, ":1: [a]", "abi_version is 2");
 }
@@ -1081,6 +1082,7 @@ static void optional_provider_failure_keeps_the_stack(void **state)
     (void)state;
     struct fleetmod_reply r;
     struct fleetmod_stack_entry e;
+    char want[FLEETMOD_ERR_MAX];
     struct fleetmod_stack *s = open_stack(
         "[a]\nmodule = " FAKE "\nconfig = initrc=2\noptional = true\n"
         "control = sufficient\n" SECTION("b", ""));
@@ -1089,7 +1091,7 @@ static void optional_provider_failure_keeps_the_stack(void **state)
     assert_string_equal(e.section, "a");
     assert_string_equal(e.state, "failed");
     assert_null(e.module);
-    assert_contains(e.error, "ECONFIG");
+    assert_contains(e.error, fleetmod_strerror(FLEETMOD_ECONFIG));
     assert_true(fleetmod_stack_entry(s, 1, &e));
     assert_string_equal(e.state, "ready");
     assert_string_equal(e.module->name, "fake");
@@ -1105,6 +1107,12 @@ static void optional_provider_failure_keeps_the_stack(void **state)
                           &r),
                      FLEETMOD_ECONFIG);
     assert_string_equal(r.provider, "a");
+    /* the provider, then the open error once (it says "did not start") */
+    snprintf(want, sizeof(want),
+             "provider a: module fake (" FAKE ") did not start with "
+             "initrc=2: %s",
+             fleetmod_strerror(FLEETMOD_ECONFIG));
+    assert_string_equal(r.error.message, want);
     fleetmod_reply_free(&r);
     fleetmod_stack_close(s);
 }

@@ -3,7 +3,10 @@
  *
  * Its config_path is not a file but a label ("alpha"); the instance
  * answers as that label says:
- *   - init fails with rc N when the label is "initrc=N".
+ *   - init fails with rc N when the label is "initrc=N", logging nothing;
+ *     with "saysrc=N" it fails with rc N after logging why as a module
+ *     does: two LOG_ERR lines ("fake: saysrc=N: refused as its label
+ *     asks", "fake: and a second problem") and one LOG_WARNING.
  *   - send/confirm: EDENIED when the VIN contains "[LABEL:deny]",
  *     EUNREACHABLE when it contains "[LABEL:unreach]", else OK (status
  *     "pending", id "LABEL-1").
@@ -46,6 +49,17 @@ static fleetmod_rc init(const struct fleetmod_host *host, const char *config,
     const char *label = config != NULL ? config : "default";
     if (strncmp(label, "initrc=", 7) == 0)
         return (fleetmod_rc)atoi(label + 7);
+    if (strncmp(label, "saysrc=", 7) == 0) {
+        char line[128];
+        snprintf(line, sizeof(line), "fake: %.64s: refused as its label asks",
+                 label);
+        if (host != NULL && host->log != NULL) {
+            host->log(host->user, 3, line);
+            host->log(host->user, 4, "fake: a warning is not why");
+            host->log(host->user, 3, "fake: and a second problem");
+        }
+        return (fleetmod_rc)atoi(label + 7);
+    }
     struct fleetmod_instance *in = calloc(1, sizeof(*in));
     if (in == NULL)
         return FLEETMOD_ENOMEM;
