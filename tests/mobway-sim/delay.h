@@ -1,4 +1,4 @@
-/* The latency fault without blocking a worker thread: the connection is
+/* The latency and hold faults without blocking a worker thread: the connection is
  * suspended and a timer thread resumes it when its time has come, so other
  * connections served by the same worker go on meanwhile. */
 #ifndef SIM_DELAY_H

@@ -9,7 +9,7 @@
 
 static const char *const names[FAULT_COUNT] = {
     "latency",   "status5xx", "reset-before", "reset-after",
-    "malformed", "oversize",  "ratelimit",
+    "malformed", "oversize",  "ratelimit", "hold",
 };
 
 /* Read on every command request by every worker thread; written rarely. */
@@ -27,7 +27,8 @@ static int fault_by_name(const char *name, size_t len)
 
 static bool in_range(int fault, long value)
 {
-    long max = fault == FAULT_LATENCY ? LATENCY_MAX_MS : 100;
+    long max =
+        fault == FAULT_LATENCY || fault == FAULT_HOLD ? LATENCY_MAX_MS : 100;
     return value >= 0 && value <= max;
 }
 

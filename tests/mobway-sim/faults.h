@@ -1,6 +1,7 @@
 /* Faults injected on demand into POST /vehicle-command, set with --fault
  * NAME=VALUE or at run time with POST /_sim/faults. Every fault but latency
- * is a percentage of requests (0..100), drawn independently per request. */
+ * and hold is a percentage of requests (0..100), drawn independently per
+ * request; those two are milliseconds. */
 #ifndef SIM_FAULTS_H
 #define SIM_FAULTS_H
 
@@ -15,11 +16,12 @@ enum sim_fault {
     FAULT_MALFORMED,    /* registered, answered 200 with a non-JSON body */
     FAULT_OVERSIZE,     /* registered, answered 200 with a 2 MiB body */
     FAULT_RATELIMIT,    /* 429 with Retry-After: 1 */
+    FAULT_HOLD,         /* ms the answer of an executed command is held */
     FAULT_COUNT
 };
 
 /* Parses "name=value" (names as in --help: latency, status5xx,
- * reset-before, reset-after, malformed, oversize, ratelimit) and sets it.
+ * reset-before, reset-after, malformed, oversize, ratelimit, hold) and sets it.
  * -1 on an unknown name or a value out of range. */
 int faults_parse_spec(const char *spec);
 

@@ -22,6 +22,7 @@
  * same command, now confirmed. */
 #include "canon.h"
 #include "clock.h"
+#include "delay.h"
 #include "faults.h"
 #include "reply.h"
 #include "sim.h"
@@ -59,6 +60,7 @@ struct command_req {
     int company;
     int vehicle;
     int cmd;
+    struct request *rq; /* where the hold fault keeps the answer */
 };
 
 /* A non-empty JSON string field, or NULL. */
@@ -138,9 +140,22 @@ static enum MHD_Result ask_confirmation(struct sim *s, struct MHD_Connection *c,
     return reply_json(c, ROUTE, 200, body);
 }
 
+/* The hold fault: the answer waits in rq while the connection is
+ * suspended, and dispatch sends it once resumed; a client killed meanwhile
+ * leaves a command that ran but was never answered. */
+static enum MHD_Result hold(struct sim *s, struct MHD_Connection *c,
+                            struct request *rq, json_t *body)
+{
+    if (delay_add(s->delay, c, faults_get(FAULT_HOLD)) != 0)
+        return reply_json(c, ROUTE, 200, body);
+    rq->held = body;
+    return MHD_YES;
+}
+
 /* The answer once the command is registered and executed, where the
- * reset-after, malformed and oversize faults strike. */
+ * reset-after, malformed, oversize and hold faults strike. */
 static enum MHD_Result answer_executed(struct sim *s, struct MHD_Connection *c,
+                                       const struct command_req *cr,
                                        const struct store_cmd *sc)
 {
     static const char malformed[] = "{\"id\": \"8619b2df-1d68-40e1-8760";
@@ -156,6 +171,8 @@ static enum MHD_Result answer_executed(struct sim *s, struct MHD_Connection *c,
             c, ROUTE, 200,
             MHD_create_response_from_buffer(s->oversize_len, s->oversize,
                                             MHD_RESPMEM_PERSISTENT));
+    if (faults_get(FAULT_HOLD) > 0)
+        return hold(s, c, cr->rq, command_json(s, sc, "Pending"));
     return reply_json(c, ROUTE, 200, command_json(s, sc, "Pending"));
 }
 
@@ -178,7 +195,7 @@ static enum MHD_Result execute(struct sim *s, struct MHD_Connection *c,
     if (!code && store_register(s->store, cr->company, cr->vehicle, cr->cmd,
                                 true, &sc) < 0)
         return reply_detail(c, ROUTE, 500, "Internal Server Error");
-    return answer_executed(s, c, &sc);
+    return answer_executed(s, c, cr, &sc);
 }
 
 /* The checks in the order the API would make them, then the command. */
@@ -208,7 +225,7 @@ static enum MHD_Result check_and_run(struct sim *s, struct MHD_Connection *c,
 static enum MHD_Result handle(struct sim *s, struct MHD_Connection *c,
                               struct request *rq)
 {
-    struct command_req cr = {0};
+    struct command_req cr = {.rq = rq};
     enum token_check tc = token_verify(
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
         &s->fx, &cr.company);

@@ -109,6 +109,11 @@ static enum MHD_Result dispatch(struct sim *s, struct MHD_Connection *c,
                                                    : "Not Found");
     if (rq->too_big)
         return reply_detail(c, rq->route->stat, 413, "Request body too large");
+    if (rq->held) { /* the hold fault is over */
+        json_t *body = rq->held;
+        rq->held = NULL;
+        return reply_json(c, rq->route->stat, 200, body);
+    }
     if (rq->route->stat == ROUTE_COMMAND_POST && !rq->delayed) {
         long ms = faults_get(FAULT_LATENCY);
         rq->delayed = true;
@@ -164,6 +169,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     struct request *rq = *req_cls;
     if (rq) {
         log_request(cls, c, rq);
+        json_decref(rq->held); /* a held answer whose client went away */
         free(rq->body);
     }
     free(rq);

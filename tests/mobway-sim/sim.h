@@ -6,6 +6,7 @@
 #include "stats.h"
 #include "store.h"
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,6 +61,7 @@ struct request {
     size_t cap;
     bool too_big;
     bool delayed;  /* the latency fault has been served */
+    json_t *held;  /* the hold fault: the 200 answer, sent once resumed */
     char line[96]; /* "METHOD /path" for the log line (cut if longer) */
 };
 
