@@ -28,7 +28,15 @@ enum opt_id {
     OPT_VERSION,
     OPT_VINS_FILE,
     OPT_IDS_FILE,
-    OPT_BATCH_SIZE
+    OPT_BATCH_SIZE,
+    OPT_POLICY,
+    OPT_REASON,
+    OPT_DEADLINE,
+    OPT_VIN,
+    OPT_SINCE,
+    OPT_UNRESOLVED,
+    OPT_OPENMETRICS,
+    OPT_CALL_BOUND
 };
 
 static const struct option long_opts[] = {
@@ -46,11 +54,23 @@ static const struct option long_opts[] = {
     {"vins-file", required_argument, NULL, OPT_VINS_FILE},
     {"ids-file", required_argument, NULL, OPT_IDS_FILE},
     {"batch-size", required_argument, NULL, OPT_BATCH_SIZE},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"reason", required_argument, NULL, OPT_REASON},
+    {"deadline", required_argument, NULL, OPT_DEADLINE},
+    {"vin", required_argument, NULL, OPT_VIN},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"unresolved", no_argument, NULL, OPT_UNRESOLVED},
+    {"openmetrics", no_argument, NULL, OPT_OPENMETRICS},
+    {"call-bound", required_argument, NULL, OPT_CALL_BOUND},
     {NULL, 0, NULL, 0}};
 
 #define CMD_BIT(c) (1u << (c))
 #define CALLS                                                                  \
     (CMD_BIT(FC_CMD_SEND) | CMD_BIT(FC_CMD_CONFIRM) | CMD_BIT(FC_CMD_STATUS))
+#define JOURNAL                                                                \
+    (CMD_BIT(FC_CMD_JOURNAL) | CMD_BIT(FC_CMD_JOURNAL_SHOW) |                  \
+     CMD_BIT(FC_CMD_JOURNAL_VERIFY) | CMD_BIT(FC_CMD_JOURNAL_STATS))
+#define RECONCILE CMD_BIT(FC_CMD_RECONCILE)
 
 /* Options that only some commands take; the others apply to all. */
 static const struct opt_rule {
@@ -58,8 +78,22 @@ static const struct opt_rule {
     int id;
     unsigned cmds;
 } rules[] = {
-    {"-c", 'c', CALLS},
-    {"--wait", OPT_WAIT, CALLS},
+    {"-m", 'm', CALLS | RECONCILE | CMD_BIT(FC_CMD_MODULES)},
+    {"-s", 's', CALLS | RECONCILE | CMD_BIT(FC_CMD_MODULES)},
+    {"-c", 'c', CALLS | RECONCILE},
+    {"--json", OPT_JSON,
+     CALLS | CMD_BIT(FC_CMD_MODULES) | CMD_BIT(FC_CMD_JOURNAL) |
+         CMD_BIT(FC_CMD_JOURNAL_SHOW)},
+    {"--wait", OPT_WAIT, CALLS | RECONCILE},
+    {"--policy", OPT_POLICY, CALLS | JOURNAL | RECONCILE},
+    {"--reason", OPT_REASON, CMD_BIT(FC_CMD_SEND) | CMD_BIT(FC_CMD_CONFIRM)},
+    {"--deadline", OPT_DEADLINE, CMD_BIT(FC_CMD_SEND)},
+    {"--vin", OPT_VIN, CMD_BIT(FC_CMD_JOURNAL)},
+    {"--unresolved", OPT_UNRESOLVED, CMD_BIT(FC_CMD_JOURNAL)},
+    {"--since", OPT_SINCE,
+     CMD_BIT(FC_CMD_JOURNAL) | CMD_BIT(FC_CMD_JOURNAL_STATS)},
+    {"--openmetrics", OPT_OPENMETRICS, CMD_BIT(FC_CMD_JOURNAL_STATS)},
+    {"--call-bound", OPT_CALL_BOUND, RECONCILE},
     {"--yes", OPT_YES, CMD_BIT(FC_CMD_SEND)},
     {"--code", OPT_CODE, CMD_BIT(FC_CMD_SEND)},
     {"--provider", OPT_PROVIDER,
@@ -73,19 +107,27 @@ static const struct opt_rule {
 
 /* A batch's list file takes the place of the first operand (the VIN of
  * send, the ID of status); commands without a batch form have no
- * batch_synopsis. */
+ * batch_synopsis. A command of two words ("journal show") is found by
+ * both; the operands follow the second. */
 static const struct subcmd {
     const char *name;
+    const char *word2;
     enum fc_cmd cmd;
     int operands;
     const char *synopsis;
     const char *batch_synopsis;
 } subcmds[] = {
-    {"send", FC_CMD_SEND, 2, "send VIN COMMAND",
+    {"send", NULL, FC_CMD_SEND, 2, "send VIN COMMAND",
      "send --vins-file FILE COMMAND"},
-    {"confirm", FC_CMD_CONFIRM, 3, "confirm VIN COMMAND CODE", NULL},
-    {"status", FC_CMD_STATUS, 1, "status ID", "status --ids-file FILE"},
-    {"modules", FC_CMD_MODULES, 0, "modules", NULL},
+    {"confirm", NULL, FC_CMD_CONFIRM, 3, "confirm VIN COMMAND CODE", NULL},
+    {"status", NULL, FC_CMD_STATUS, 1, "status ID", "status --ids-file FILE"},
+    {"modules", NULL, FC_CMD_MODULES, 0, "modules", NULL},
+    {"journal", "show", FC_CMD_JOURNAL_SHOW, 1, "journal show ID", NULL},
+    {"journal", "verify", FC_CMD_JOURNAL_VERIFY, 0, "journal verify", NULL},
+    {"journal", "stats", FC_CMD_JOURNAL_STATS, 0, "journal stats", NULL},
+    {"journal", NULL, FC_CMD_JOURNAL, 0,
+     "journal [--vin VIN] [--since DURATION] [--unresolved]", NULL},
+    {"reconcile", NULL, FC_CMD_RECONCILE, 0, "reconcile", NULL},
 };
 #define N_SUBCMDS (sizeof subcmds / sizeof subcmds[0])
 
@@ -112,6 +154,41 @@ static int parse_seconds(const char *s, uint64_t *ms)
     return 0;
 }
 
+/* Keeps a count of seconds, and epoch seconds plus it, far from int64_t's
+ * end (about 31 years). */
+#define MAX_WHOLE_SECONDS 1000000000
+
+/* SECONDS: a whole number from min to MAX_WHOLE_SECONDS, digits only. */
+static int parse_whole_seconds(const char *s, int64_t min, int64_t *out)
+{
+    size_t len = strspn(s, "0123456789");
+
+    if (len == 0 || len > 10 || s[len] != '\0')
+        return -1;
+    *out = (int64_t)strtoll(s, NULL, 10);
+    return *out >= min && *out <= MAX_WHOLE_SECONDS ? 0 : -1;
+}
+
+/* DURATION: a whole number with an optional unit, s (the default), m, h or
+ * d: "90", "15m", "24h", "7d". */
+static int parse_duration(const char *s, int64_t *out)
+{
+    static const char units[] = "smhd";
+    static const int64_t unit_s[] = {1, 60, 3600, 86400};
+    char num[16];
+    size_t len = strspn(s, "0123456789");
+    const char *u = s[len] ? strchr(units, s[len]) : units;
+
+    if (len == 0 || len >= sizeof num || !u || (s[len] && s[len + 1]))
+        return -1;
+    memcpy(num, s, len);
+    num[len] = '\0';
+    if (parse_whole_seconds(num, 1, out) != 0)
+        return -1;
+    *out *= unit_s[u - units];
+    return *out <= MAX_WHOLE_SECONDS ? 0 : -1;
+}
+
 /* N: a whole number from 1 to MAX_BATCH_SIZE, digits only. */
 static int parse_batch_size(const char *s, size_t *n)
 {
@@ -123,15 +200,25 @@ static int parse_batch_size(const char *s, size_t *n)
     return *n >= 1 && *n <= MAX_BATCH_SIZE ? 0 : -1;
 }
 
-static void mark_seen(int id, unsigned *seen)
+#define COMMAND_NAMES                                                          \
+    "send, confirm, status, modules, journal, reconcile or help"
+
+/* The bit of option id in a set of seen options. */
+static unsigned seen_bit(int id)
 {
     for (size_t i = 0; i < N_RULES; i++)
         if (rules[i].id == id)
-            *seen |= 1u << i;
+            return 1u << i;
+    return 0;
+}
+
+static void mark_seen(int id, unsigned *seen)
+{
+    *seen |= seen_bit(id);
 }
 
 /* Stores one option. Returns 0 or a usage error. */
-static int take_option(struct fc_args *a, int c, const char *arg,
+static int take_option(struct fc_args *a, int c, char *arg,
                        const char *as_written)
 {
     switch (c) {
@@ -182,6 +269,41 @@ static int take_option(struct fc_args *a, int c, const char *arg,
                                   "to %d, not '%s'",
                                   MAX_BATCH_SIZE, arg);
         return 0;
+    case OPT_POLICY:
+        a->policy = arg;
+        return 0;
+    case OPT_REASON:
+        if (!arg[0])
+            return fc_usage_error("--reason takes a text, not nothing");
+        a->reason = arg;
+        return 0;
+    case OPT_DEADLINE:
+        if (parse_whole_seconds(arg, 1, &a->deadline_s) != 0)
+            return fc_usage_error("--deadline takes a whole number of "
+                                  "seconds from 1 to %d, not '%s'",
+                                  MAX_WHOLE_SECONDS, arg);
+        return 0;
+    case OPT_VIN:
+        a->filter_vin = fc_vin_upcase(arg);
+        return 0;
+    case OPT_SINCE:
+        if (parse_duration(arg, &a->since_s) != 0)
+            return fc_usage_error("--since takes a duration such as 90s, "
+                                  "15m, 24h or 7d, not '%s'",
+                                  arg);
+        return 0;
+    case OPT_UNRESOLVED:
+        a->unresolved = true;
+        return 0;
+    case OPT_OPENMETRICS:
+        a->openmetrics = true;
+        return 0;
+    case OPT_CALL_BOUND:
+        if (parse_whole_seconds(arg, 0, &a->call_bound_s) != 0)
+            return fc_usage_error("--call-bound takes a whole number of "
+                                  "seconds from 0 to %d, not '%s'",
+                                  MAX_WHOLE_SECONDS, arg);
+        return 0;
     case ':':
         return fc_usage_error("option '%s' needs an argument", as_written);
     default:
@@ -219,11 +341,23 @@ static int parse_options(int argc, char **argv, struct fc_args *a,
     return 0;
 }
 
-static const struct subcmd *find_subcmd(const char *name)
+/* The command that op[0] (and op[1], when n > 1) names; *words: how many
+ * of them it took. */
+static const struct subcmd *find_subcmd(char **op, int n, int *words)
 {
-    for (size_t i = 0; i < N_SUBCMDS; i++)
-        if (strcmp(subcmds[i].name, name) == 0)
-            return &subcmds[i];
+    for (size_t i = 0; i < N_SUBCMDS; i++) {
+        const struct subcmd *sc = &subcmds[i];
+        if (strcmp(sc->name, op[0]) != 0)
+            continue;
+        if (!sc->word2) {
+            *words = 1;
+            return sc;
+        }
+        if (n > 1 && strcmp(sc->word2, op[1]) == 0) {
+            *words = 2;
+            return sc;
+        }
+    }
     return NULL;
 }
 
@@ -239,7 +373,7 @@ static void take_operands(struct fc_args *a, char **op)
     }
     if (a->cmd == FC_CMD_CONFIRM)
         a->code = op[2];
-    if (a->cmd == FC_CMD_STATUS)
+    if (a->cmd == FC_CMD_STATUS || a->cmd == FC_CMD_JOURNAL_SHOW)
         a->id = op[0];
 }
 
@@ -266,6 +400,9 @@ static int check_combinations(const struct fc_args *a, unsigned seen,
             a->yes ? "--yes" : "--code");
     if (a->batch_size && !a->list)
         return fc_usage_error("--batch-size needs --vins-file or --ids-file");
+    if (a->deadline_s && a->code)
+        return fc_usage_error("--deadline does not apply to send --code: a "
+                              "confirm keeps the deadline of its send");
     return 0;
 }
 
@@ -280,8 +417,8 @@ static int take_help(struct fc_args *a, int argc, char **argv)
     if (i >= argc)
         return 0;
     if (!fc_usage_has_topic(argv[i]))
-        return fc_usage_error("no help on '%s' (send, confirm, status or "
-                              "modules)",
+        return fc_usage_error("no help on '%s' (send, confirm, status, "
+                              "modules, journal or reconcile)",
                               argv[i]);
     a->help_topic = argv[i];
     return 0;
@@ -291,7 +428,8 @@ int fc_args_parse(int argc, char **argv, struct fc_args *a)
 {
     const struct subcmd *sc;
     unsigned seen = 0;
-    int rc, n;
+    int rc, n, words = 0;
+    char name[32];
 
     memset(a, 0, sizeof *a);
     rc = parse_options(argc, argv, a, &seen);
@@ -301,21 +439,23 @@ int fc_args_parse(int argc, char **argv, struct fc_args *a)
         (optind < argc && strcmp(argv[optind], "help") == 0))
         return take_help(a, argc, argv);
     if (optind >= argc)
-        return fc_usage_error("no command given (send, confirm, status, "
-                              "modules or help)");
-    sc = find_subcmd(argv[optind]);
+        return fc_usage_error("no command given (" COMMAND_NAMES ")");
+    sc = find_subcmd(argv + optind, argc - optind, &words);
     if (!sc)
-        return fc_usage_error("unknown command '%s' (send, confirm, status, "
-                              "modules or help)",
+        return fc_usage_error("unknown command '%s' (" COMMAND_NAMES ")",
                               argv[optind]);
     a->cmd = sc->cmd;
-    rc = check_combinations(a, seen, sc->name);
+    snprintf(name, sizeof name, "%s%s%s", sc->name, sc->word2 ? " " : "",
+             sc->word2 ? sc->word2 : "");
+    rc = check_combinations(a, seen, name);
     if (rc != 0)
         return rc;
-    n = argc - optind - 1;
+    n = argc - optind - words;
     if (n != sc->operands - (a->list ? 1 : 0))
         return fc_usage_error("usage: fleetcmd [OPTIONS] %s",
                               a->list ? sc->batch_synopsis : sc->synopsis);
-    take_operands(a, argv + optind + 1);
+    take_operands(a, argv + optind + words);
+    if (a->cmd == FC_CMD_RECONCILE && !(seen_bit(OPT_CALL_BOUND) & seen))
+        a->call_bound_s = FC_CALL_BOUND_DEFAULT;
     return 0;
 }

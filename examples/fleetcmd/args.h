@@ -23,8 +23,19 @@ enum fc_cmd {
     FC_CMD_STATUS,
     FC_CMD_MODULES,
     FC_CMD_HELP,
-    FC_CMD_VERSION
+    FC_CMD_VERSION,
+    FC_CMD_JOURNAL,        /* journal: the commands, newest first */
+    FC_CMD_JOURNAL_SHOW,   /* journal show ID */
+    FC_CMD_JOURNAL_VERIFY, /* journal verify */
+    FC_CMD_JOURNAL_STATS,  /* journal stats */
+    FC_CMD_RECONCILE
 };
+
+/* reconcile without --call-bound: a row still "sending" with no provider
+ * id is taken for lost once it is older than this. Far above any module's
+ * own bound on a call (Mobway's timeout_ms is 10 s by default), so a send
+ * still under way in another process is never taken for lost. */
+#define FC_CALL_BOUND_DEFAULT 300
 
 /* Everything the command line said. Strings point into argv; a VIN is
  * upper-cased there (vin.h). */
@@ -49,6 +60,14 @@ struct fc_args {
                                target's limit (fc_batch_size) */
     const char *help_topic; /* help: the command whose page to show; NULL:
                                the whole manual */
+    const char *policy;     /* --policy FILE (NULL: the default, if any) */
+    const char *reason;     /* --reason TEXT: send, confirm */
+    int64_t deadline_s;     /* --deadline SECONDS from now; 0: none */
+    const char *filter_vin; /* journal --vin */
+    int64_t since_s;        /* journal --since DURATION, in seconds; 0: all */
+    bool unresolved;        /* journal --unresolved */
+    bool openmetrics;       /* journal stats --openmetrics */
+    int64_t call_bound_s;   /* reconcile --call-bound */
 };
 
 /* Parse argv into *out. Returns 0, or FC_EXIT_USAGE after printing one line

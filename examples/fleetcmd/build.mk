@@ -2,7 +2,8 @@
 #
 # Outputs: $(BINDIR_B)/fleetcmd. It links libfleetmod (with its $ORIGIN run
 # path, so build/bin/fleetcmd runs in place), msgpack-c for the detail
-# lines of its human output, and jansson for `modules --json`.
+# lines of its human output, jansson for `modules --json` and the journal's
+# JSON, and pthreads for the progress line of long journal calls.
 
 FLEETCMD_SRCS := $(wildcard examples/fleetcmd/*.c)
 FLEETCMD_OBJS := $(FLEETCMD_SRCS:%.c=$(OBJDIR_B)/%.o)
@@ -10,13 +11,13 @@ FLEETCMD := $(BINDIR_B)/fleetcmd
 FLEETCMD_PC_DEPS := $(MSGPACK_PC) jansson
 
 $(FLEETCMD_OBJS): EXTRA_CFLAGS := $(call pc_cflags,$(FLEETCMD_PC_DEPS)) \
-	-DFLEETCMD_VERSION='"$(VERSION)"'
+	-DFLEETCMD_VERSION='"$(VERSION)"' -pthread
 
 $(FLEETCMD): $(FLEETCMD_OBJS) $(LIBFLEETMOD)
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $(FLEETCMD_OBJS) \
-		$(LIBFLEETMOD_LINK) $(call pc_libs,$(FLEETCMD_PC_DEPS)) -ldl
+		$(LIBFLEETMOD_LINK) $(call pc_libs,$(FLEETCMD_PC_DEPS)) -ldl -pthread
 
 ALL_TARGETS += $(FLEETCMD)
 

@@ -9,7 +9,9 @@
  *           (status "error")
  *    22     not confirmed: the provider asked for confirmation and it was
  *           declined or left for later; nothing was executed
- *    23     a batch with an item not done as asked (its own line says why)
+ *    23     a batch with an item not done as asked (its own line says why);
+ *           reconcile: a row whose status could not be asked (it stays)
+ *    24     journal verify: an event does not match its hash chain
  *    64     usage error, or a batch's list file is wrong
  *
  * `fleetcmd send VIN disable_ignition --yes --wait 60 && mark_done` runs
@@ -26,6 +28,7 @@
 #define FC_EXIT_ERROR 21
 #define FC_EXIT_UNCONFIRMED 22
 #define FC_EXIT_BATCH 23
+#define FC_EXIT_TAMPERED 24
 
 /* The exit status of a call that answered r with rc; waited: r is the last
  * status of a --wait, so "pending" means the time ran out. */

@@ -12,6 +12,11 @@
  *   output.c    one reply shown           report.c    a batch shown
  *   hint.c      command lines to run next exit.c      the exit status
  *   msgmap.c    a key of a msgpack map    modules.c   the modules command
+ *   policy.c    the policy file of a run  requester.c who asks
+ *   request.c   a call's request map      journal.c   journal list, show,
+ *   jsonrow.c   journal rows as JSON                  verify
+ *   stats.c     journal stats             reconcile.c reconcile
+ *   progress.c  a long call's progress line
  * `fleetcmd --help` is the manual, fleetcmd(1) the same at length.
  */
 #include <stdio.h>
@@ -19,8 +24,11 @@
 #include "args.h"
 #include "batch.h"
 #include "commands.h"
+#include "journal.h"
 #include "modules.h"
+#include "reconcile.h"
 #include "session.h"
+#include "stats.h"
 #include "usage.h"
 
 typedef int (*call_cmd_fn)(struct fc_session *);
@@ -70,6 +78,16 @@ int main(int argc, char **argv)
         return run_call(&a, fc_cmd_confirm);
     case FC_CMD_STATUS:
         return run_call(&a, a.list ? fc_cmd_status_batch : fc_cmd_status);
+    case FC_CMD_JOURNAL:
+        return fc_cmd_journal(&a);
+    case FC_CMD_JOURNAL_SHOW:
+        return fc_cmd_journal_show(&a);
+    case FC_CMD_JOURNAL_VERIFY:
+        return fc_cmd_journal_verify(&a);
+    case FC_CMD_JOURNAL_STATS:
+        return fc_cmd_journal_stats(&a);
+    case FC_CMD_RECONCILE:
+        return fc_cmd_reconcile(&a);
     default:
         return FC_EXIT_USAGE;
     }

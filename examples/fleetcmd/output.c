@@ -128,13 +128,50 @@ static void print_refusals(FILE *out, const msgpack_object *m)
     }
 }
 
-/* What the raw map adds to the decoded reply: detail entries, refusals. */
+/* key's value in m when it is a string, else NULL; printed with %.*s. */
+static const msgpack_object *str_of(const msgpack_object *m, const char *key)
+{
+    const msgpack_object *v =
+        m && m->type == MSGPACK_OBJECT_MAP ? fc_msgmap_get(m, key) : NULL;
+
+    return v && v->type == MSGPACK_OBJECT_STR ? v : NULL;
+}
+
+static bool true_of(const msgpack_object *m, const char *key)
+{
+    const msgpack_object *v = fc_msgmap_get(m, key);
+
+    return v && v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
+}
+
+/* A guard's keys (guard.h): the journal row, a coalesced duplicate, the
+ * deadline that applied, a status executed after it. */
+static void print_guard_keys(const msgpack_object *m)
+{
+    const msgpack_object *j = str_of(m, "journal");
+    const msgpack_object *d = fc_msgmap_get(m, "deadline");
+
+    if (j)
+        printf("  journal=%.*s\n", (int)j->via.str.size, j->via.str.ptr);
+    if (true_of(m, "duplicate"))
+        puts("  duplicate=true (the command already under way; nothing "
+             "was sent)");
+    if (d && (d->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+              d->type == MSGPACK_OBJECT_NEGATIVE_INTEGER))
+        print_time("deadline", true, d->via.i64);
+    if (true_of(m, "late"))
+        puts("  late=true (executed after the deadline)");
+}
+
+/* What the raw map adds to the decoded reply: the guard's keys, detail
+ * entries, refusals. */
 static void print_raw_extras(const struct fleetmod_buf *raw)
 {
     msgpack_unpacked u;
     const msgpack_object *m = raw_map(&u, raw);
 
     if (m) {
+        print_guard_keys(m);
         print_detail_map(m);
         print_refusals(stdout, m);
     }
@@ -152,14 +189,38 @@ static void print_error_extras(const struct fc_exchange *x)
     const msgpack_object *d =
         e && e->type == MSGPACK_OBJECT_MAP ? fc_msgmap_get(e, "detail") : NULL;
 
+    const msgpack_object *mine = str_of(m, "journal");
+    const msgpack_object *other = str_of(e, "journal");
+
     if (d) {
         fputs("  detail: ", stderr);
         print_value(stderr, *d);
         fputc('\n', stderr);
     } else if (x->reply.detail_text)
         fprintf(stderr, "  detail: %s\n", x->reply.detail_text);
+    /* A refusal is journaled too; a duplicate names the row it repeats. */
+    if (mine)
+        fprintf(stderr, "  journal: %.*s\n", (int)mine->via.str.size,
+                mine->via.str.ptr);
+    if (other)
+        fprintf(stderr, "  the command under way: journal %.*s\n",
+                (int)other->via.str.size, other->via.str.ptr);
     if (m)
         print_refusals(stderr, m);
+    msgpack_unpacked_destroy(&u);
+}
+
+/* ", reason: duplicate" for a refusal by a guard (error.reason). */
+static void print_reason(const struct fc_exchange *x)
+{
+    msgpack_unpacked u;
+    const msgpack_object *m = raw_map(&u, &x->raw);
+    const msgpack_object *e = m ? fc_msgmap_get(m, "error") : NULL;
+    const msgpack_object *r = str_of(e, "reason");
+
+    if (r)
+        fprintf(stderr, ", reason: %.*s", (int)r->via.str.size,
+                r->via.str.ptr);
     msgpack_unpacked_destroy(&u);
 }
 
@@ -209,6 +270,7 @@ void fc_output_error(const struct fc_exchange *x)
         fprintf(stderr, ", http %d", e->http_status);
     if (e->retry_after_ms >= 0)
         fprintf(stderr, ", retry after %" PRId64 " ms", e->retry_after_ms);
+    print_reason(x);
     fputs(")\n", stderr);
     print_error_extras(x);
 }

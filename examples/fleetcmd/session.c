@@ -5,9 +5,21 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "requester.h"
+
+/* The keys a guard reads, fixed for the run: the deadline counts from the
+ * moment fleetcmd started, not from each call. */
+static void guard_keys(struct fc_session *s, const struct fc_args *a)
+{
+    fc_requester(s->requester, sizeof s->requester);
+    s->keys.requester = s->requester;
+    s->keys.reason = a->reason;
+    s->keys.deadline = a->deadline_s ? (int64_t)time(NULL) + a->deadline_s : 0;
+}
 
 fleetmod_rc fc_session_open(struct fc_session *s, const struct fc_args *a,
                             const struct fc_list *list)
@@ -17,6 +29,7 @@ fleetmod_rc fc_session_open(struct fc_session *s, const struct fc_args *a,
     s->list = list;
     s->verbose = a->verbose;
     fc_log_host(&s->host, &s->verbose);
+    guard_keys(s, a);
     return fc_target_open(&s->target, a, &s->host);
 }
 
@@ -55,7 +68,11 @@ fleetmod_rc fc_exchange_run(struct fc_session *s, enum fc_call call,
     snprintf(s->request_id, sizeof s->request_id, "fleetcmd-%ld-%u",
              (long)getpid(), ++s->calls);
     req->request_id = s->request_id;
-    rc = fleetmod_request_pack(req, &packed);
+    /* Status calls are journaled but never refused: they need no keys. */
+    rc = fc_request_pack(req,
+                         s->target.guard && call != FC_CALL_STATUS ? &s->keys
+                                                                   : NULL,
+                         &packed);
     if (rc != FLEETMOD_OK) {
         fleetmod_buf_free(&packed);
         fprintf(stderr, "fleetcmd: %s: cannot build the request\n",

@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "list.h"
+#include "request.h"
 #include "target.h"
 
 struct fc_session {
@@ -23,6 +24,9 @@ struct fc_session {
     /* "fleetcmd-<pid>-<n>": n counts the calls of this run, so a grep for
      * "fleetcmd-<pid>-" finds every module log line of one run. */
     char request_id[48];
+    /* Through a guard: what each send and confirm carries (request.h). */
+    char requester[64];
+    struct fc_guard_keys keys;
 };
 
 /* One call and its reply, raw (for --json) and decoded. */

@@ -27,11 +27,20 @@ static const char synopsis[] =
     "[--batch-size N]\n"
     "                [--provider NAME]\n"
     "       fleetcmd [-m MODULE | -s STACK] [--json] modules\n"
+    "       fleetcmd [--policy FILE] journal [--vin VIN] [--since DURATION]\n"
+    "                [--unresolved] [--json]\n"
+    "       fleetcmd [--policy FILE] journal show ID [--json]\n"
+    "       fleetcmd [--policy FILE] journal verify\n"
+    "       fleetcmd [--policy FILE] journal stats [--since DURATION] "
+    "[--openmetrics]\n"
+    "       fleetcmd [OPTIONS] reconcile [--wait SECONDS] "
+    "[--call-bound SECONDS]\n"
     "       fleetcmd --help | --version | help [COMMAND] | COMMAND --help\n"
     "\n"
     "Send remote commands (location, lock_door, disable_ignition, ...) to\n"
     "vehicles through fleetmod provider modules, follow their outcome, and\n"
-    "list the modules installed.\n";
+    "list the modules installed. With a policy file every command is\n"
+    "journaled before it is sent and checked by the policy's guards.\n";
 
 static const char commands[] =
     "\nCommands\n"
@@ -59,7 +68,19 @@ static const char commands[] =
     "  modules            List the modules on the search path (name, version,\n"
     "                     path; broken files with their error). With -m: that\n"
     "                     module. With -s: the stack's providers (section,\n"
-    "                     name, version, state).\n";
+    "                     name, version, state).\n"
+    "  journal            List the commands of the policy's journal, newest\n"
+    "                     first (see The journal).\n"
+    "  journal show ID    One command and every event of its history.\n"
+    "  journal verify     Check every hash chain of the journal; exit 24\n"
+    "                     naming the first event that does not match.\n"
+    "  journal stats      Per provider and command: commands by state,\n"
+    "                     unresolved, call latency and created-to-executed\n"
+    "                     p50/p95, quota used and left.\n"
+    "  reconcile          Settle the journal after a crash: ask the provider\n"
+    "                     about every open command; mark a command whose\n"
+    "                     answer never came \"unknown\" (it may have run).\n"
+    "                     Never sends a command again.\n";
 
 static const char options[] =
     "\nOptions (they may also follow the command)\n"
@@ -95,8 +116,49 @@ static const char options[] =
     "                       module or stack takes in one call, its max_batch,\n"
     "                       %d for a module that states none; a module\n"
     "                       refuses a larger batch with EINVAL).\n"
+    "      --policy FILE    The policy file (fleetmod-policy(5)): its journal\n"
+    "                       and guards. Default, when it exists:\n"
+    "                       %s (without one, calls go to\n"
+    "                       the modules unjournaled).\n"
+    "      --reason TEXT    send, confirm: why, recorded in the journal (a\n"
+    "                       policy may require one: reason = required).\n"
+    "      --deadline SECONDS\n"
+    "                       send: the command must be sent (and confirmed)\n"
+    "                       within SECONDS from now, else it is refused\n"
+    "                       (exit 13, reason expired); a status executed\n"
+    "                       after it reads late. Default: the policy's.\n"
+    "      --vin VIN        journal: only this vehicle's commands.\n"
+    "      --since DURATION journal, journal stats: only commands created in\n"
+    "                       the last DURATION (90s, 15m, 24h, 7d).\n"
+    "      --unresolved     journal: only commands not known to be done\n"
+    "                       (sending, sent, confirmation, pending, unknown).\n"
+    "      --openmetrics    journal stats: the OpenMetrics text format, for\n"
+    "                       node_exporter's textfile collector.\n"
+    "      --call-bound SECONDS\n"
+    "                       reconcile: how old a command still \"sending\"\n"
+    "                       with no answer must be to be marked unknown: the\n"
+    "                       longest a call to the module takes (default %d).\n"
     "  -h, --help           Show this text.\n"
     "      --version        Show the versions of fleetcmd and libfleetmod.\n";
+
+static const char journal[] =
+    "\nThe journal\n"
+    "  With a policy file, every send and confirm goes through its guards,\n"
+    "  in this order: the deadline, who asks (the login name of the real\n"
+    "  user, never taken from the environment or a flag) and --reason,\n"
+    "  duplicates (the same command to the same vehicle still under way),\n"
+    "  the provider's breaker, rate and quota. It is journaled before\n"
+    "  anything is sent; a refusal exits 13 (EREFUSED) with the guard's\n"
+    "  reason (expired, requester, reason, duplicate, journal), or 9 or 7\n"
+    "  for rate and quota, and the breaker. Replies show journal=ID (the command's\n"
+    "  row), duplicate=true when the policy coalesces a second press into\n"
+    "  the first command (nothing is sent), the deadline, and late=true on\n"
+    "  a status executed after it; --json prints them as the keys journal,\n"
+    "  duplicate, deadline and late. journal prints a table (JOURNAL,\n"
+    "  CREATED, VIN, COMMAND, STATE, REQUESTER) and a count line; --json one\n"
+    "  JSON object per command and line, the columns of the view\n"
+    "  fleetmod_commands (fleetmod-journal(7)). On a terminal, journal stats\n"
+    "  and reconcile show a progress line while they run.\n";
 
 static const char batches[] =
     "\nBatches\n"
@@ -144,7 +206,10 @@ static const char exit_notes[] =
     "  22  not confirmed: the provider asked for confirmation and it was\n"
     "      declined or left for later; nothing was executed\n"
     "  23  a batch ran, but an item is not done as asked (its line says\n"
-    "      why; stderr counts them)\n"
+    "      why; stderr counts them); reconcile: a command could not be\n"
+    "      asked about (run it again)\n"
+    "  24  journal verify: an event does not match its hash chain (stderr\n"
+    "      names it)\n"
     "  64  usage error, or a batch's FILE unreadable or wrong (nothing was\n"
     "      loaded)\n"
     "\n"
@@ -173,7 +238,13 @@ static const char examples[] =
     "  fleetcmd status 8619b2df-0c1e-4d8a-9a57-1f0e5c3b2a10 --wait 10\n"
     "  fleetcmd send --vins-file fleet.txt lock_door --wait 60\n"
     "  fleetcmd --json send --vins-file fleet.txt location > replies.json\n"
-    "  FLEETMOD_MODULE_PATH=$HOME/modules fleetcmd modules\n";
+    "  FLEETMOD_MODULE_PATH=$HOME/modules fleetcmd modules\n"
+    "  fleetcmd --reason 'stolen, police report 4711' \\\n"
+    "      send 9BWZZZ377VT004251 disable_ignition --deadline 120\n"
+    "  fleetcmd journal --unresolved\n"
+    "  fleetcmd reconcile --wait 10\n"
+    "  fleetcmd journal stats --openmetrics > /var/lib/node_exporter/"
+    "fleetmod.prom\n";
 
 /* One command's page: `fleetcmd help COMMAND`, `fleetcmd COMMAND --help`. */
 static const struct topic {
@@ -199,7 +270,11 @@ static const struct topic {
      "  --code CODE       confirm with the CODE of an earlier send\n"
      "  --vins-file FILE  a batch: one VIN per line ('-': standard input)\n"
      "  --batch-size N    items per batch call (default: the module's "
-     "limit)\n"},
+     "limit)\n"
+     "  --reason TEXT     why, journaled (with a policy file)\n"
+     "  --deadline SECONDS  refuse it (exit 13, reason expired) when it is\n"
+     "                    not sent and confirmed within SECONDS (with a\n"
+     "                    policy file)\n"},
     {"confirm",
      "Usage: fleetcmd [OPTIONS] confirm VIN COMMAND CODE [--wait SECONDS] "
      "[--provider NAME]\n"
@@ -209,7 +284,10 @@ static const struct topic {
      "\n"
      "  --wait SECONDS    follow the command until it is done or SECONDS\n"
      "                    have passed\n"
-     "  --provider NAME   the stack section that asked for confirmation\n"},
+     "  --provider NAME   the stack section that asked for confirmation\n"
+     "  --reason TEXT     why, journaled (with a policy file)\n"
+     "With a policy file a confirm after its send's deadline is refused\n"
+     "(exit 13, reason expired): nothing is executed.\n"},
     {"status",
      "Usage: fleetcmd [OPTIONS] status ID [--wait SECONDS] "
      "[--provider NAME]\n"
@@ -229,16 +307,62 @@ static const struct topic {
      "List the modules on the search path (name, version, path; broken\n"
      "files with their error). With -m: that module. With -s: the stack's\n"
      "providers (section, name, version, state).\n"},
+    {"journal",
+     "Usage: fleetcmd [--policy FILE] journal [--vin VIN] [--since "
+     "DURATION]\n"
+     "                [--unresolved] [--json]\n"
+     "       fleetcmd [--policy FILE] journal show ID [--json]\n"
+     "       fleetcmd [--policy FILE] journal verify\n"
+     "       fleetcmd [--policy FILE] journal stats [--since DURATION] "
+     "[--openmetrics]\n"
+     "\n"
+     "Read the journal of the policy file (only read: nothing is sent).\n"
+     "journal lists the commands, newest first: JOURNAL CREATED VIN\n"
+     "COMMAND STATE REQUESTER, and a count line. journal show ID prints\n"
+     "one command and each event of its history (intent, outcome, status,\n"
+     "reconcile, ...). journal verify walks every host's hash chain and\n"
+     "exits 24 naming the first event that does not match. journal stats\n"
+     "prints, per provider and command, the commands by state, the\n"
+     "unresolved ones, call latency and created-to-executed p50/p95, and\n"
+     "the provider's quota used and left.\n"
+     "\n"
+     "  --vin VIN         only this vehicle's commands\n"
+     "  --since DURATION  only commands created in the last DURATION\n"
+     "                    (90s, 15m, 24h, 7d)\n"
+     "  --unresolved      only commands not known to be done (sending,\n"
+     "                    sent, confirmation, pending, unknown)\n"
+     "  --json            one JSON object per command and line (show: one\n"
+     "                    object with its \"events\")\n"
+     "  --openmetrics     stats in the OpenMetrics text format\n"},
+    {"reconcile",
+     "Usage: fleetcmd [OPTIONS] reconcile [--wait SECONDS] "
+     "[--call-bound SECONDS]\n"
+     "\n"
+     "Settle the journal after a crash or a lost answer, through the\n"
+     "policy's guard in front of -m or the stack. Every open command with a\n"
+     "provider id is asked about with a status call and the answer\n"
+     "journaled; a command still \"sending\" whose answer never came (no\n"
+     "provider id) and older than --call-bound is marked \"unknown\": it\n"
+     "may have run, look at the vehicle. No command is sent again. Prints\n"
+     "what was asked, settled and marked; exit 23 when a status call\n"
+     "failed (those commands stay open: run it again).\n"
+     "\n"
+     "  --wait SECONDS        wait up to SECONDS for each open command to\n"
+     "                        reach a terminal status\n"
+     "  --call-bound SECONDS  the longest a call to the module takes\n"
+     "                        (default 300; Mobway: its timeout_ms)\n"},
 };
 #define N_TOPICS (sizeof topics / sizeof topics[0])
 
 static const char topic_tail[] =
     "\n"
-    "  -m MODULE [-c FILE] | -s STACK, --json, -v: see 'fleetcmd --help'.\n"
+    "  -m MODULE [-c FILE] | -s STACK, --policy FILE, --json, -v: see\n"
+    "  'fleetcmd --help'.\n"
     "\n"
     "Exit status: 0 done as asked, 1-13 the rc of a failed call, 20 still\n"
     "pending after --wait, 21 the vehicle reported error, 22 not confirmed,\n"
-    "23 a batch item not done as asked, 64 usage error.\n";
+    "23 a batch item not done as asked, 24 the journal does not verify, 64\n"
+    "usage error.\n";
 
 bool fc_usage_has_topic(const char *name)
 {
@@ -270,8 +394,10 @@ void fc_usage_print(FILE *out)
 {
     fputs(synopsis, out);
     fputs(commands, out);
-    fprintf(out, options, fleetmod_default_stack_path(), FC_BATCH_SIZE_DEFAULT);
+    fprintf(out, options, fleetmod_default_stack_path(), FC_BATCH_SIZE_DEFAULT,
+            fleetmod_default_policy_path(), FC_CALL_BOUND_DEFAULT);
     fputs(batches, out);
+    fputs(journal, out);
     fputs(output, out);
     print_exit_codes(out);
     fprintf(out, environment, fleetmod_moduledir());

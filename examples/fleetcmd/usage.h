@@ -10,7 +10,8 @@
 /* The manual: synopsis, every option, exit codes, environment, examples. */
 void fc_usage_print(FILE *out);
 
-/* One command's page (name: "send", "confirm", "status", "modules"):
+/* One command's page (name: "send", "confirm", "status", "modules",
+ * "journal", "reconcile"):
  * its synopsis, what it does, its own options, the exit statuses in
  * short. fc_usage_has_topic says whether there is one. */
 bool fc_usage_has_topic(const char *name);
