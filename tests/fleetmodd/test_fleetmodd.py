@@ -354,7 +354,76 @@ def a_client_that_leaves_mid_call_still_gets_its_outcome_journaled():
         check(posts(s) == 1, "sent once")
 
 
+@test
+def a_silent_client_is_cut_after_connection_timeout_and_others_are_served():
+    with sim() as s, Service(opts, s, service="connection_timeout = 1\n") \
+            as svc:
+        svc.start()
+        k = socket.socket(socket.AF_UNIX)
+        k.settimeout(30)
+        k.connect(svc.sock)
+        k.sendall(b"POST /v1/commands HTTP/1.1\r\nHost: x\r\n")  # and no more
+        status, _, body = svc.request("GET", "/v1/health")
+        check(status == 200, "another client was not served: %r" % body)
+        check(k.recv(4096) == b"", "the silent client was not cut within "
+              "the test's bound")
+        k.close()
+        check(posts(s) == 0 and svc.rows() == [], "the half request ran")
+
+
 # ---- who is asking ------------------------------------------------------------
+
+@test
+def the_requester_is_the_login_of_the_peers_uid_not_the_bodys():
+    if os.getuid() != 0:
+        from testrun import Skip
+        raise Skip("needs root to connect as another user")
+    with sim() as s, Service(opts, s, service="socket_mode = 0666\n") as svc:
+        svc.start()
+        os.chmod(svc.dir, 0o755)
+        body = json.dumps({"vin": VIN, "command": "location",
+                           "requester": "root"})
+        nobody = pwd.getpwnam("nobody")
+
+        def drop():
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+        # curl, run as nobody: any client program may be on the other end.
+        r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w",
+                            "%{http_code}", "--unix-socket", svc.sock, "-H",
+                            "Content-Type: application/json", "-d", body,
+                            "http://localhost/v1/commands"],
+                           capture_output=True, text=True, preexec_fn=drop,
+                           timeout=60)
+        check(r.stdout.strip() == "201", "as nobody", r)
+        check([row["requester"] for row in svc.rows()] == ["nobody"],
+              "requester %r" % svc.rows())
+
+
+@test
+def a_config_error_names_the_file_and_line_and_nothing_starts():
+    with sim() as s, Service(opts, s) as svc:
+        for extra, words in (("colour = blue\n", "unknown key colour"),
+                             ("max_body = lots\n", "max_body: expected"),
+                             ("[sevrice]\nthreads = 2\n",
+                              "unknown section [sevrice]")):
+            svc.configure(service=extra)
+            r = svc.run("--foreground", "--config", svc.p("fleetmodd.conf"))
+            lines = open(svc.p("fleetmodd.conf")).read().splitlines()
+            last = extra.splitlines()[-1]
+            line = 1 + max(i for i, x in enumerate(lines) if x == last)
+            check(r.returncode == 1 and "%s:%d: %s" % (
+                svc.p("fleetmodd.conf"), line, words) in r.stderr,
+                  "%r" % extra, r)
+        example = os.path.join(TOP, "service", "fleetmodd",
+                               "fleetmodd.conf.example")
+        r = svc.run("--foreground", "--config", example)
+        check(r.returncode == 1 and "fleetmodd.conf.example" not in r.stderr,
+              "the example config itself is refused", r)
+        r = svc.run("--help")
+        check(r.returncode == 0 and "--config" in r.stdout, "--help", r)
+        r = svc.run("--bogus")
+        check(r.returncode == 64, "usage error", r)
 
 def keys_file(svc, lines, mode=0o600):
     return write(svc.p("api-keys"), "".join(
@@ -651,6 +720,28 @@ def webhooks_reach_a_receiver_that_was_down_signed_at_least_once():
             check(set(by_id) == want, "events %r" % sorted(by_id))
             until(lambda: svc.request("GET", "/v1/health")[2]["webhook"]
                   ["backlog"] == 0, "the outbox emptied")
+        finally:
+            rcv.stop()
+
+
+@test
+def webhook_events_waiting_in_the_outbox_survive_a_restart():
+    port = free_port()
+    secret = "whsec-test-2"
+    url = "http://127.0.0.1:%d/fleet-events" % port
+    with sim("--complete-ms", "200") as s, \
+            Service(opts, s, webhook=(url, secret)) as svc:
+        svc.start()
+        j = send(svc, wait=10)[2]["journal"]
+        check(svc.stop() == 0, "SIGTERM exit status")
+        svc.start()
+        rcv = Receiver(port, secret)
+        try:
+            want = {"%s:pending" % j, "%s:success" % j}
+            until(lambda: want <= {e["event_id"] for e, _ in rcv.got} and
+                  all([e["event_id"] for e, _ in rcv.got].count(i) >= 2
+                      for i in want), "the events queued before the restart")
+            check(not rcv.bad, "a signature did not verify")
         finally:
             rcv.stop()
 
