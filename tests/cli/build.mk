@@ -2,7 +2,8 @@
 # against the skeleton provider, filestate.so, a test provider whose
 # commands outlive the process (confirm and status in a later run), and
 # mobway.so against a mobway-sim of its own (batches end to end), and the
-# --help of the other operator tools (mobway-sim, fleetmod-conformance).
+# --help of the other operator tools (mobway-sim, fleetmod-conformance);
+# tests/cli/test_messages.py: each error line says a thing once.
 
 FILESTATE_SO := $(B)/tests/cli/filestate.so
 FILESTATE_OBJ := $(OBJDIR_B)/tests/cli/filestate.o
@@ -22,5 +23,7 @@ check-fleetcmd: $(FLEETCMD) $(SKELETON_SO) $(FILESTATE_SO) $(MOBWAY_SO) \
 		--modules $(MODDIR_B) --skeleton-conf $(SKELETON_CONF) \
 		--filestate $(FILESTATE_SO) --mobway $(MOBWAY_SO) \
 		--sim $(BINDIR_B)/mobway-sim --conformance $(CONFORMANCE)
+	$(Q)$(PYTHON) tests/cli/test_messages.py --fleetcmd $(FLEETCMD) \
+		--mobway $(MOBWAY_SO)
 
 CHECK_TARGETS += check-fleetcmd
