@@ -60,6 +60,10 @@ bool fmd_keys_allow(const struct fmd_keys *k, size_t idx, const char *command);
 void fmd_metrics_call(const char *provider, const char *command,
                       const char *outcome, int64_t ms);
 void fmd_metrics_http(int status);
+/* A label value the text format can hold: '"', '\\' and newline become
+ * '_', cut to FMD_LABEL_MAX - 1 bytes (dst holds FMD_LABEL_MAX). */
+#define FMD_LABEL_MAX 64
+void fmd_metrics_label(char *dst, const char *src);
 /* Whether the last call to provider was refused by its open breaker
  * (guard.h: EUNREACHABLE, error.reason breaker_open); the guard keeps
  * its breakers per process, and every call of this process is counted

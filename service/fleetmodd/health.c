@@ -63,17 +63,18 @@ struct stats_out {
 static int each_stat(void *user, const struct fleetmod_journal_stat *st)
 {
     struct stats_out *c = user;
-    char line[512];
+    char line[512], prov[FMD_LABEL_MAX], cmd[FMD_LABEL_MAX];
+    fmd_metrics_label(prov, st->provider ? st->provider : "");
+    fmd_metrics_label(cmd, st->command ? st->command : "");
     int n = snprintf(line, sizeof line,
                      "fleetmodd_unresolved{provider=\"%s\",command=\"%s\"} "
                      "%lld\n",
-                     st->provider, st->command, (long long)st->unresolved);
+                     prov, cmd, (long long)st->unresolved);
     if (st->quota >= 0 && n > 0 && (size_t)n < sizeof line)
         n += snprintf(line + n, sizeof line - (size_t)n,
                       "fleetmodd_quota_left{provider=\"%s\",command=\"%s\"} "
                       "%lld\n",
-                      st->provider, st->command,
-                      (long long)(st->quota - st->quota_used));
+                      prov, cmd, (long long)(st->quota - st->quota_used));
     if (n < 0 || (size_t)n >= sizeof line)
         return 0;
     c->bad |= fleetmod_buf_write(c->out, line, (size_t)n);

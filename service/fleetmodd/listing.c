@@ -125,9 +125,13 @@ void fmd_get_commands(struct fmd_req *r, struct fmd_answer *a)
     p.limit = (size_t)limit;
     p.past_cursor = !p.after;
     p.rows = json_array();
-    struct fleetmod_journal_filter f = {.struct_size = sizeof f,
-                                        .vin = r->query(r->conn, "vin"),
-                                        .since = since};
+    /* The first page of an unfiltered listing reads one row past it (to
+     * know whether there is a next); any other walks to its cursor. */
+    struct fleetmod_journal_filter f = {
+        .struct_size = sizeof f,
+        .vin = r->query(r->conn, "vin"),
+        .since = since,
+        .limit = p.after || p.state ? 0 : p.limit + 1};
     char err[FLEETMOD_ERR_MAX] = "";
     fleetmod_rc rc =
         fleetmod_journal_list(r->s->journal, &f, each, &p, err, sizeof err);

@@ -12,10 +12,9 @@
 #include "fmd.h"
 
 #define SERIES_MAX 512
-#define LABEL_MAX 64
 
 struct series {
-    char provider[LABEL_MAX], command[LABEL_MAX], outcome[16];
+    char provider[FMD_LABEL_MAX], command[FMD_LABEL_MAX], outcome[16];
     uint64_t n;
     int64_t ms_sum;
 };
@@ -25,12 +24,10 @@ static struct series calls[SERIES_MAX];
 static size_t n_calls;
 static uint64_t http[6]; /* by status class: 1xx .. 5xx, 0: unanswered */
 
-/* A label value as the text format can hold it: the three characters
- * OpenMetrics would escape become '_', and it is cut at LABEL_MAX. */
-static void label(char *dst, const char *src)
+void fmd_metrics_label(char *dst, const char *src)
 {
     size_t i = 0;
-    for (; i < LABEL_MAX - 1 && src[i]; i++)
+    for (; i < FMD_LABEL_MAX - 1 && src[i]; i++)
         dst[i] =
             (src[i] == '"' || src[i] == '\\' || src[i] == '\n') ? '_' : src[i];
     dst[i] = '\0';
@@ -39,9 +36,9 @@ static void label(char *dst, const char *src)
 void fmd_metrics_call(const char *provider, const char *command,
                       const char *outcome, int64_t ms)
 {
-    char p[LABEL_MAX], c[LABEL_MAX], o[16];
-    label(p, provider);
-    label(c, command);
+    char p[FMD_LABEL_MAX], c[FMD_LABEL_MAX], o[16];
+    fmd_metrics_label(p, provider);
+    fmd_metrics_label(c, command);
     snprintf(o, sizeof o, "%s", outcome);
     pthread_mutex_lock(&mu);
     size_t i = 0;
@@ -123,7 +120,7 @@ int fmd_metrics_render(struct fleetmod_buf *out)
 /* ---- breakers: what the last call to each provider met -----------------*/
 
 struct breaker {
-    char provider[LABEL_MAX];
+    char provider[FMD_LABEL_MAX];
     bool open;
 };
 
@@ -132,8 +129,8 @@ static size_t n_breakers;
 
 void fmd_metrics_breaker(const char *provider, bool open)
 {
-    char p[LABEL_MAX];
-    label(p, provider);
+    char p[FMD_LABEL_MAX];
+    fmd_metrics_label(p, provider);
     pthread_mutex_lock(&mu);
     size_t i = 0;
     while (i < n_breakers && strcmp(breakers[i].provider, p))
