@@ -26,10 +26,12 @@ MAN_PAGES := examples/fleetcmd/fleetcmd.1 tests/mobway-sim/mobway-sim.1 \
 	tests/conformance/fleetmod-conformance.1 plugin/mobway/fleetmod-mobway.5 \
 	host-api/fleetmod.3
 # fleetmod-stack(5), fleetmod-policy(5) and fleetmod-journal(7) are written
-# and installed with libfleetmod (host-api/build.mk); checked here with the
-# others.
+# and installed with libfleetmod (host-api/build.mk), fleetmodd(8) and
+# fleetmodd.conf(5) with fleetmodd (service/fleetmodd/build.mk); checked
+# here with the others.
 MAN_CHECKED := $(MAN_PAGES) host-api/man/fleetmod-stack.5 \
-	host-api/man/fleetmod-policy.5 host-api/man/fleetmod-journal.7
+	host-api/man/fleetmod-policy.5 host-api/man/fleetmod-journal.7 \
+	service/fleetmodd/fleetmodd.8 service/fleetmodd/fleetmodd.conf.5
 man_section = man$(subst .,,$(suffix $(1)))
 
 PKG_B := $(B)/pkg
