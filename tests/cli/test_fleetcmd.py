@@ -13,19 +13,16 @@ N failed"; exits 1 on any failure.
 import argparse
 import json
 import os
-import pty
 import re
-import select
 import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from mobway_sim import MobwaySim  # noqa: E402
+from cli import MobwayAccount, env_with, on_terminal  # noqa: E402
 from testrun import Skip, check, run_tests, test  # noqa: E402
 
 VIN = "WP0ZZZ99ZTS392124"
@@ -41,13 +38,6 @@ DEFAULT_MEMCHECK = ("valgrind -q --error-exitcode=99 --leak-check=full "
                     "--show-leak-kinds=definite,indirect")
 
 opts = None
-
-
-def env_with(extra=None):
-    env = dict(os.environ)
-    env.pop("FLEETMOD_MODULE_PATH", None)
-    env.update(extra or {})
-    return env
 
 
 def run(args, env=None, prefix=(), timeout=60, input=None):
@@ -108,34 +98,7 @@ def run_on_terminal(args, answer=None, stdin_tty=True, timeout=30):
     """fleetcmd with stderr (and stdin unless stdin_tty is False) on a
     pseudo-terminal; answers the y/N question with `answer`. Returns
     (rc, stdout, what the terminal showed)."""
-    master, slave = pty.openpty()
-    p = subprocess.Popen([opts.fleetcmd, *args],
-                         stdin=slave if stdin_tty else subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=slave,
-                         env=env_with())
-    os.close(slave)
-    shown, answered = b"", False
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if not ready:
-            continue
-        try:
-            data = os.read(master, 4096)
-        except OSError:  # EIO: the child is gone and closed the terminal
-            data = b""
-        if not data:
-            break
-        shown += data
-        if answer is not None and not answered and b"[y/N]" in shown:
-            os.write(master, answer.encode() + b"\n")
-            answered = True
-    else:
-        p.kill()
-    os.close(master)
-    out = p.stdout.read().decode()
-    p.stdout.close()
-    return p.wait(), out, shown.decode(errors="replace")
+    return on_terminal([opts.fleetcmd, *args], answer, stdin_tty, timeout)
 
 
 # ---- replies and exit codes ------------------------------------------------
@@ -856,34 +819,14 @@ def batch_wait_shows_progress_when_stderr_is_a_terminal():
 
 # ---- batches against mobway.so and mobway-sim -----------------------------
 
-class Mobway:
+class Mobway(MobwayAccount):
     """A mobway-sim and a mobway.so config for it (the demo account)."""
 
-    def __enter__(self):
+    def __init__(self):
         if not (os.path.exists(opts.mobway) and os.path.exists(opts.sim)):
             raise Skip("mobway.so or mobway-sim not built")
-        self.sim = MobwaySim(opts.sim, "--complete-ms", "300")
-        d = tempfile.mkdtemp(dir=opts.tmp)
-        for name, secret in [("client_secret", "demo-secret"),
-                             ("sign_secret", "demo-sign-secret")]:
-            fd = os.open(os.path.join(d, name), os.O_WRONLY | os.O_CREAT,
-                         0o600)
-            os.write(fd, secret.encode() + b"\n")
-            os.close(fd)
-        self.conf = os.path.join(d, "mobway.conf")
-        with open(self.conf, "w") as f:
-            f.write("[mobway]\nbase_url = %s\nallow_http = true\n"
-                    "client_id = demo-client\n"
-                    "client_secret_file = %s/client_secret\n"
-                    "sign_secret_file = %s/sign_secret\n"
-                    % (self.sim.url, d, d))
-        return self
-
-    def __exit__(self, *exc):
-        self.sim.stop()
-
-    def args(self, *args):
-        return ["-m", opts.mobway, "-c", self.conf, *args]
+        super().__init__(opts.sim, opts.mobway, opts.tmp, "--complete-ms",
+                         "300")
 
 
 @test
