@@ -7,7 +7,7 @@
 
 void fm_err(char *err, size_t errlen, const char *fmt, ...)
 {
-    if (err == NULL || errlen == 0)
+    if (!err || errlen == 0)
         return;
     va_list ap;
     va_start(ap, fmt);

@@ -91,9 +91,8 @@ static fleetmod_rc start(const char *path, const char *config_path,
         return rc;
     h->inst = NULL;
     h->host_log = fleetmod_log_of(host);
-    h->relay = (struct fleetmod_host){.struct_size = sizeof h->relay,
-                                      .user = h,
-                                      .log = relay_log};
+    h->relay = (struct fleetmod_host){
+        .struct_size = sizeof h->relay, .user = h, .log = relay_log};
     h->why = &why;
     rc = fm_rc_known(h->module->init(&h->relay, config_path, &h->inst));
     h->why = NULL;
@@ -115,11 +114,11 @@ FLEETMOD_API fleetmod_rc fleetmod_open(const char *module,
     *out = NULL;
     char path[PATH_MAX];
     fleetmod_rc rc =
-        fleetmod_module_find(module, path, sizeof(path), err, errlen);
+        fleetmod_module_find(module, path, sizeof path, err, errlen);
     if (rc != FLEETMOD_OK)
         return rc;
-    struct fleetmod_handle *h = malloc(sizeof(*h) + strlen(path) + 1);
-    if (h == NULL) {
+    struct fleetmod_handle *h = malloc(sizeof *h + strlen(path) + 1);
+    if (!h) {
         fm_err(err, errlen, "module %s: out of memory", path);
         return FLEETMOD_ENOMEM;
     }
@@ -187,9 +186,9 @@ FLEETMOD_API fleetmod_rc fleetmod_status(struct fleetmod_handle *h,
 
 FLEETMOD_API void fleetmod_close(struct fleetmod_handle *h)
 {
-    if (h == NULL)
+    if (!h)
         return;
-    if (h->module->shutdown != NULL)
+    if (h->module->shutdown)
         h->module->shutdown(h->inst);
     dlclose(h->dl);
     free(h);

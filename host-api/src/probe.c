@@ -39,20 +39,20 @@ static const char *table_problem(const struct fleetmod_module *m, char *why,
                  m->struct_size, (size_t)FM_MODULE_V1_SIZE);
         return why;
     }
-    if (m->name == NULL || !valid_name(m->name)) {
+    if (!m->name || !valid_name(m->name)) {
         snprintf(why, size, "name \"%.40s\" is not [a-z0-9_]{1,32}",
-                 m->name != NULL ? m->name : "(null)");
+                 m->name ? m->name : "(null)");
         return why;
     }
-    if (m->version == NULL || *m->version == '\0')
+    if (!m->version || *m->version == '\0')
         return "version is empty";
-    if (m->init == NULL)
+    if (!m->init)
         return "init is NULL";
-    if (m->send == NULL)
+    if (!m->send)
         return "send is NULL";
-    if (m->confirm == NULL)
+    if (!m->confirm)
         return "confirm is NULL";
-    if (m->status == NULL)
+    if (!m->status)
         return "status is NULL";
     return NULL;
 }
@@ -63,7 +63,7 @@ static const char *dl_words(const char *why, const char *path)
 {
     size_t n = strlen(path);
 
-    if (why == NULL)
+    if (!why)
         return "unknown dlopen error";
     return strncmp(why, path, n) == 0 && why[n] == ':' && why[n + 1] == ' '
                ? why + n + 2
@@ -75,7 +75,7 @@ static fleetmod_module_fn entry_point(void *dl)
 {
     fleetmod_module_fn fn;
     void *sym = dlsym(dl, FLEETMOD_MODULE_SYMBOL);
-    memcpy(&fn, &sym, sizeof(fn));
+    memcpy(&fn, &sym, sizeof fn);
     return fn;
 }
 
@@ -86,27 +86,27 @@ fleetmod_module_probe(const char *path, const struct fleetmod_module **table,
     *table = NULL;
     *dl = NULL;
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (h == NULL) {
+    if (!h) {
         fm_err(err, errlen, "cannot load module %s: %s", path,
                dl_words(dlerror(), path));
         return FLEETMOD_ECONFIG;
     }
     dlerror();
     fleetmod_module_fn fn = entry_point(h);
-    if (fn == NULL) {
+    if (!fn) {
         /* dlerror would only say "PATH: undefined symbol: SYMBOL" again;
          * without one, the symbol is there but NULL */
         const char *why = dlerror();
         fm_err(err, errlen, "module %s does not export %s%s", path,
-               FLEETMOD_MODULE_SYMBOL, why != NULL ? "" : " (it is NULL)");
+               FLEETMOD_MODULE_SYMBOL, why ? "" : " (it is NULL)");
         dlclose(h);
         return FLEETMOD_ECONFIG;
     }
     const struct fleetmod_module *m = fn();
     char why[128];
-    const char *problem = m == NULL ? FLEETMOD_MODULE_SYMBOL "() returned NULL"
-                                    : table_problem(m, why, sizeof(why));
-    if (problem != NULL) {
+    const char *problem = !m ? FLEETMOD_MODULE_SYMBOL "() returned NULL"
+                             : table_problem(m, why, sizeof why);
+    if (problem) {
         fm_err(err, errlen, "module %s: bad table: %s", path, problem);
         dlclose(h);
         return FLEETMOD_ECONFIG;

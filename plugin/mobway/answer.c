@@ -47,8 +47,8 @@ static bool six_digits(const char *s)
 
 /* EUNKNOWN: "what; what to do next", the second half fitting route (a
  * status lookup runs nothing, so it is only asked again). */
-static fleetmod_rc unknown(struct mw_reply *r, enum mw_route route,
-                           long status, const char *what)
+static fleetmod_rc unknown(struct mw_reply *r, enum mw_route route, long status,
+                           const char *what)
 {
     char msg[400];
 
@@ -59,7 +59,8 @@ static fleetmod_rc unknown(struct mw_reply *r, enum mw_route route,
 static fleetmod_rc not_expected(struct mw_reply *r, enum mw_route route,
                                 long status)
 {
-    return unknown(r, route, status, "Mobway's answer is not the JSON expected");
+    return unknown(r, route, status,
+                   "Mobway's answer is not the JSON expected");
 }
 
 /* msgpack-c starts a buffer at 8 KiB; a batch holds thousands of

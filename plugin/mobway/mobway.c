@@ -129,11 +129,9 @@ static void log_call(struct fleetmod_instance *inst, enum call call,
      * certificate or a timeout is visible without DEBUG; libcurl's text
      * (the reply's detail) beside it, for whoever debugs the connection */
     if (r->rc && r->err_message)
-        mw_log(&inst->log, LOG_NOTICE, "mobway: %s: %s%s%s%s",
-               call_names[call], r->err_message,
-               r->detail_text ? " (" : "",
-               r->detail_text ? r->detail_text : "",
-               r->detail_text ? ")" : "");
+        mw_log(&inst->log, LOG_NOTICE, "mobway: %s: %s%s%s%s", call_names[call],
+               r->err_message, r->detail_text ? " (" : "",
+               r->detail_text ? r->detail_text : "", r->detail_text ? ")" : "");
 }
 
 /* A batch: one reply per item, in request order. */

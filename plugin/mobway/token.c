@@ -186,8 +186,9 @@ static fleetmod_rc refused(const struct mw_exchange *ex,
     char msg[sizeof err->message];
 
     snprintf(msg, sizeof msg,
-             rc == FLEETMOD_EAUTH ? "Mobway refused the token request (HTTP %ld)"
-                                  : "Mobway gave no token (HTTP %ld)",
+             rc == FLEETMOD_EAUTH
+                 ? "Mobway refused the token request (HTTP %ld)"
+                 : "Mobway gave no token (HTTP %ld)",
              ex->status);
     fail(err, rc, ex->status, text && rc == FLEETMOD_EAUTH ? text : msg);
     err->theirs = text && rc == FLEETMOD_EAUTH;

@@ -178,9 +178,10 @@ static void init_failure_passes_its_rc(void **state)
     assert_null(h);
     /* a module that logged nothing: the rc's sentence stands in for its
      * words; the rc's name is the caller's to print (it has the rc) */
-    snprintf(want, sizeof(want), "module fake (%s) did not start with "
-             "initrc=3: %s", module_file("fake"),
-             fleetmod_strerror(FLEETMOD_EAUTH));
+    snprintf(want, sizeof(want),
+             "module fake (%s) did not start with "
+             "initrc=3: %s",
+             module_file("fake"), fleetmod_strerror(FLEETMOD_EAUTH));
     assert_string_equal(err, want);
 }
 
@@ -207,7 +208,8 @@ static void init_error_is_the_modules_own_line_said_once(void **state)
     assert_null(h);
     /* the module, its file, its first error line (which names the config,
      * so the config is not named again) without its own "fake: " */
-    snprintf(want, sizeof(want), "module fake (%s) did not start: "
+    snprintf(want, sizeof(want),
+             "module fake (%s) did not start: "
              "saysrc=3: refused as its label asks (and 1 more in the log)",
              module_file("fake"));
     assert_string_equal(err, want);
