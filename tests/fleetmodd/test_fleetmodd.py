@@ -290,6 +290,16 @@ def bad_input_gets_a_json_error_and_nothing_reaches_a_module():
 
 
 @test
+def a_body_larger_than_a_connections_header_buffer_is_read_whole():
+    with sim() as s, Service(opts, s) as svc:
+        svc.start()
+        reason = "r" * (200 << 10)
+        status, _, body = send(svc, reason=reason)
+        check(status == 201, "200 KiB body: %d %r" % (status, body))
+        check(svc.rows()[0]["reason"] == reason, "the reason arrived cut")
+
+
+@test
 def an_oversized_body_without_content_length_is_413_too():
     with sim() as s, Service(opts, s, service="max_body = 1024\n") as svc:
         svc.start()
