@@ -168,7 +168,7 @@ static int prepare(struct mw_http *h, struct mw_conn *c, struct mw_exchange *ex)
     if (left == 0) {
         ex->outcome = MW_UNREACHABLE;
         ex->what = "the call's time (timeout_ms) ran out before this request "
-                   "was sent";
+                   "could start";
         return 1;
     }
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left);
@@ -295,7 +295,7 @@ static const char *what(CURLcode cc, const struct mw_exchange *ex)
         return "the connection broke before an answer came";
     default:
         return ex->outcome == MW_UNREACHABLE
-                   ? "the request could not be sent"
+                   ? "no connection to Mobway could be opened"
                    : "the exchange failed before a usable answer came";
     }
 }
@@ -438,7 +438,7 @@ static void feed(struct mw_http *h, CURLM *m, struct mw_conn *c,
             return;
         c->ex->outcome = MW_UNREACHABLE; /* nothing of it was sent */
         if (!c->ex->what)
-            c->ex->what = "out of memory before the request was sent";
+            c->ex->what = "out of memory before the request could start";
         done(c->ex);
         c->ex = NULL;
     }
