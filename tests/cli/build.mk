@@ -27,3 +27,15 @@ check-fleetcmd: $(FLEETCMD) $(SKELETON_SO) $(FILESTATE_SO) $(MOBWAY_SO) \
 		--mobway $(MOBWAY_SO)
 
 CHECK_TARGETS += check-fleetcmd
+
+# The journal surface of fleetcmd (tests/cli/test_journal_cli.py): guarded
+# sends, refusals, a host killed mid-call and reconcile, journal
+# list/show/verify/stats and the OpenMetrics text, against mobway.so, a
+# mobway-sim of its own and a real SQLite journal in a temporary directory.
+.PHONY: check-fleetcmd-journal
+check-fleetcmd-journal: $(FLEETCMD) $(MOBWAY_SO) $(BINDIR_B)/mobway-sim
+	$(Q)$(PYTHON) tests/cli/test_journal_cli.py --fleetcmd $(FLEETCMD) \
+		--mobway $(MOBWAY_SO) --sim $(BINDIR_B)/mobway-sim \
+		--default-policy $(SYSCONFDIR)/fleetmod/policy.conf
+
+CHECK_TARGETS += check-fleetcmd-journal

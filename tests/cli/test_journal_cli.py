@@ -1,0 +1,539 @@
+#!/usr/bin/env python3
+"""fleetcmd's journal surface from the outside: --policy, --reason,
+--deadline and the guards' refusals (exit 13), the requester, a host
+killed mid-call and reconcile, journal list/show/verify/stats and the
+OpenMetrics text.
+
+Run by `make check-fleetcmd-journal`, against mobway.so and a mobway-sim
+of its own, with a real SQLite journal in a temporary directory. Each test
+is named for the rule it checks. Prints "N passed, N failed"; exits 1 on
+any failure.
+"""
+import argparse
+import json
+import os
+import pwd
+import re
+import shlex
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from cli import MobwayAccount, env_with, on_terminal  # noqa: E402
+from testrun import Skip, check, run_tests, test  # noqa: E402
+
+# mobway-sim's built-in vehicles: all six commands; doors and location.
+VIN = "6AHFT68CKAF501652"
+DOOR_VIN = "9BWZZZ377VT004251"
+EXIT_REFUSED = 13
+EXIT_TAMPERED = 24
+DEFAULT_MEMCHECK = ("valgrind -q --error-exitcode=99 --leak-check=full "
+                    "--errors-for-leak-kinds=definite,indirect "
+                    "--show-leak-kinds=definite,indirect")
+
+opts = None
+
+
+def run(args, env=None, prefix=(), timeout=60):
+    return subprocess.run([*prefix, opts.fleetcmd, *args],
+                          capture_output=True, text=True, env=env_with(env),
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def json_lines(r):
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def login_name():
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+class Guarded(MobwayAccount):
+    """A mobway-sim, mobway.so's config for it, and a policy file whose
+    journal is a fresh SQLite file; rules: the policy's text after its
+    [journal] section."""
+
+    def __init__(self, rules="", complete_ms=300):
+        if not (os.path.exists(opts.mobway) and os.path.exists(opts.sim)):
+            raise Skip("mobway.so or mobway-sim not built")
+        super().__init__(opts.sim, opts.mobway, opts.tmp, "--complete-ms",
+                         str(complete_ms))
+        d = tempfile.mkdtemp(dir=opts.tmp)
+        self.db = os.path.join(d, "journal.db")
+        self.policy = os.path.join(d, "policy.conf")
+        with open(self.policy, "w") as f:
+            f.write("[journal]\nurl = sqlite:%s\nhost_id = gw-test\n\n%s"
+                    % (self.db, rules))
+
+    def send_args(self, *args):
+        """A call through the guard: -m, -c and --policy, then args."""
+        return self.args("--policy", self.policy, *args)
+
+    def journal(self, *args):
+        """`fleetcmd --policy P journal ARGS`, run."""
+        return run(["--policy", self.policy, "journal", *args])
+
+    def rows(self, *args):
+        r = self.journal("--json", *args)
+        check(r.returncode == 0, "journal --json exits 0", r)
+        return json_lines(r)
+
+    def posts(self):
+        """How many POST /vehicle-command reached the simulator."""
+        return sum(self.sim.stats()["requests"]["POST /vehicle-command"]
+                   .values())
+
+
+def error_of(r):
+    """The error map of the one JSON reply a refused call printed."""
+    return json_lines(r)[-1].get("error", {})
+
+
+# ---- the guards through fleetcmd -------------------------------------------
+
+@test
+def a_guarded_send_is_journaled_and_its_reply_names_the_row():
+    with Guarded() as g:
+        r = run(g.send_args("send", DOOR_VIN, "lock_door"))
+        j = run(g.send_args("--json", "send", VIN, "location"))
+        rows = g.rows()
+    check(r.returncode == 0, "exit 0", r)
+    m = re.search(r"^  journal=(\S+)$", r.stdout, re.M)
+    check(m, "the summary shows journal=ID", r)
+    reply = json_lines(j)[0]
+    check(j.returncode == 0 and reply.get("journal"),
+          "--json carries the key journal", j)
+    by_id = {row["journal_id"]: row for row in rows}
+    check(m.group(1) in by_id and reply["journal"] in by_id,
+          "both rows are in the journal: %s" % rows)
+    check(by_id[m.group(1)]["state"] == "pending" and
+          by_id[m.group(1)]["provider_id"],
+          "the outcome is recorded with the provider's id: %s" % rows)
+
+
+@test
+def requester_is_the_login_name_even_with_user_and_logname_set():
+    fake = "mallory-" + login_name()
+    with Guarded() as g:
+        r = run(g.send_args("send", DOOR_VIN, "lock_door"),
+                env={"USER": fake, "LOGNAME": fake})
+        rows = g.rows()
+    check(r.returncode == 0, "exit 0", r)
+    check([row["requester"] for row in rows] == [login_name()],
+          "the requester is %s: %s" % (login_name(), rows))
+
+
+@test
+def a_requester_the_policy_does_not_name_is_refused_whatever_user_says():
+    rules = "[command lock_door]\nrequesters = mallory\n"
+    with Guarded(rules) as g:
+        r = run(g.send_args("--json", "send", DOOR_VIN, "lock_door"),
+                env={"USER": "mallory", "LOGNAME": "mallory"})
+        posts = g.posts()
+    if login_name() == "mallory":
+        raise Skip("the test runs as mallory")
+    check(r.returncode == EXIT_REFUSED, "exit 13", r)
+    check(error_of(r).get("reason") == "requester", "reason requester", r)
+    check(posts == 0, "nothing reached the simulator (%d posts)" % posts)
+
+
+@test
+def reason_required_by_policy_exits_13_and_with_reason_it_is_journaled():
+    rules = "[command lock_door]\nreason = required\n"
+    with Guarded(rules) as g:
+        refused = run(g.send_args("send", DOOR_VIN, "lock_door"))
+        posts = g.posts()
+        r = run(g.send_args("--reason", "customer locked out", "send",
+                            DOOR_VIN, "lock_door"))
+        rows = g.rows()
+    check(refused.returncode == EXIT_REFUSED, "without --reason: exit 13",
+          refused)
+    check(re.search(r"^fleetcmd: EREFUSED: .*\(delivered: no, reason: "
+                    r"reason\)$", refused.stderr, re.M),
+          "stderr shows error.reason", refused)
+    check(posts == 0, "nothing reached the simulator (%d posts)" % posts)
+    check(r.returncode == 0, "with --reason: exit 0", r)
+    check([row["reason"] for row in rows] ==
+          ["customer locked out", None], "the reason is journaled: %s" % rows)
+    check(rows[1]["state"] == "refused", "the refusal is journaled: %s" % rows)
+
+
+@test
+def a_confirm_after_the_sends_deadline_exits_13_reason_expired():
+    with Guarded() as g:
+        asked = run(g.send_args("--json", "send", VIN, "disable_ignition",
+                                "--deadline", "1"))
+        check(asked.returncode == 22, "the send asks confirmation", asked)
+        reply = json_lines(asked)[0]
+        # Waiting for the clock to pass the deadline, not asserting time.
+        while time.time() <= reply["deadline"] + 1:
+            time.sleep(0.2)
+        r = run(g.send_args("--json", "confirm", VIN, "disable_ignition",
+                            reply["code"]))
+        stats = g.sim.stats()
+    check(r.returncode == EXIT_REFUSED, "exit 13", r)
+    check(error_of(r).get("reason") == "expired", "reason expired", r)
+    check(error_of(r).get("delivered") == "no", "delivered no", r)
+    check(stats["executions"].get(reply["id"], 0) == 0,
+          "the command never ran: %s" % stats)
+
+
+@test
+def a_status_executed_after_the_deadline_reads_late():
+    # --deadline 1 and a vehicle that takes 2.5 s: executed after it.
+    with Guarded(complete_ms=2500) as g:
+        r = run(g.send_args("--json", "send", DOOR_VIN, "lock_door",
+                            "--deadline", "1", "--wait", "10"))
+        rows = g.rows()
+    check(r.returncode == 0, "exit 0: success", r)
+    last = json_lines(r)[-1]
+    check(last["status"] == "success" and last.get("late") is True,
+          "the waited status carries late: true", r)
+    check(rows[0]["late"] is True, "and the journal too: %s" % rows)
+
+
+@test
+def a_duplicate_is_refused_with_exit_13_naming_the_first_row():
+    rules = "[command *]\nduplicate = reject\nduplicate_window = 120\n"
+    with Guarded(rules) as g:
+        first = json_lines(run(g.send_args("--json", "send", DOOR_VIN,
+                                           "lock_door")))[0]
+        r = run(g.send_args("send", DOOR_VIN, "lock_door"))
+        posts = g.posts()
+    check(r.returncode == EXIT_REFUSED, "exit 13", r)
+    check("reason: duplicate" in r.stderr, "reason duplicate", r)
+    check("the command under way: journal %s" % first["journal"] in r.stderr,
+          "stderr names the first row", r)
+    check(posts == 1, "one command reached the simulator (%d)" % posts)
+
+
+@test
+def a_coalesced_duplicate_answers_with_the_first_rows_journal_id():
+    rules = "[command *]\nduplicate = coalesce\nduplicate_window = 120\n"
+    with Guarded(rules) as g:
+        first = json_lines(run(g.send_args("--json", "send", DOOR_VIN,
+                                           "lock_door")))[0]
+        r = run(g.send_args("--json", "send", DOOR_VIN, "lock_door"))
+        human = run(g.send_args("send", DOOR_VIN, "lock_door"))
+        posts = g.posts()
+    again = json_lines(r)[0]
+    check(r.returncode == 0, "exit 0", r)
+    check(again.get("duplicate") is True and
+          again.get("journal") == first["journal"],
+          "duplicate: true and the first row's journal id", r)
+    check(re.search(r"^  duplicate=true", human.stdout, re.M) and
+          "journal=%s" % first["journal"] in human.stdout,
+          "the summary says so too", human)
+    check(posts == 1, "one command reached the simulator (%d)" % posts)
+
+
+@test
+def reason_and_deadline_without_a_policy_are_refused_before_sending():
+    # The default policy file may exist on this machine: skip then.
+    if os.path.exists(opts.default_policy):
+        raise Skip("a default policy file exists")
+    with Guarded() as g:
+        r = run(g.args("send", DOOR_VIN, "lock_door", "--reason", "x"))
+        d = run(g.args("send", DOOR_VIN, "lock_door", "--deadline", "60"))
+        posts = g.posts()
+    for x, opt in ((r, "--reason"), (d, "--deadline")):
+        check(x.returncode == 2 and "%s needs a policy file" % opt in x.stderr,
+              "%s: ECONFIG, said" % opt, x)
+    check(posts == 0, "nothing reached the simulator (%d)" % posts)
+
+
+@test
+def journal_without_a_policy_file_says_so():
+    if os.path.exists(opts.default_policy):
+        raise Skip("a default policy file exists")
+    r = run(["journal"])
+    check(r.returncode == 2 and "--policy FILE" in r.stderr,
+          "ECONFIG, and how to give one", r)
+
+
+# ---- a host killed mid-call, and reconcile ---------------------------------
+
+def wait_for(what, cond, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
+@test
+def a_host_killed_before_the_answer_leaves_a_row_reconcile_marks_unknown():
+    rules = "[command *]\nduplicate = reject\nduplicate_window = 120\n"
+    with Guarded(rules) as g:
+        # The sim registers and runs the command, then holds its answer.
+        g.sim.set_faults(hold=600000)
+        p = subprocess.Popen([opts.fleetcmd,
+                              *g.send_args("send", DOOR_VIN, "lock_door")],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env_with())
+        wait_for("the command to reach the sim",
+                 lambda: g.sim.stats()["commands_registered"] == 1)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        g.sim.clear_faults()
+        listed = g.journal("--unresolved")
+        rows = g.rows("--unresolved")
+        young = run(g.send_args("reconcile"))
+        after_young = g.rows()
+        r = run(g.send_args("reconcile", "--call-bound", "0"))
+        after = g.rows()
+        again = run(g.send_args("send", DOOR_VIN, "lock_door"))
+        stats = g.sim.stats()
+    check(len(rows) == 1 and rows[0]["state"] == "sending" and
+          rows[0]["provider_id"] is None,
+          "one row left sending, no provider id: %s" % rows)
+    check(rows[0]["journal_id"] in listed.stdout,
+          "journal --unresolved lists it", listed)
+    check(young.returncode == 0 and after_young[0]["state"] == "sending",
+          "younger than the call's bound it is left alone", young)
+    check(r.returncode == 0 and "marked 1 unknown" in r.stdout,
+          "reconcile says it marked it", r)
+    check(after[0]["state"] == "unknown" and
+          after[0]["delivered"] == "unknown",
+          "the row is unknown, delivered unknown: %s" % after)
+    check(again.returncode == EXIT_REFUSED and
+          "reason: duplicate" in again.stderr,
+          "a second press is refused: it may have run", again)
+    # Every POST that gets past the sim's checks registers a command; the
+    # held one is counted among the requests only once it is answered.
+    check(stats["commands_registered"] == 1 and
+          stats["max_executions"] == 1,
+          "the command reached the sim exactly once: %s" % stats)
+
+
+@test
+def reconcile_settles_an_open_command_from_the_providers_status():
+    with Guarded() as g:
+        sent = json_lines(run(g.send_args("--json", "send", DOOR_VIN,
+                                          "lock_door")))[0]
+        before = g.rows("--unresolved")
+        r = run(g.send_args("reconcile", "--wait", "10"))
+        after = g.rows()
+        posts = g.posts()
+    check([row["journal_id"] for row in before] == [sent["journal"]],
+          "the pending command is open: %s" % before)
+    check(r.returncode == 0 and re.search(r"asked the provider about 1, "
+                                          r"settled 1", r.stdout),
+          "asked about it and settled it", r)
+    check(after[0]["state"] == "success" and after[0]["executed_at"],
+          "success, with its execution time: %s" % after)
+    check(posts == 1, "never sent again (%d posts)" % posts)
+
+
+@test
+def reconcile_shows_progress_on_a_terminal_and_none_without():
+    with Guarded(complete_ms=2000) as g:
+        run(g.send_args("send", DOOR_VIN, "lock_door"))
+        rc, out, shown = on_terminal([opts.fleetcmd, *g.send_args(
+            "reconcile", "--wait", "10")])
+        run(g.send_args("send", VIN, "lock_door"))
+        plain = run(g.send_args("reconcile", "--wait", "10"))
+    check(rc == 0 and "reconcile: 1 open commands... " in shown,
+          "a progress line on the terminal: %r" % shown)
+    check("settled 1" in out, "the result on stdout: %r" % out)
+    check(plain.returncode == 0 and plain.stderr == "",
+          "nothing on stderr without a terminal", plain)
+
+
+# ---- reading the journal ----------------------------------------------------
+
+@test
+def journal_lists_newest_first_and_filters_by_vin_unresolved_and_since():
+    with Guarded(complete_ms=100) as g:
+        run(g.send_args("send", DOOR_VIN, "lock_door", "--wait", "10"))
+        run(g.send_args("send", VIN, "location"))
+        table = g.journal()
+        every = g.rows()
+        by_vin = g.rows("--vin", DOOR_VIN.lower())
+        since = g.rows("--since", "1h")
+        open_ = g.rows("--unresolved")
+    check(table.returncode == 0 and re.match(
+        r"JOURNAL +CREATED +VIN +COMMAND +STATE +REQUESTER\n", table.stdout),
+          "a table with its header", table)
+    check(table.stdout.splitlines()[-1] == "2 commands", "a count line",
+          table)
+    check([r["command"] for r in every] == ["location", "lock_door"],
+          "newest first: %s" % every)
+    check([r["vin"] for r in by_vin] == [DOOR_VIN], "--vin: %s" % by_vin)
+    check(len(since) == 2, "--since 1h: both: %s" % since)
+    check([r["command"] for r in open_] == ["location"],
+          "--unresolved: the pending one: %s" % open_)
+
+
+@test
+def journal_show_prints_a_command_and_its_events_and_json_parses():
+    with Guarded(complete_ms=100) as g:
+        sent = json_lines(run(g.send_args("--json", "send", DOOR_VIN,
+                                          "lock_door", "--wait", "10")))
+        jid = sent[0]["journal"]
+        human = g.journal("show", jid)
+        j = g.journal("show", jid, "--json")
+        missing = g.journal("show", "01ZZZZZZZZZZZZZZZZZZZZZZZZ")
+    check(human.returncode == 0 and human.stdout.startswith(
+        "success  lock_door  %s  journal=%s\n" % (DOOR_VIN, jid)),
+          "the command's line", human)
+    shown = json.loads(j.stdout)
+    check(shown["journal_id"] == jid and shown["state"] == "success",
+          "one JSON object: the command", j)
+    kinds = [e["kind"] for e in shown["events"]]
+    check(kinds[:2] == ["intent", "outcome"] and "status" in kinds,
+          "its events in order: %s" % kinds)
+    check(all(e["kind"] in human.stdout for e in shown["events"]),
+          "each event in the human form", human)
+    check(missing.returncode == 10, "an unknown id: ENOTFOUND (10)",
+          missing)
+
+
+@test
+def journal_verify_passes_and_names_the_event_changed_with_sqlite3():
+    if not shutil.which("sqlite3"):
+        raise Skip("no sqlite3 shell")
+    with Guarded() as g:
+        sent = json_lines(run(g.send_args("--json", "send", DOOR_VIN,
+                                          "lock_door")))[0]
+        good = g.journal("verify")
+        with sqlite3.connect(g.db) as db:
+            seq = db.execute("SELECT seq FROM fm_events WHERE journal_id = ? "
+                             "AND kind = 'outcome'",
+                             (sent["journal"],)).fetchone()[0]
+        # The sqlite3 shell, as someone editing the file by hand would.
+        subprocess.run(["sqlite3", g.db, "UPDATE fm_events SET state = "
+                        "'failed' WHERE seq = %d" % seq], check=True)
+        bad = g.journal("verify")
+    check(good.returncode == 0 and "journal intact: 2 events in 1 chain"
+          in good.stdout, "intact before", good)
+    check(bad.returncode == EXIT_TAMPERED, "exit 24 after", bad)
+    check("event %d of host gw-test (command %s)" % (seq, sent["journal"])
+          in bad.stderr, "stderr names the event and its command", bad)
+
+
+def openmetrics_families(text):
+    """The families prometheus_client's OpenMetrics parser reads from
+    text (it raises on anything invalid). The parser comes with Debian's
+    python3-prometheus-client, which installs for the system python3."""
+    code = ("import json, sys\n"
+            "from prometheus_client.openmetrics.parser import "
+            "text_string_to_metric_families as parse\n"
+            "print(json.dumps([[f.name, f.type, [[s.name, s.labels, s.value]"
+            " for s in f.samples]] for f in parse(sys.stdin.read())]))\n")
+    for py in (sys.executable, "/usr/bin/python3"):
+        if not os.path.exists(py):
+            continue
+        r = subprocess.run([py, "-c", "import prometheus_client"],
+                           capture_output=True)
+        if r.returncode != 0:
+            continue
+        r = subprocess.run([py, "-c", code], input=text, capture_output=True,
+                           text=True)
+        check(r.returncode == 0, "the OpenMetrics parser accepts it", r)
+        return json.loads(r.stdout)
+    raise AssertionError("no python3 with prometheus_client "
+                         "(python3-prometheus-client; make deps)")
+
+
+@test
+def journal_stats_counts_states_and_openmetrics_validates():
+    rules = "[provider mobway]\nquota = 50/day\n"
+    with Guarded(rules, complete_ms=100) as g:
+        run(g.send_args("send", DOOR_VIN, "lock_door", "--wait", "10"))
+        run(g.send_args("send", VIN, "lock_door"))
+        human = g.journal("stats")
+        om = g.journal("stats", "--openmetrics")
+        since = g.journal("stats", "--since", "1h")
+    check(human.returncode == 0, "exit 0", human)
+    check("mobway  lock_door: 2 commands, 1 unresolved" in human.stdout,
+          "counts per provider and command", human)
+    check(re.search(r"^  states: .*pending=1 success=1", human.stdout, re.M),
+          "by state", human)
+    check(re.search(r"^  call latency: p50 \d+ ms, p95 \d+ ms$",
+                    human.stdout, re.M), "call latency p50/p95", human)
+    check(re.search(r"^  created to executed: p50 \d+ s, p95 \d+ s$",
+                    human.stdout, re.M), "created to executed", human)
+    check("quota: 2 used, 48 left of 50 per 24 h" in human.stdout,
+          "quota used and left", human)
+    check(since.stdout == human.stdout, "--since 1h: the same", since)
+    check(om.returncode == 0 and om.stdout.endswith("# EOF\n"),
+          "OpenMetrics ends in # EOF", om)
+    fams = {f[0]: f for f in openmetrics_families(om.stdout)}
+    states = {s[1]["state"]: s[2] for s in
+              fams["fleetmod_journal_commands"][2]}
+    check(states["success"] == 1 and states["pending"] == 1,
+          "commands by state: %s" % states)
+    check(fams["fleetmod_journal_unresolved"][2][0][2] == 1, "unresolved")
+    check(fams["fleetmod_journal_quota"][2][0][2] == 50 and
+          fams["fleetmod_journal_quota_used"][2][0][2] == 2,
+          "quota and used: %s" % fams["fleetmod_journal_quota_used"])
+    check({s[1]["quantile"] for s in
+           fams["fleetmod_journal_call_latency_seconds"][2]} ==
+          {"0.5", "0.95"}, "latency quantiles")
+
+
+@test
+def help_documents_the_journal_commands_and_options():
+    r = run(["--help"])
+    for word in ("--policy FILE", "--reason TEXT", "--deadline SECONDS",
+                 "journal show ID", "journal verify", "journal stats",
+                 "--openmetrics", "reconcile", "--unresolved", "--since",
+                 "--call-bound", "24  journal verify", "journal=ID"):
+        check(word in r.stdout, "--help mentions %s" % word, r)
+    for topic in ("journal", "reconcile"):
+        page = run(["help", topic])
+        check(page.returncode == 0 and page.stdout.startswith(
+            "Usage: fleetcmd [") and topic in page.stdout.splitlines()[0],
+              "help %s is its page" % topic, page)
+    bad = run(["journal", "--openmetrics"])
+    check(bad.returncode == 64 and "--openmetrics does not apply to "
+          "'journal'" in bad.stderr, "options checked per command", bad)
+
+
+@test
+def memcheck_clean_for_a_guarded_send_and_the_journal_commands():
+    cmd = os.environ.get("MEMCHECK", DEFAULT_MEMCHECK)
+    if not cmd.strip():
+        raise Skip("MEMCHECK is empty (a sanitizer build checks memory "
+                   "itself)")
+    prefix = shlex.split(cmd)
+    with Guarded(complete_ms=100) as g:
+        r = run(g.send_args("--json", "send", DOOR_VIN, "lock_door", "--wait",
+                            "10"), prefix=prefix, timeout=180)
+        check(r.returncode == 0, "send: exit 0 (99: memcheck errors)", r)
+        jid = json_lines(r)[0]["journal"]
+        for args in (["journal", "--json"], ["journal", "show", jid],
+                     ["journal", "verify"], ["journal", "stats",
+                                             "--openmetrics"]):
+            r = run(["--policy", g.policy, *args], prefix=prefix,
+                    timeout=180)
+            check(r.returncode == 0, "%s: exit 0 (99: errors)" % args, r)
+        r = run(g.send_args("reconcile"), prefix=prefix, timeout=180)
+        check(r.returncode == 0, "reconcile: exit 0 (99: errors)", r)
+
+
+def main():
+    global opts
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--fleetcmd", required=True)
+    ap.add_argument("--mobway", required=True, help="mobway.so")
+    ap.add_argument("--sim", required=True, help="mobway-sim")
+    ap.add_argument("--default-policy", required=True,
+                    help="the default policy path this build looks at")
+    ap.add_argument("only", nargs="*", help="run only these tests")
+    opts = ap.parse_args()
+    opts.tmp = tempfile.mkdtemp(prefix="fleetcmd-journal-test-")
+    rc = run_tests(opts.only)
+    shutil.rmtree(opts.tmp)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
