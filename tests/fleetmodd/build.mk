@@ -2,15 +2,17 @@
 # tests/fleetmodd/test_fleetmodd.py against the built fleetmodd, mobway.so
 # and mobway-sim (every route and status, bad input, 1,000 connections,
 # clients that leave, SO_PEERCRED and API keys, idempotency across
-# restarts, webhooks, SIGTERM and SIGHUP).
+# restarts and, on a throwaway PostgreSQL cluster, across two machines,
+# webhooks, SIGTERM and SIGHUP).
 
 # The simulator by its path: its fragment (tests/mobway-sim) is read after
 # this one, so $(SIM_BIN) is still empty here.
 FLEETMODD_SIM := $(BINDIR_B)/mobway-sim
 
 .PHONY: check-fleetmodd
-check-fleetmodd: $(FLEETMODD) $(MOBWAY_SO) $(FLEETMODD_SIM)
+check-fleetmodd: $(FLEETMODD) $(MOBWAY_SO) $(FLEETMODD_SIM) $(JOURNAL_PG_SO)
 	$(Q)$(PYTHON) tests/fleetmodd/test_fleetmodd.py --fleetmodd $(FLEETMODD) \
-		--mobway $(MOBWAY_SO) --sim $(FLEETMODD_SIM)
+		--mobway $(MOBWAY_SO) --sim $(FLEETMODD_SIM) \
+		--journal-pg $(JOURNAL_PG_SO)
 
 CHECK_TARGETS += check-fleetmodd

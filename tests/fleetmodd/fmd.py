@@ -52,12 +52,16 @@ class Service:
     """A fleetmodd in front of mobway.so and the simulator sim."""
 
     def __init__(self, opts, sim, policy="", service="", webhook=None,
-                 dir=None):
+                 journal=None, host_id="fmd-test"):
+        """journal: the policy's journal url (default: an SQLite file in
+        the temp dir)."""
         self.opts = opts
-        self.dir = dir or tempfile.mkdtemp(prefix="fleetmodd-test.")
+        self.dir = tempfile.mkdtemp(prefix="fleetmodd-test.")
         self.sock = self.p("fleetmodd.sock")
         self.proc = None
         self.sim = sim
+        self.journal = journal or "sqlite:" + self.p("journal.db")
+        self.host_id = host_id
         self.configure(policy, service, webhook)
 
     def p(self, name):
@@ -76,8 +80,8 @@ class Service:
         write(self.p("stack.conf"), "[mobway]\nmodule = %s\nconfig = %s\n"
               % (self.opts.mobway, self.p("mobway.conf")), 0o644)
         write(self.p("policy.conf"),
-              "[journal]\nurl = sqlite:%s\nhost_id = fmd-test\n\n%s"
-              % (self.p("journal.db"), policy), 0o644)
+              "[journal]\nurl = %s\nhost_id = %s\n\n%s"
+              % (self.journal, self.host_id, policy), 0o644)
         hook = ""
         if webhook:
             write(self.p("webhook.secret"), webhook[1] + "\n")

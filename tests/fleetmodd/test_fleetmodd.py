@@ -576,6 +576,65 @@ def racing_requests_with_one_idempotency_key_send_once():
               "answers %r" % out)
 
 
+class PgCluster:
+    """A throwaway PostgreSQL cluster (tests/pg/pg-cluster.sh)."""
+
+    LIB = os.path.join(TOP, "tests", "pg", "pg-cluster.sh")
+
+    def __init__(self):
+        r = subprocess.run(["sh", "-c", '. "$0" && pg_start >&2 && '
+                            'printf "%s\\n%s\\n%s\\n" "$PG_URL" "$PG_DIR" '
+                            '"$PG_OWNER"', self.LIB], capture_output=True,
+                           text=True, timeout=120)
+        if r.returncode != 0:
+            from testrun import Skip
+            raise Skip("no PostgreSQL server: " + r.stderr.strip()[-200:])
+        self.url, self.dir, self.owner = r.stdout.split("\n")[:3]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["sh", "-c", '. "$0" && PG_DIR=$1 PG_OWNER=$2 pg_stop',
+                        self.LIB, self.dir, self.owner], timeout=120)
+
+
+@test
+def on_a_postgresql_journal_an_idempotency_key_holds_across_two_machines():
+    if not opts.journal_pg:
+        from testrun import Skip
+        raise Skip("no --journal-pg")
+    os.environ["FLEETMOD_MODULE_PATH"] = os.path.dirname(opts.journal_pg)
+    with PgCluster() as pg, sim() as s, \
+            Service(opts, s, journal=pg.url, host_id="gw-a") as a, \
+            Service(opts, s, journal=pg.url, host_id="gw-b") as b:
+        a.start()
+        b.start()
+        body = {"vin": VIN2, "command": "lock_door"}
+        out = []
+
+        def one(svc):
+            out.append(svc.request("POST", "/v1/commands", body,
+                                   {"Idempotency-Key": "fleet-77"}))
+        ts = [threading.Thread(target=one, args=(svc,))
+              for svc in (a, b) * 4]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        check(posts(s) == 1, "sent %d times across two machines" % posts(s))
+        firsts = [r for r in out if r[0] == 201]
+        check(firsts and all(r[0] in (201, 409) for r in out),
+              "answers %r" % [r[0] for r in out])
+        again = b.request("POST", "/v1/commands", body,
+                          {"Idempotency-Key": "fleet-77"})
+        check(again[0] == 201 and again[2] == firsts[0][2],
+              "machine b answers machine a's reply: %r" % (again,))
+        rows = a.rows()
+        check(len(rows) == 1 and rows[0]["host_id"] in ("gw-a", "gw-b"),
+              "one command journaled: %r" % rows)
+
+
 # ---- paging ---------------------------------------------------------------------
 
 @test
@@ -808,10 +867,14 @@ def main():
     ap.add_argument("--fleetmodd", required=True)
     ap.add_argument("--mobway", required=True)
     ap.add_argument("--sim", required=True)
+    ap.add_argument("--journal-pg", help="journal_pg.so, for the tests of "
+                    "a PostgreSQL journal")
     ap.add_argument("only", nargs="*")
     opts = ap.parse_args()
     opts.fleetmodd = os.path.abspath(opts.fleetmodd)
     opts.mobway = os.path.abspath(opts.mobway)
+    if opts.journal_pg:
+        opts.journal_pg = os.path.abspath(opts.journal_pg)
     return run_tests(opts.only)
 
 
