@@ -18,9 +18,11 @@ libsystemd-dev"
 # client, memcheck, curl for the integration scripts, clang for fuzzing and
 # sanitizers, binutils for nm, the PostgreSQL server for the PostgreSQL
 # journal's throwaway test clusters, the sqlite3 shell that the journal tests
-# tamper with.
+# tamper with, prometheus_client's parser that checks `fleetcmd journal stats
+# --openmetrics`.
 TEST="libcmocka-dev openssl ca-certificates python3 curl valgrind clang sqlite3
-libclang-rt-14-dev binutils procps wrk postgresql postgresql-common"
+libclang-rt-14-dev binutils procps wrk postgresql postgresql-common
+python3-prometheus-client"
 # Packages: .deb and .rpm builds, their linters and the ABI check.
 PKG="debhelper dpkg-dev fakeroot lintian rpm rpmlint debugedit elfutils
 abigail-tools man-db git"
