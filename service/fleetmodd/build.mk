@@ -65,7 +65,7 @@ install-fleetmodd: $(FLEETMODD) $(FLEETMODD_UNIT)
 	$(INSTALL) -m 0644 $(FLEETMODD_DIR)/openapi.json \
 		$(DESTDIR)$(DATADIR)/fleetmod/fleetmodd-openapi.json
 	test -e $(FLEETMODD_CONF_DIR)/fleetmodd.conf || \
-		$(INSTALL) -m 0640 $(FLEETMODD_DIR)/fleetmodd.conf.example \
+		$(INSTALL) -m 0644 $(FLEETMODD_DIR)/fleetmodd.conf.example \
 		$(FLEETMODD_CONF_DIR)/fleetmodd.conf
 
 uninstall-fleetmodd:
