@@ -5,6 +5,7 @@
  * runs: search.c (FLEETMOD_MODULE_PATH, the module directory,
  * fleetmod_module_foreach) and probe.c (the table against the contract).
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,7 +172,7 @@ static void init_failure_passes_its_rc(void **state)
 {
     (void)state;
     struct fleetmod_handle *h = NULL;
-    char want[FLEETMOD_ERR_MAX];
+    char want[PATH_MAX + FLEETMOD_ERR_MAX];
     assert_int_equal(fleetmod_open(module_file("fake"), "initrc=3", NULL, &h,
                                    err, sizeof(err)),
                      FLEETMOD_EAUTH);
@@ -200,7 +201,7 @@ static void init_error_is_the_modules_own_line_said_once(void **state)
     (void)state;
     struct fleetmod_host host = {sizeof(host), NULL, collect};
     struct fleetmod_handle *h = NULL;
-    char want[FLEETMOD_ERR_MAX];
+    char want[PATH_MAX + FLEETMOD_ERR_MAX];
     logged[0] = '\0';
     assert_int_equal(fleetmod_open(module_file("fake"), "saysrc=3", &host, &h,
                                    err, sizeof(err)),
