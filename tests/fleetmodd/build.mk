@@ -16,3 +16,21 @@ check-fleetmodd: $(FLEETMODD) $(MOBWAY_SO) $(FLEETMODD_SIM) $(JOURNAL_PG_SO)
 		--journal-pg $(JOURNAL_PG_SO)
 
 CHECK_TARGETS += check-fleetmodd
+
+# Not part of `make check`: a benchmark is a program you run.
+#   make bench-fleetmodd     fleetmodd over its socket against the guard
+#                            called directly (bench_direct), and the RSS of
+#                            10,000 keep-alive connections
+FLEETMODD_BENCH_DIRECT := $(B)/check/bench_direct
+$(FLEETMODD_BENCH_DIRECT): $(OBJDIR_B)/tests/fleetmodd/bench_direct.o \
+	$(LIBFLEETMOD)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBFLEETMOD_LINK) -pthread
+
+.PHONY: bench-fleetmodd
+bench-fleetmodd: $(FLEETMODD) $(MOBWAY_SO) $(FLEETMODD_SIM) \
+	$(FLEETMODD_BENCH_DIRECT)
+	$(Q)$(PYTHON) tests/fleetmodd/bench_fleetmodd.py --fleetmodd $(FLEETMODD) \
+		--mobway $(MOBWAY_SO) --sim $(FLEETMODD_SIM) \
+		--direct $(FLEETMODD_BENCH_DIRECT)
