@@ -32,13 +32,15 @@ static void print_option(const char *opt, const char *value)
     print_shell_word(value);
 }
 
-/* "  fleetcmd" and the options that chose the provider. */
+/* "  fleetcmd" and the options that chose the provider, and the policy:
+ * a pasted line that left it out would skip the journal and the guards. */
 static void print_target(const struct fc_args *a)
 {
     fputs("  fleetcmd", stderr);
     print_option("-m", a->module);
     print_option("-c", a->config);
     print_option("-s", a->stack);
+    print_option("--policy", a->policy);
 }
 
 /* A stack routes a confirm or a status by the provider that answered;
@@ -58,6 +60,8 @@ void fc_hint_confirm(const struct fc_args *a, const char *vin,
     print_shell_word(vin);
     print_shell_word(command);
     print_shell_word(r->code ? r->code : "CODE");
+    /* A policy that requires a reason asks it of the confirm too. */
+    print_option("--reason", a->reason);
     print_provider(a, r->provider);
 }
 

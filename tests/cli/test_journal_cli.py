@@ -234,6 +234,26 @@ def a_coalesced_duplicate_answers_with_the_first_rows_journal_id():
 
 
 @test
+def a_printed_confirm_line_keeps_the_policy_and_reason_and_confirms_through_it():
+    rules = "[command disable_ignition]\nreason = required\n"
+    with Guarded(rules, complete_ms=100) as g:
+        asked = run(g.send_args("send", VIN, "disable_ignition", "--reason",
+                                "stolen car"))
+        lines = [shlex.split(l) for l in asked.stderr.splitlines()
+                 if l.startswith("  fleetcmd ")]
+        check(asked.returncode == 22 and len(lines) == 1,
+              "one confirm line", asked)
+        check("--policy" in lines[0] and
+              lines[0][lines[0].index("--reason") + 1] == "stolen car",
+              "with --policy and --reason, quoted", asked)
+        r = run(lines[0][1:] + ["--wait", "10"])
+        rows = g.rows()
+    check(r.returncode == 0, "the pasted line confirms: exit 0", r)
+    check(len(rows) == 1 and rows[0]["state"] == "success",
+          "on the send's row, through the guard: %s" % rows)
+
+
+@test
 def reason_and_deadline_without_a_policy_are_refused_before_sending():
     # The default policy file may exist on this machine: skip then.
     if os.path.exists(opts.default_policy):
