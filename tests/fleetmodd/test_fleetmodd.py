@@ -155,6 +155,33 @@ def confirm_with_a_wrong_code_is_422_and_with_the_right_one_200():
 
 
 @test
+def no_confirmation_code_is_kept_by_idempotency_keys_or_webhook_events():
+    port = free_port()
+    url = "http://127.0.0.1:%d/fleet-events" % port
+    with sim() as s, Service(opts, s, webhook=(url, "whsec-3")) as svc:
+        svc.start()
+        key = {"Idempotency-Key": "ign-1"}
+        body = {"vin": VIN, "command": "disable_ignition"}
+        status, _, first = svc.request("POST", "/v1/commands", body, key)
+        code = first.get("code", "")
+        check(status == 201 and re.fullmatch(r"\d{6}", code),
+              "the first answer carries the code: %r" % first)
+        status, _, again = svc.request("POST", "/v1/commands", body, key)
+        check(status == 201 and "code" not in again and
+              again["journal"] == first["journal"],
+              "the repeat answers without the code: %r" % again)
+        check(svc.request("GET", "/v1/health")[2]["webhook"]["backlog"] >= 1,
+              "an event was queued")
+        svc.stop()
+        for name in os.listdir(svc.dir):
+            if name.startswith("journal.db"):
+                with open(svc.p(name), "rb") as f:
+                    check(code.encode() not in f.read(),
+                          "the code %s is in %s" % (code, name))
+        check(code not in svc.stderr(), "the code is in the log")
+
+
+@test
 def a_batch_sends_each_vin_and_answers_each_result():
     with sim() as s, Service(opts, s) as svc:
         svc.start()
@@ -484,6 +511,11 @@ def api_keys_401_without_a_valid_key_403_outside_its_globs_on_tcp():
         check(status == 201, "no globs: %d %r" % (status, body))
         who = sorted(r["requester"] for r in svc.rows())
         check(who == ["ops-dashboard", "reader"], "requesters %r" % who)
+        svc.stop()
+        log = svc.stderr()
+        check("k-ops-1" not in log and "k-read-2" not in log and
+              "POST /v1/commands 201 reader" in log,
+              "an API key in the log, or no line naming the key's owner")
 
 
 @test
