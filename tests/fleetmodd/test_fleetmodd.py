@@ -878,6 +878,28 @@ def sigterm_finishes_calls_in_flight_and_a_restart_resumes_watching():
 
 
 @test
+def systemd_hears_ready_once_it_listens_and_stopping_on_sigterm():
+    with sim() as s, Service(opts, s) as svc:
+        path = svc.p("notify")
+        note = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        note.bind(path)
+        note.settimeout(30)
+        os.environ["NOTIFY_SOCKET"] = path
+        try:
+            svc.start()
+        finally:
+            del os.environ["NOTIFY_SOCKET"]
+        ready = note.recv(4096).decode()
+        check("READY=1" in ready.split("\n"), "first notice %r" % ready)
+        check(svc.request("GET", "/v1/health")[0] == 200, "listening")
+        svc.proc.send_signal(signal.SIGTERM)
+        stopping = note.recv(4096).decode()
+        check("STOPPING=1" in stopping.split("\n"), "on SIGTERM %r" % stopping)
+        check(svc.stop() == 0, "exit status")
+        note.close()
+
+
+@test
 def sighup_reopens_the_log_file():
     with sim() as s, Service(opts, s) as svc:
         log = svc.p("fleetmodd.log")
