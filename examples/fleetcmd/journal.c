@@ -58,7 +58,8 @@ static const char *or_dash(const char *s)
     return s && s[0] ? s : "-";
 }
 
-/* ---- journal: the list ---------------------------------------------------- */
+/* ---- journal: the list ----------------------------------------------------
+ */
 
 struct listing {
     bool json;
@@ -117,7 +118,8 @@ int fc_cmd_journal(const struct fc_args *a)
     return 0;
 }
 
-/* ---- journal show ID ------------------------------------------------------ */
+/* ---- journal show ID ------------------------------------------------------
+ */
 
 struct showing {
     json_t *row; /* --json: the command, then its "events" */
@@ -246,7 +248,8 @@ int fc_cmd_journal_show(const struct fc_args *a)
     return (int)rc;
 }
 
-/* ---- journal verify -------------------------------------------------------- */
+/* ---- journal verify --------------------------------------------------------
+ */
 
 int fc_cmd_journal_verify(const struct fc_args *a)
 {

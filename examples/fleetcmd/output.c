@@ -219,8 +219,7 @@ static void print_reason(const struct fc_exchange *x)
     const msgpack_object *r = str_of(e, "reason");
 
     if (r)
-        fprintf(stderr, ", reason: %.*s", (int)r->via.str.size,
-                r->via.str.ptr);
+        fprintf(stderr, ", reason: %.*s", (int)r->via.str.size, r->via.str.ptr);
     msgpack_unpacked_destroy(&u);
 }
 

@@ -37,11 +37,10 @@ static int run(struct fc_session *s)
     struct fleetmod_reconcile_result res = {.struct_size = sizeof res};
     struct fleetmod_guard *g = s->target.guard;
     char err[FLEETMOD_ERR_MAX] = "", what[96];
-    struct fc_progress p;
+    struct fc_progress p = {.running = false};
     fleetmod_rc rc;
 
-    snprintf(what, sizeof what, "reconcile: %zu open commands",
-             open_rows(g));
+    snprintf(what, sizeof what, "reconcile: %zu open commands", open_rows(g));
     fc_progress_start(&p, what);
     rc = fleetmod_guard_reconcile(g, a->wait_ms, a->call_bound_s, &res, err,
                                   sizeof err);

@@ -15,8 +15,7 @@ static fleetmod_rc set_str(struct fleetmod_msg_builder *b, const char *key,
 }
 
 static fleetmod_rc set_strs(struct fleetmod_msg_builder *b, const char *key,
-                            const char *const *values, size_t n,
-                            fleetmod_rc rc)
+                            const char *const *values, size_t n, fleetmod_rc rc)
 {
     if (rc != FLEETMOD_OK || n == 0)
         return rc;

@@ -69,10 +69,9 @@ fleetmod_rc fc_exchange_run(struct fc_session *s, enum fc_call call,
              (long)getpid(), ++s->calls);
     req->request_id = s->request_id;
     /* Status calls are journaled but never refused: they need no keys. */
-    rc = fc_request_pack(req,
-                         s->target.guard && call != FC_CALL_STATUS ? &s->keys
-                                                                   : NULL,
-                         &packed);
+    rc = fc_request_pack(
+        req, s->target.guard && call != FC_CALL_STATUS ? &s->keys : NULL,
+        &packed);
     if (rc != FLEETMOD_OK) {
         fleetmod_buf_free(&packed);
         fprintf(stderr, "fleetcmd: %s: cannot build the request\n",

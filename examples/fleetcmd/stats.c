@@ -64,7 +64,8 @@ static void free_all(struct all *all)
     free(all->v);
 }
 
-/* ---- for people ------------------------------------------------------------ */
+/* ---- for people ------------------------------------------------------------
+ */
 
 static void print_pair(const char *what, int64_t p50, int64_t p95,
                        const char *unit)
@@ -108,7 +109,8 @@ static void print_human(const struct all *all)
         puts("no commands in the journal");
 }
 
-/* ---- OpenMetrics ------------------------------------------------------------ */
+/* ---- OpenMetrics ------------------------------------------------------------
+ */
 
 /* A label value: backslash, double quote and newline escaped. */
 static void put_label(const char *name, const char *v)
@@ -130,18 +132,28 @@ static void family(const char *name, const char *help)
     printf("# TYPE %s gauge\n# HELP %s %s\n", name, name, help);
 }
 
-/* name{provider="..",command=".."[,extra="value"]} */
-static void sample_head(const char *name, const struct stat_copy *c,
-                        const char *extra, const char *value)
+/* name{provider="..",command=".." and the closing brace, after
+ * sample_with's one more label. */
+static void sample_open(const char *name, const struct stat_copy *c)
 {
     printf("%s{", name);
     put_label("provider", c->provider);
     putchar(',');
     put_label("command", c->command);
-    if (extra) {
-        putchar(',');
-        put_label(extra, value);
-    }
+}
+
+static void sample_head(const char *name, const struct stat_copy *c)
+{
+    sample_open(name, c);
+    putchar('}');
+}
+
+static void sample_with(const char *name, const struct stat_copy *c,
+                        const char *label, const char *value)
+{
+    sample_open(name, c);
+    putchar(',');
+    put_label(label, value);
     putchar('}');
 }
 
@@ -151,7 +163,7 @@ static void om_states(const struct all *all)
            "Commands in the journal by provider, command and state.");
     for (size_t i = 0; i < all->n; i++)
         for (int k = 0; k < FLEETMOD_JOURNAL_STATES; k++) {
-            sample_head("fleetmod_journal_commands", &all->v[i], "state",
+            sample_with("fleetmod_journal_commands", &all->v[i], "state",
                         fleetmod_journal_state_name(k));
             printf(" %" PRId64 "\n", all->v[i].s.by_state[k]);
         }
@@ -159,7 +171,7 @@ static void om_states(const struct all *all)
            "Commands not known to be done (sending, sent, confirmation, "
            "pending, unknown).");
     for (size_t i = 0; i < all->n; i++) {
-        sample_head("fleetmod_journal_unresolved", &all->v[i], NULL, NULL);
+        sample_head("fleetmod_journal_unresolved", &all->v[i]);
         printf(" %" PRId64 "\n", all->v[i].s.unresolved);
     }
 }
@@ -176,7 +188,7 @@ static void om_latency(const struct all *all, const char *name,
                         call ? s->call_p95_ms : s->executed_p95_s};
         const char *label[2] = {"0.5", "0.95"};
         for (int k = 0; k < 2 && q[0] >= 0; k++) {
-            sample_head(name, &all->v[i], "quantile", label[k]);
+            sample_with(name, &all->v[i], "quantile", label[k]);
             if (call)
                 printf(" %" PRId64 ".%03" PRId64 "\n", q[k] / 1000,
                        q[k] % 1000);
@@ -187,8 +199,8 @@ static void om_latency(const struct all *all, const char *name,
 }
 
 /* The quota is the provider's: once per provider (stats come sorted). */
-static void om_quota(const struct all *all, const char *name,
-                     const char *help, bool used)
+static void om_quota(const struct all *all, const char *name, const char *help,
+                     bool used)
 {
     family(name, help);
     for (size_t i = 0; i < all->n; i++) {
@@ -221,7 +233,7 @@ int fc_cmd_journal_stats(const struct fc_args *a)
 {
     int64_t since = a->since_s ? (int64_t)time(NULL) - a->since_s : 0;
     struct all all = {0};
-    struct fc_progress p;
+    struct fc_progress p = {.running = false};
     struct fleetmod_host host;
     struct fleetmod_journal *j;
     char err[FLEETMOD_ERR_MAX] = "";

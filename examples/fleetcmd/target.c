@@ -33,11 +33,12 @@ static fleetmod_rc said(fleetmod_rc rc, const char *err)
 
 /* -m: a handle, or a one-module stack when a guard will stand in front. */
 static fleetmod_rc open_module(struct fc_target *t, const struct fc_args *a,
-                               const struct fleetmod_host *host, bool guarded)
+                               const struct fleetmod_host *host,
+                               const char *policy)
 {
     char err[FLEETMOD_ERR_MAX] = "";
 
-    if (guarded)
+    if (policy)
         return said(fleetmod_stack_open_module(a->module, a->config, host,
                                                &t->stack, err, sizeof err),
                     err);
@@ -65,14 +66,15 @@ static fleetmod_rc open_guard(struct fc_target *t, const char *policy,
         err);
 }
 
+/* policy: the guard's policy file when one will stand in front, or NULL. */
 static fleetmod_rc open_providers(struct fc_target *t, const struct fc_args *a,
                                   const struct fleetmod_host *host,
-                                  bool guarded)
+                                  const char *policy)
 {
     const char *path = fleetmod_default_stack_path();
 
     if (a->module)
-        return open_module(t, a, host, guarded);
+        return open_module(t, a, host, policy);
     if (a->stack)
         return open_stack(t, a->stack, host);
     /* Say plainly that no -m was given rather than let the stack loader
@@ -104,7 +106,7 @@ fleetmod_rc fc_target_open(struct fc_target *t, const struct fc_args *a,
                 fleetmod_default_policy_path());
         return FLEETMOD_ECONFIG;
     }
-    rc = open_providers(t, a, host, policy != NULL);
+    rc = open_providers(t, a, host, policy);
     if (rc == FLEETMOD_OK && policy)
         rc = open_guard(t, policy, host);
     return rc;

@@ -1,6 +1,6 @@
-/* The latency and hold faults without blocking a worker thread: the connection is
- * suspended and a timer thread resumes it when its time has come, so other
- * connections served by the same worker go on meanwhile. */
+/* The latency and hold faults without blocking a worker thread: the
+ * connection is suspended and a timer thread resumes it when its time has
+ * come, so other connections served by the same worker go on meanwhile. */
 #ifndef SIM_DELAY_H
 #define SIM_DELAY_H
 

@@ -9,7 +9,7 @@
 
 static const char *const names[FAULT_COUNT] = {
     "latency",   "status5xx", "reset-before", "reset-after",
-    "malformed", "oversize",  "ratelimit", "hold",
+    "malformed", "oversize",  "ratelimit",    "hold",
 };
 
 /* Read on every command request by every worker thread; written rarely. */
