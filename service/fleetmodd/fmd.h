@@ -181,6 +181,17 @@ void fmd_pool_stop(struct fmd_pool *p);
 /* Stop (if not yet) and free; no fmd_pool_run may follow. */
 void fmd_pool_free(struct fmd_pool *p);
 
+/* listen.c: the unix socket conf.socket, bound, mode and group set,
+ * listening; -1 with err. A stale socket file is replaced; a live one
+ * (another server answers) or a file that is not a socket is an error. */
+int fmd_listen_unix(const struct fmd_conf *c, char *err, size_t errlen);
+/* listen.c: HOST:PORT or [V6]:PORT, bound and listening; *is_loopback
+ * says whether the address is a loopback one. -1 with err. */
+int fmd_listen_tcp(const char *listen_at, bool *is_loopback, char *err,
+                   size_t errlen);
+/* listen.c: a file's contents as a string (malloc'd); NULL with err. */
+char *fmd_slurp(const char *path, char *err, size_t errlen);
+
 /* http.c: a listener. */
 struct fmd_http;
 /* The unix socket (conf.socket): bound, mode and group set. */

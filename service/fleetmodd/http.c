@@ -12,18 +12,11 @@
  * worker resumes it with the answer. Nothing of a rejected request
  * reaches a module or the journal.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -318,157 +311,22 @@ static void free_http(struct fmd_http *h)
     free(h);
 }
 
-/* A stale socket file is replaced; a live one (a fleetmodd answers on
- * it) or a file that is not a socket is an error. */
-static int clear_path(const char *path, char *err, size_t errlen)
-{
-    struct stat sb;
-    if (lstat(path, &sb))
-        return 0;
-    if (!S_ISSOCK(sb.st_mode)) {
-        snprintf(err, errlen, "%s exists and is not a socket", path);
-        return -1;
-    }
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-    int live = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    if (fd >= 0)
-        close(fd);
-    if (live) {
-        snprintf(err, errlen, "%s: another server is listening on it", path);
-        return -1;
-    }
-    unlink(path);
-    return 0;
-}
-
-static int set_owner(const struct fmd_conf *c, char *err, size_t errlen)
-{
-    if (c->socket_group) {
-        struct group gr, *res = NULL;
-        char buf[4096];
-        if (getgrnam_r(c->socket_group, &gr, buf, sizeof buf, &res) || !res) {
-            snprintf(err, errlen, "socket_group %s: no such group",
-                     c->socket_group);
-            return -1;
-        }
-        if (chown(c->socket, (uid_t)-1, res->gr_gid)) {
-            snprintf(err, errlen, "%s: chown: %s", c->socket, strerror(errno));
-            return -1;
-        }
-    }
-    if (chmod(c->socket, c->socket_mode)) {
-        snprintf(err, errlen, "%s: chmod: %s", c->socket, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 struct fmd_http *fmd_http_unix(struct fmd *s, char *err, size_t errlen)
 {
-    const struct fmd_conf *c = &s->conf;
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    if (strlen(c->socket) >= sizeof a.sun_path) {
-        snprintf(err, errlen, "socket %s: the path is too long", c->socket);
-        return NULL;
-    }
-    snprintf(a.sun_path, sizeof a.sun_path, "%s", c->socket);
     struct fmd_http *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;
     h->s = s;
-    h->fd = -1;
-    if (clear_path(c->socket, err, errlen)) {
-        free_http(h);
-        return NULL;
-    }
-    h->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (h->fd < 0 || bind(h->fd, (struct sockaddr *)&a, sizeof a)) {
-        snprintf(err, errlen, "socket %s: %s", c->socket, strerror(errno));
-        free_http(h);
-        return NULL;
-    }
-    h->unix_path = strdup(c->socket);
-    if (!h->unix_path || set_owner(c, err, errlen) ||
-        listen(h->fd, SOMAXCONN) || start(h, err, errlen)) {
-        if (!*err)
-            snprintf(err, errlen, "socket %s: %s", c->socket, strerror(errno));
+    h->fd = fmd_listen_unix(&s->conf, err, errlen);
+    if (h->fd >= 0 && !(h->unix_path = strdup(s->conf.socket)))
+        snprintf(err, errlen, "out of memory");
+    if (h->fd < 0 || !h->unix_path || start(h, err, errlen)) {
+        if (h->fd >= 0 && !h->unix_path)
+            unlink(s->conf.socket);
         free_http(h);
         return NULL;
     }
     return h;
-}
-
-static bool loopback(const struct sockaddr *sa)
-{
-    if (sa->sa_family == AF_INET)
-        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >>
-                24) == 127;
-    if (sa->sa_family == AF_INET6)
-        return IN6_IS_ADDR_LOOPBACK(
-            &((const struct sockaddr_in6 *)sa)->sin6_addr);
-    return false;
-}
-
-/* HOST:PORT or [V6]:PORT into a bound, listening socket. */
-static int tcp_socket(const char *listen_at, bool *is_loopback, char *err,
-                      size_t errlen)
-{
-    char host[256];
-    const char *colon = strrchr(listen_at, ':');
-    size_t hl = colon ? (size_t)(colon - listen_at) : 0;
-    if (!colon || hl == 0 || hl >= sizeof host || !colon[1]) {
-        snprintf(err, errlen, "listen %s: expected HOST:PORT", listen_at);
-        return -1;
-    }
-    memcpy(host, listen_at, hl);
-    host[hl] = '\0';
-    if (host[0] == '[' && host[hl - 1] == ']') {
-        memmove(host, host + 1, hl - 2);
-        host[hl - 2] = '\0';
-    }
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV},
-                    *ai = NULL;
-    int g = getaddrinfo(host, colon + 1, &hints, &ai);
-    if (g) {
-        snprintf(err, errlen, "listen %s: %s", listen_at, gai_strerror(g));
-        return -1;
-    }
-    *is_loopback = loopback(ai->ai_addr);
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0), on = 1;
-    if (fd >= 0)
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) ||
-        listen(fd, SOMAXCONN)) {
-        snprintf(err, errlen, "listen %s: %s", listen_at, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(ai);
-    return fd;
-}
-
-static char *slurp(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    struct fleetmod_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fleetmod_buf_write(&b, chunk, n);
-    fclose(f);
-    if (fleetmod_buf_write(&b, "", 1)) {
-        fleetmod_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
 }
 
 struct fmd_http *fmd_http_tcp(struct fmd *s, char *err, size_t errlen)
@@ -487,7 +345,7 @@ struct fmd_http *fmd_http_tcp(struct fmd *s, char *err, size_t errlen)
     h->s = s;
     h->tcp = true;
     bool lo = false;
-    h->fd = tcp_socket(c->listen, &lo, err, errlen);
+    h->fd = fmd_listen_tcp(c->listen, &lo, err, errlen);
     if (h->fd >= 0 && !lo && !c->tls_cert) {
         snprintf(err, errlen,
                  "listen %s: not a loopback address, and no tls_cert: "
@@ -497,8 +355,8 @@ struct fmd_http *fmd_http_tcp(struct fmd *s, char *err, size_t errlen)
         return NULL;
     }
     if (h->fd >= 0 && c->tls_cert &&
-        (!(h->tls_cert = slurp(c->tls_cert, err, errlen)) ||
-         !(h->tls_key = slurp(c->tls_key, err, errlen)))) {
+        (!(h->tls_cert = fmd_slurp(c->tls_cert, err, errlen)) ||
+         !(h->tls_key = fmd_slurp(c->tls_key, err, errlen)))) {
         free_http(h);
         return NULL;
     }
