@@ -47,12 +47,22 @@ PGconn *jpg_connect(const char *url, char *err, size_t errlen)
     /* Later keywords override earlier ones: the defaults come first so that
      * a URL's own connect_timeout or options win. The statement timeout
      * rides in the startup packet, so no statement ever runs without it. */
-    const char *const keys[] = {"connect_timeout", "options",
-                                "application_name", "dbname", NULL};
+    /* A dead host or network shows as keepalives unanswered (5 + 3 x 2 s
+     * of silence) or data unacknowledged for 10 s; both only on TCP. */
+    const char *const keys[] = {
+        "connect_timeout",  "keepalives_idle",  "keepalives_interval",
+        "keepalives_count", "tcp_user_timeout", "options",
+        "application_name", "dbname",           NULL};
     const char *const vals[] = {JPG_CONNECT_TIMEOUT_S,
+                                "5",
+                                "2",
+                                "3",
+                                "10000",
                                 "-c statement_timeout=" JPG_STATEMENT_TIMEOUT_MS
                                 " -c synchronous_commit=on",
-                                "fleetmod", url, NULL};
+                                "fleetmod",
+                                url,
+                                NULL};
     /* libpq's parse errors quote the bad part of the URL, which may be its
      * password: say only that it does not parse. */
     PQconninfoOption *opts = PQconninfoParse(url, NULL);
@@ -79,15 +89,4 @@ PGconn *jpg_connect(const char *url, char *err, size_t errlen)
         return NULL;
     }
     return c;
-}
-
-int jpg_alive(PGconn *conn, char *err, size_t errlen)
-{
-    if (PQstatus(conn) == CONNECTION_OK)
-        return 0;
-    PQreset(conn);
-    if (PQstatus(conn) == CONNECTION_OK)
-        return 0;
-    jpg_err(conn, NULL, "journal: PostgreSQL connection lost", err, errlen);
-    return -1;
 }

@@ -2,8 +2,10 @@
  * conn.h - one libpq connection to the journal's database, bounded in time.
  *
  * The journal must never make a guarded call hang past a bound: a server
- * that does not answer fails the connection within connect_timeout, and
- * every statement, lock wait included, within statement_timeout. Error
+ * that does not answer fails the connection within connect_timeout, every
+ * statement, lock wait included, ends on the server within
+ * statement_timeout, and a peer gone silent is noticed by TCP keepalives
+ * and tcp_user_timeout (wait.c bounds the wait for answers on this side). Error
  * texts name the host and say what failed; they never carry the URL,
  * which may hold a password.
  */
@@ -33,10 +35,5 @@ void jpg_err(PGconn *conn, const PGresult *res, const char *what, char *err,
 
 /* Whether url is one this backend takes. */
 int jpg_url_ok(const char *url);
-
-/* Makes conn usable again after the server went away (a restart, a
- * failover): one reset, bounded by the connect timeout. 0 when the
- * connection is good, else -1 with err set. */
-int jpg_alive(PGconn *conn, char *err, size_t errlen);
 
 #endif

@@ -41,18 +41,32 @@ void jpg_hash(struct jpg_params *p, const uint8_t h[FM_JHASH_LEN])
     jpg_str(p, s);
 }
 
+/* Every result of the statement(s) is read, so that the connection is
+ * ready for the next; the first failure is the one reported. */
 PGresult *jpg_exec(struct fm_jdb *db, const char *sql,
                    const struct jpg_params *p, const char *what, char *err,
                    size_t errlen)
 {
-    PGresult *r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL,
-                               p ? p->v : NULL, NULL, NULL, 0);
-    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-        return r;
-    jpg_err(db->conn, r, what, err, errlen);
-    PQclear(r);
-    return NULL;
+    if (jpg_send(db, sql, p, false, what, err, errlen))
+        return NULL;
+    PGresult *r, *last = NULL;
+    int failed = 0;
+    while ((r = jpg_next(db, what, &failed, err, errlen))) {
+        ExecStatusType st = PQresultStatus(r);
+        if (!failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            jpg_err(db->conn, r, what, err, errlen);
+            failed = 1;
+        }
+        PQclear(last);
+        last = r;
+    }
+    if (failed || !last) {
+        if (!failed && !last)
+            jpg_err(db->conn, NULL, what, err, errlen);
+        PQclear(last);
+        return NULL;
+    }
+    return last;
 }
 
 int jpg_run(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
@@ -69,18 +83,23 @@ int jpg_run(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
  * repeats a write. */
 int jpg_begin(struct fm_jdb *db, char *err, size_t errlen)
 {
-    if (jpg_alive(db->conn, err, errlen))
+    if (jpg_alive(db, err, errlen))
         return -1;
     if (!jpg_run(db, "BEGIN", NULL, "journal: BEGIN", err, errlen))
         return 0;
-    if (PQstatus(db->conn) == CONNECTION_OK || jpg_alive(db->conn, err, errlen))
+    if ((!db->broken && PQstatus(db->conn) == CONNECTION_OK) ||
+        jpg_alive(db, err, errlen))
         return -1;
     return jpg_run(db, "BEGIN", NULL, "journal: BEGIN", err, errlen);
 }
 
+/* A broken connection is reset by the next call, which ends whatever
+ * transaction it had on the server: no ROLLBACK to wait for. */
 void jpg_rollback(struct fm_jdb *db)
 {
-    PQclear(PQexec(db->conn, "ROLLBACK"));
+    char err[256];
+    if (!db->broken && PQstatus(db->conn) == CONNECTION_OK)
+        jpg_run(db, "ROLLBACK", NULL, "journal: ROLLBACK", err, sizeof err);
 }
 
 /* A COMMIT whose answer is lost may still have committed: the caller then

@@ -22,7 +22,13 @@ struct fm_jdb {
     PGconn *conn;
     char *host_id;
     const struct fm_journal_services *svc;
+    int broken;          /* an answer timed out: reset before the next use */
+    int64_t deadline_ms; /* of the statement in flight (monotonic clock) */
 };
+
+/* Milliseconds this side waits for any one answer: the server's own
+ * statement_timeout (conn.h) and a margin for the network. */
+#define JPG_ANSWER_TIMEOUT_MS 15000
 
 /* Up to JPG_MAX_PARAMS text parameters of one statement. */
 #define JPG_MAX_PARAMS 32
@@ -51,6 +57,21 @@ PGresult *jpg_exec(struct fm_jdb *db, const char *sql,
 /* jpg_exec for statements whose rows nobody reads: 0 or -1. */
 int jpg_run(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
             const char *what, char *err, size_t errlen);
+
+/* wait.c: the connection made usable: reset (bounded by the connect
+ * timeout) when the server went away or an answer timed out. 0, or -1
+ * with err. */
+int jpg_alive(struct fm_jdb *db, char *err, size_t errlen);
+/* wait.c: sends sql (with p: one statement with parameters; p NULL:
+ * statements without, several allowed), in single-row mode when asked,
+ * and starts the answer's deadline. 0, or -1 with err. */
+int jpg_send(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
+             bool single_row, const char *what, char *err, size_t errlen);
+/* wait.c: the next result of the statement in flight, NULL at its end;
+ * NULL with *failed set (and err) when no answer came in time or the
+ * connection broke. */
+PGresult *jpg_next(struct fm_jdb *db, const char *what, int *failed, char *err,
+                   size_t errlen);
 
 /* read.c: runs sql and calls fn for each row (row 0 of r), streaming in
  * single-row mode so that no result is held whole. A non-zero return of fn

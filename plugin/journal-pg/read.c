@@ -13,30 +13,32 @@
 #include "jpg.h"
 #include "schema.h"
 
+/* Asks the server to stop the query a callback no longer wants (the
+ * rows already on their way are read and dropped). */
+static void cancel(struct fm_jdb *db)
+{
+    char buf[256];
+    PGcancel *c = PQgetCancel(db->conn);
+    if (c)
+        PQcancel(c, buf, sizeof buf);
+    PQfreeCancel(c);
+}
+
 int jpg_stream(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
                const char *what, jpg_row_fn fn, void *ctx, char *err,
                size_t errlen)
 {
-    if (jpg_alive(db->conn, err, errlen))
+    if (jpg_alive(db, err, errlen) ||
+        jpg_send(db, sql, p, true, what, err, errlen))
         return -1;
-    if (!PQsendQueryParams(db->conn, sql, p->n, NULL, p->v, NULL, NULL, 0) ||
-        !PQsetSingleRowMode(db->conn)) {
-        jpg_err(db->conn, NULL, what, err, errlen);
-        return -1;
-    }
     int rc = 0, failed = 0;
     PGresult *r;
-    while ((r = PQgetResult(db->conn))) {
+    while ((r = jpg_next(db, what, &failed, err, errlen))) {
         ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_SINGLE_TUPLE && !rc) {
+        if (st == PGRES_SINGLE_TUPLE && !rc && !failed) {
             rc = fn(ctx, r);
-            if (rc) {
-                PGcancel *c = PQgetCancel(db->conn);
-                char buf[256];
-                if (c)
-                    PQcancel(c, buf, sizeof buf);
-                PQfreeCancel(c);
-            }
+            if (rc)
+                cancel(db);
         } else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && !rc &&
                    !failed) {
             jpg_err(db->conn, r, what, err, errlen);
@@ -53,7 +55,7 @@ int jpg_quota_used(struct fm_jdb *db, const char *provider, int64_t since,
     struct jpg_params p = {0};
     jpg_str(&p, provider);
     jpg_int(&p, since);
-    if (jpg_alive(db->conn, err, errlen))
+    if (jpg_alive(db, err, errlen))
         return -1;
     PGresult *r =
         jpg_exec(db,

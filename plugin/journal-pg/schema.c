@@ -40,30 +40,19 @@ static int stored_version(struct fm_jdb *db, int64_t *version, char *err,
     return 0;
 }
 
-/* Several statements in one string: only the simple query protocol
- * (PQexec) takes them; the texts have no parameters. */
-static int run_script(struct fm_jdb *db, const char *sql, const char *what,
-                      char *err, size_t errlen)
-{
-    PGresult *r = PQexec(db->conn, sql);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        jpg_err(db->conn, r, what, err, errlen);
-    PQclear(r);
-    return ok ? 0 : -1;
-}
-
 /* Brings a database of version v (0: empty) to this tree's version, each
- * step of schema.h in turn, inside the caller's transaction. */
+ * step of schema.h in turn, inside the caller's transaction. A script of
+ * several statements goes by the simple query protocol (jpg_run without
+ * parameters), which takes them. */
 static int upgrade(struct fm_jdb *db, int64_t v, char *err, size_t errlen)
 {
-    if (v == 0 && run_script(db, FM_SCHEMA_V1(FM_SCHEMA_SEQ_PG),
-                             "journal: creating the schema", err, errlen))
+    if (v == 0 && jpg_run(db, FM_SCHEMA_V1(FM_SCHEMA_SEQ_PG), NULL,
+                          "journal: creating the schema", err, errlen))
         return -1;
 #ifdef FM_SCHEMA_MIGRATE_V1_V2
     if (v < 2 &&
-        run_script(db, FM_SCHEMA_MIGRATE_V1_V2,
-                   "journal: migrating the schema to version 2", err, errlen))
+        jpg_run(db, FM_SCHEMA_MIGRATE_V1_V2, NULL,
+                "journal: migrating the schema to version 2", err, errlen))
         return -1;
 #endif
     return 0;

@@ -204,7 +204,7 @@ int jpg_outbox_stat(struct fm_jdb *db, int64_t *backlog, int64_t *newest,
 {
     struct jpg_params p = {0};
     jpg_str(&p, db->host_id);
-    if (jpg_alive(db->conn, err, errlen))
+    if (jpg_alive(db, err, errlen))
         return -1;
     PGresult *r = jpg_exec(db,
                            "SELECT count(*) FILTER (WHERE delivered_at IS "

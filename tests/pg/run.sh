@@ -167,6 +167,34 @@ echo unlock_door >&3; read -r line <&4; echo "$line"
 exec 3>&- 4<&-
 wait $O; ok $? "outage: the program exits cleanly"
 
+echo "== a server that goes silent mid-session: bounded, then reconnected"
+python3 tests/pg/freeze_proxy.py "$PG_DIR/.s.PGSQL.5432" "$TMP/proxy-port" \
+    "$TMP/freeze" &
+PROXY=$!
+while [ ! -s "$TMP/proxy-port" ]; do sleep 0.1; done
+PURL="postgresql://fleetmod@127.0.0.1:$(cat "$TMP/proxy-port")/postgres"
+mkfifo "$TMP/to2" "$TMP/from2"
+timeout 120 "$TEST" "$JPG" "$PURL" outage "$MOBWAY" "$TMP/mobway.conf" "$VIN" \
+    <"$TMP/to2" >"$TMP/from2" 2>&1 &
+O=$!
+exec 3>"$TMP/to2" 4<"$TMP/from2"
+read -r line <&4
+before=$(stat commands_registered)
+echo diagnostics >&3; read -r line <&4; echo "$line"
+[ "$line" = sent ]; ok $? "silent: through the proxy, a send goes out"
+touch "$TMP/freeze"
+echo enable_ignition >&3; read -r line <&4; echo "$line"
+case $line in "refused: journal: "*"PostgreSQL did not answer within 15 s"*) r=0 ;; *) r=1 ;; esac
+ok $r "silent: a server that stops answering fails the journal write within its bound"
+[ "$(stat commands_registered)" = $((before + 1)) ]
+ok $? "silent: nothing reached mobway-sim while the journal was silent"
+rm -f "$TMP/freeze"
+echo disable_ignition >&3; read -r line <&4; echo "$line"
+[ "$line" = sent ]; ok $? "silent: the next call resets the connection and journals again"
+exec 3>&- 4<&-
+wait $O; ok $? "silent: the program exits cleanly"
+kill $PROXY; wait $PROXY 2>/dev/null
+
 echo "== a URL that does not answer, and one that refuses"
 python3 -c '
 import socket, sys, time
