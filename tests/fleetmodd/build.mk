@@ -9,8 +9,34 @@
 # this one, so $(SIM_BIN) is still empty here.
 FLEETMODD_SIM := $(BINDIR_B)/mobway-sim
 
+# Unit tests of the files of service/fleetmodd that stand alone
+# (tests/unit/fleetmodd/test_X.c tests X.c), linked with those objects.
+FLEETMODD_UNITS := keys conf reply
+# Directly under $(B)/unit, where $(LIBFLEETMOD_LINK)'s run path finds the
+# library.
+FLEETMODD_UNIT_BINS := $(FLEETMODD_UNITS:%=$(B)/unit/test_fleetmodd_%)
+$(FLEETMODD_UNITS:%=$(OBJDIR_B)/tests/unit/fleetmodd/test_%.o): \
+	EXTRA_CFLAGS := -I$(FLEETMODD_DIR) \
+	$(call pc_cflags,cmocka $(FLEETMODD_PC_DEPS))
+
+# keys.c, conf.c and reply.c log nothing, but the service's log.c is
+# what they would log with.
+$(B)/unit/test_fleetmodd_%: $(OBJDIR_B)/tests/unit/fleetmodd/test_%.o \
+	$(OBJDIR_B)/$(FLEETMODD_DIR)/%.o $(OBJDIR_B)/$(FLEETMODD_DIR)/log.o \
+	$(LIBFLEETMOD)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) \
+		$(LIBFLEETMOD_LINK) $(call pc_libs,cmocka $(FLEETMODD_PC_DEPS)) \
+		-pthread
+
 .PHONY: check-fleetmodd
-check-fleetmodd: $(FLEETMODD) $(MOBWAY_SO) $(FLEETMODD_SIM) $(JOURNAL_PG_SO)
+check-fleetmodd: $(FLEETMODD) $(MOBWAY_SO) $(FLEETMODD_SIM) $(JOURNAL_PG_SO) \
+	$(FLEETMODD_UNIT_BINS)
+	$(Q)for t in $(FLEETMODD_UNIT_BINS); do \
+		echo "  TEST   $$t"; \
+		$(MEMCHECK) $$t || exit 1; \
+	done
 	$(Q)$(PYTHON) tests/fleetmodd/test_fleetmodd.py --fleetmodd $(FLEETMODD) \
 		--mobway $(MOBWAY_SO) --sim $(FLEETMODD_SIM) \
 		--journal-pg $(JOURNAL_PG_SO)
