@@ -98,6 +98,21 @@ static void part(bool *first, const char *name, const char *value)
     *first = false;
 }
 
+/* "NAME: MESSAGE", and a guard's refusal its reason (error.reason). */
+static void print_error(const struct fc_item *it)
+{
+    const struct fleetmod_reply *r = &it->reply;
+    struct fleetmod_reply_map *m = NULL;
+    const char *reason = NULL;
+
+    if (fleetmod_reply_map_decode(it->raw.data, it->raw.len, &m) == FLEETMOD_OK)
+        reason = fleetmod_reply_get_str(m, "error.reason");
+    printf("%s: %s", r->error.name, r->error.message);
+    if (reason)
+        printf(" (reason: %s)", reason);
+    fleetmod_reply_map_free(m);
+}
+
 /* RESULT: the error, or what identifies and explains the item. */
 static void print_result(const struct fc_items *b, const struct fc_item *it)
 {
@@ -109,7 +124,7 @@ static void print_result(const struct fc_items *b, const struct fc_item *it)
         return;
     }
     if (r->has_error) {
-        printf("%s: %s", r->error.name, r->error.message);
+        print_error(it);
         return;
     }
     part(&first, "", keyed_by_id(b) ? r->vin : r->id);

@@ -11,7 +11,8 @@
  *
  * RESULT is the command id (a status batch: the VIN when the reply names
  * it), "code=NNNNNN" when the item asks for confirmation, the provider's
- * text when the vehicle failed, or the error's name and message. With
+ * text when the vehicle failed, or the error's name and message (and a
+ * policy's refusal its reason: "EREFUSED: ... (reason: duplicate)"). With
  * --json, each item's latest reply map as one JSON line instead (see
  * fc_items_take). In both modes stderr says how many items failed, lists
  * the confirm command of each item that asks for confirmation, and after

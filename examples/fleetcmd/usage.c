@@ -176,9 +176,10 @@ static const char batches[] =
     "  each: confirm has no batch form, each confirmation is a decision\n"
     "  about one vehicle. Output: a table, one line per item (VIN or ID,\n"
     "  status, then the command id, code=CODE, or the error's name and\n"
-    "  message), and a count line; with --json each item's latest reply as\n"
-    "  one JSON line, in FILE order, with its \"vin\" (or \"id\") added when\n"
-    "  the module left it out. stderr counts the items that failed.\n";
+    "  message, and a policy's refusal its reason), and a count line; with\n"
+    "  --json each item's latest reply as one JSON line, in FILE order,\n"
+    "  with its \"vin\" (or \"id\") added when the module left it out.\n"
+    "  stderr counts the items that failed.\n";
 
 static const char output[] =
     "\nOutput\n"

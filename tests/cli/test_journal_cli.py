@@ -234,6 +234,25 @@ def a_coalesced_duplicate_answers_with_the_first_rows_journal_id():
 
 
 @test
+def a_batch_item_refused_as_a_duplicate_shows_its_reason_and_is_not_sent():
+    rules = "[command *]\nduplicate = reject\nduplicate_window = 120\n"
+    fleet = os.path.join(tempfile.mkdtemp(dir=opts.tmp), "fleet.txt")
+    with open(fleet, "w") as f:
+        f.write("%s\n%s\n" % (VIN, DOOR_VIN))
+    with Guarded(rules) as g:
+        run(g.send_args("send", DOOR_VIN, "location"))
+        r = run(g.send_args("send", "--vins-file", fleet, "location"))
+        posts = g.posts()
+    check(r.returncode == 23, "exit 23: an item not done as asked", r)
+    check(re.search(r"^%s +failed +EREFUSED: .* \(reason: duplicate\)$"
+                    % DOOR_VIN, r.stdout, re.M),
+          "the refused item's line ends with its reason", r)
+    check(re.search(r"^%s +pending " % VIN, r.stdout, re.M),
+          "the other item is sent", r)
+    check(posts == 2, "the first send and one batch call (%d)" % posts)
+
+
+@test
 def a_printed_confirm_line_keeps_the_policy_and_reason_and_confirms_through_it():
     rules = "[command disable_ignition]\nreason = required\n"
     with Guarded(rules, complete_ms=100) as g:
