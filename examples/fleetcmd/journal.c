@@ -58,6 +58,12 @@ static const char *or_dash(const char *s)
     return s && s[0] ? s : "-";
 }
 
+/* The journal's error name, else the rc's own ("OK" for 0). */
+static const char *rc_name(int rc, const char *error_name)
+{
+    return error_name ? error_name : fleetmod_rc_name((fleetmod_rc)rc);
+}
+
 /* ---- journal: the list ----------------------------------------------------
  */
 
@@ -152,8 +158,8 @@ static void print_row(const struct fleetmod_journal_row *r)
     print_str("reason", r->reason);
     print_str("request_id", r->request_id);
     if (r->rc >= 0)
-        printf("  rc=%d %s (delivered: %s)\n", r->rc, or_dash(r->error_name),
-               or_dash(r->delivered));
+        printf("  rc=%d %s (delivered: %s)\n", r->rc,
+               rc_name(r->rc, r->error_name), or_dash(r->delivered));
     print_time("created", r->created_at);
     print_time("sent", r->sent_at);
     print_time("updated", r->updated_at);
@@ -183,10 +189,12 @@ static void print_event(const struct fleetmod_journal_event *e)
 {
     char at[32];
 
-    printf("  %" PRId64 "  %s  %-9s  %-12s", e->seq,
-           fc_utc(e->at, at, sizeof at), or_dash(e->kind), or_dash(e->state));
+    printf("  %" PRId64 "  %s  %s", e->seq, fc_utc(e->at, at, sizeof at),
+           or_dash(e->kind));
+    if (e->state)
+        printf("  %s", e->state);
     if (e->rc >= 0)
-        printf("  rc=%d %s", e->rc, or_dash(e->error_name));
+        printf("  rc=%d %s", e->rc, rc_name(e->rc, e->error_name));
     if (e->delivered)
         printf("  delivered=%s", e->delivered);
     if (e->http_status)
