@@ -1,8 +1,8 @@
 /*
  * reconcile.h - `fleetcmd reconcile [--wait SECONDS] [--call-bound
- * SECONDS]`: settle the journal after a crash or a lost answer (POLICY.md,
- * "Crash"), through the guard of the run's policy file, in front of -m or
- * the stack as for send.
+ * SECONDS]`: settle the journal after a crash or a lost answer
+ * (fleetmod_guard_reconcile in fleetmod/guard.h), through the guard of the
+ * run's policy file, in front of -m or the stack as for send.
  *
  * Every unresolved or non-terminal command with a provider id is asked
  * about with one status call (--wait: waiting up to SECONDS for a terminal

@@ -2,7 +2,7 @@
  * request.h - the request map of one call.
  *
  * The keys of struct fleetmod_request, and for a send or confirm through a
- * guard the guard's own (POLICY.md, "Return code and reply keys"):
+ * guard the guard's own (fleetmod/guard.h, fleetmod-policy(5)):
  * requester (the login name, requester.h), reason (--reason) and deadline
  * (--deadline SECONDS from now, as epoch seconds). A call without a guard
  * carries none of them: no module reads them, and fleetcmd refuses
