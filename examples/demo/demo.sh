@@ -143,6 +143,18 @@ step_mobway_door() {
     run 0 fleetcmd $TARGET send "$DOOR_VIN" lock_door
 }
 
+# read_code FILE: the confirmation code of the JSON reply in FILE into
+# $code, showing the command that reads it.
+read_code() {
+    parse='s/.*"code":"\([0-9]\{6\}\)".*/\1/p'
+    printf "\$ sed -n '%s' %s\n" "$parse" "$1"
+    code=$(sed -n "$parse" "$1")
+    if [ -z "$code" ]; then
+        echo "demo: no confirmation code in the reply" >&2
+        exit 1
+    fi
+}
+
 # No terminal here, so fleetcmd does not ask: it prints the provider's
 # message and the code and stops. A script keeps the code from --json.
 step_mobway_ignition() {
@@ -151,13 +163,7 @@ step_mobway_ignition() {
     run_to "$DEMO_DIR/reply.json" 22 fleetcmd $TARGET --json send "$VIN" \
         disable_ignition
     caption "A script takes the code from the JSON reply"
-    parse='s/.*"code":"\([0-9]\{6\}\)".*/\1/p'
-    printf "\$ sed -n '%s' %s\n" "$parse" "$DEMO_DIR/reply.json"
-    code=$(sed -n "$parse" "$DEMO_DIR/reply.json")
-    if [ -z "$code" ]; then
-        echo "demo: no confirmation code in the reply" >&2
-        exit 1
-    fi
+    read_code "$DEMO_DIR/reply.json"
     printf '%s\n' "$code"
     caption "A person read the message and agrees: confirm with that code, waited to success"
     # shellcheck disable=SC2086
@@ -220,7 +226,7 @@ step_journal_deadline() {
     # shellcheck disable=SC2086
     run_to "$DEMO_DIR/ignition.json" 22 fleetcmd $TARGET --json send "$VIN" \
         disable_ignition --reason police-report-4711 --deadline 1
-    code=$(sed -n 's/.*"code":"\([0-9]\{6\}\)".*/\1/p' "$DEMO_DIR/ignition.json")
+    read_code "$DEMO_DIR/ignition.json"
     caption "Two seconds later the deadline has passed: the confirm is refused (exit 13, reason expired), the vehicle is not touched"
     run 0 sleep 2
     # shellcheck disable=SC2086
