@@ -3,6 +3,7 @@
  * answers, the breakers), GET /metrics (OpenMetrics) and GET
  * /v1/openapi.json (the document kept in the tree, compiled in).
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,56 +56,80 @@ void fmd_get_health(struct fmd_req *r, struct fmd_answer *a)
     json_decref(o);
 }
 
+/* The journal's families, each kept contiguous as OpenMetrics wants:
+ * unresolved commands per provider and command, quota left per provider
+ * (stats come sorted by provider, so a provider's rows are adjacent). */
 struct stats_out {
-    struct fleetmod_buf *out;
+    struct fleetmod_buf unresolved, quota;
+    char last_provider[FMD_LABEL_MAX];
     int bad;
 };
+
+static void put(struct fleetmod_buf *b, int *bad, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void put(struct fleetmod_buf *b, int *bad, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n > 0 && (size_t)n < sizeof line)
+        *bad |= fleetmod_buf_write(b, line, (size_t)n);
+}
 
 static int each_stat(void *user, const struct fleetmod_journal_stat *st)
 {
     struct stats_out *c = user;
-    char line[512], prov[FMD_LABEL_MAX], cmd[FMD_LABEL_MAX];
+    char prov[FMD_LABEL_MAX], cmd[FMD_LABEL_MAX];
     fmd_metrics_label(prov, st->provider ? st->provider : "");
     fmd_metrics_label(cmd, st->command ? st->command : "");
-    int n = snprintf(line, sizeof line,
-                     "fleetmodd_unresolved{provider=\"%s\",command=\"%s\"} "
-                     "%lld\n",
-                     prov, cmd, (long long)st->unresolved);
-    if (st->quota >= 0 && n > 0 && (size_t)n < sizeof line)
-        n += snprintf(line + n, sizeof line - (size_t)n,
-                      "fleetmodd_quota_left{provider=\"%s\",command=\"%s\"} "
-                      "%lld\n",
-                      prov, cmd, (long long)(st->quota - st->quota_used));
-    if (n < 0 || (size_t)n >= sizeof line)
-        return 0;
-    c->bad |= fleetmod_buf_write(c->out, line, (size_t)n);
+    put(&c->unresolved, &c->bad,
+        "fleetmodd_unresolved{provider=\"%s\",command=\"%s\"} %lld\n", prov,
+        cmd, (long long)st->unresolved);
+    if (st->quota >= 0 && strcmp(prov, c->last_provider) != 0)
+        put(&c->quota, &c->bad, "fleetmodd_quota_left{provider=\"%s\"} %lld\n",
+            prov, (long long)(st->quota - st->quota_used));
+    memcpy(c->last_provider, prov, sizeof prov);
     return 0;
 }
 
-static const char journal_head[] =
-    "# TYPE fleetmodd_unresolved gauge\n"
-    "# HELP fleetmodd_unresolved Commands of the journal that may still run "
-    "or may have run.\n"
-    "# TYPE fleetmodd_quota_left gauge\n"
-    "# HELP fleetmodd_quota_left What is left of the provider's rolling 24 h "
-    "quota.\n";
+static void append(struct fleetmod_buf *out, int *bad, const char *head,
+                   const struct fleetmod_buf *body)
+{
+    *bad |= fleetmod_buf_write(out, head, strlen(head));
+    if (body->len)
+        *bad |= fleetmod_buf_write(out, body->data, body->len);
+}
 
 void fmd_get_metrics(struct fmd_req *r, struct fmd_answer *a)
 {
-    struct fleetmod_buf out = {0};
-    struct stats_out c = {&out, 0};
-    char err[FLEETMOD_ERR_MAX], tail[256];
+    struct fleetmod_buf out = {0}, tail = {0};
+    struct stats_out c = {.bad = 0};
+    char err[FLEETMOD_ERR_MAX];
     c.bad |= fmd_metrics_render(&out);
-    c.bad |= fleetmod_buf_write(&out, journal_head, strlen(journal_head));
     fleetmod_journal_stats(r->s->journal, 0, each_stat, &c, err, sizeof err);
-    int n = snprintf(tail, sizeof tail,
-                     "# TYPE fleetmodd_webhook_backlog gauge\n"
-                     "# HELP fleetmodd_webhook_backlog Webhook events not "
-                     "delivered yet.\n"
-                     "fleetmodd_webhook_backlog %lld\n# EOF\n",
-                     (long long)fmd_webhook_backlog(r->s));
-    c.bad |= fleetmod_buf_write(&out, tail, (size_t)n);
+    append(&out, &c.bad,
+           "# TYPE fleetmodd_unresolved gauge\n"
+           "# HELP fleetmodd_unresolved Commands of the journal that may "
+           "still run or may have run.\n",
+           &c.unresolved);
+    append(&out, &c.bad,
+           "# TYPE fleetmodd_quota_left gauge\n"
+           "# HELP fleetmodd_quota_left What is left of the provider's "
+           "rolling 24 h quota.\n",
+           &c.quota);
+    put(&tail, &c.bad,
+        "# TYPE fleetmodd_webhook_backlog gauge\n"
+        "# HELP fleetmodd_webhook_backlog Webhook events not delivered yet.\n"
+        "fleetmodd_webhook_backlog %lld\n# EOF\n",
+        (long long)fmd_webhook_backlog(r->s));
+    append(&out, &c.bad, "", &tail);
     c.bad |= fleetmod_buf_write(&out, "", 1);
+    fleetmod_buf_free(&c.unresolved);
+    fleetmod_buf_free(&c.quota);
+    fleetmod_buf_free(&tail);
     if (c.bad) {
         fleetmod_buf_free(&out);
         fmd_answer_error(a, 500, FLEETMOD_ENOMEM, "out of memory");

@@ -697,9 +697,30 @@ def listing_pages_through_every_command_once_newest_first():
 
 # ---- metrics and the document -------------------------------------------------
 
+def openmetrics_parse(text):
+    """prometheus_client's OpenMetrics parser over text (it raises on
+    anything invalid): [(family, type)]. Debian's python3-prometheus-client
+    installs it for the system python3."""
+    code = ("import sys\n"
+            "from prometheus_client.openmetrics.parser import "
+            "text_string_to_metric_families as parse\n"
+            "for f in parse(sys.stdin.read()): print(f.name, f.type)\n")
+    for py in (sys.executable, "/usr/bin/python3"):
+        if os.path.exists(py) and subprocess.run(
+                [py, "-c", "import prometheus_client"],
+                capture_output=True).returncode == 0:
+            r = subprocess.run([py, "-c", code], input=text,
+                               capture_output=True, text=True)
+            check(r.returncode == 0, "the OpenMetrics parser refuses it", r)
+            return [tuple(x.split()) for x in r.stdout.splitlines()]
+    raise AssertionError("no python3 with prometheus_client "
+                         "(python3-prometheus-client; make deps)")
+
+
 @test
 def metrics_are_openmetrics_with_calls_and_backlog():
-    with sim() as s, Service(opts, s) as svc:
+    policy = "[provider mobway]\nquota = 100/day\n"
+    with sim() as s, Service(opts, s, policy=policy) as svc:
         svc.start()
         send(svc)
         status, hdrs, text = svc.request("GET", "/metrics")
@@ -712,6 +733,15 @@ def metrics_are_openmetrics_with_calls_and_backlog():
         check("fleetmodd_webhook_backlog 0\n" in text, "backlog")
         check(re.search(r'fleetmodd_unresolved\{provider="mobway",'
                         r'command="location"\} 1\n', text), "unresolved")
+        send(svc, command="diagnostics")
+        text = svc.request("GET", "/metrics")[2]
+        check(re.search(r'fleetmodd_quota_left\{provider="mobway"\} 98\n',
+                        text), "quota left: %s" % text)
+        fams = dict(openmetrics_parse(text))
+        check(fams.get("fleetmodd_calls") == "counter" and
+              fams.get("fleetmodd_call_seconds") == "summary" and
+              fams.get("fleetmodd_webhook_backlog") == "gauge",
+              "families %r" % fams)
 
 
 def document_routes():
