@@ -13,6 +13,7 @@
 #include "jsonrow.h"
 #include "log.h"
 #include "policy.h"
+#include "utc.h"
 
 fleetmod_rc fc_journal_open(const struct fc_args *a, const char *what,
                             struct fleetmod_host *host,
@@ -38,19 +39,6 @@ int fc_journal_failed(fleetmod_rc rc, const char *err)
         fprintf(stderr, "fleetcmd: %s: %s\n", fleetmod_rc_name(rc),
                 err[0] ? err : fleetmod_strerror(rc));
     return (int)rc;
-}
-
-const char *fc_utc(int64_t t, char *buf, size_t len)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (t == 0)
-        snprintf(buf, len, "-");
-    else if (!gmtime_r(&tt, &tm) ||
-             strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, len, "%" PRId64, t);
-    return buf;
 }
 
 static const char *or_dash(const char *s)

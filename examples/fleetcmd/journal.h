@@ -41,8 +41,4 @@ fleetmod_rc fc_journal_open(const struct fc_args *a, const char *what,
  * returns rc. */
 int fc_journal_failed(fleetmod_rc rc, const char *err);
 
-/* t (epoch seconds) as "2026-05-01T12:00:03Z" in buf (at least 32 bytes),
- * "-" for 0 (unset). */
-const char *fc_utc(int64_t t, char *buf, size_t len);
-
 #endif

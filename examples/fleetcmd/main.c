@@ -17,6 +17,7 @@
  *   jsonrow.c   journal rows as JSON                  verify
  *   stats.c     journal stats             reconcile.c reconcile
  *   progress.c  a long call's progress line
+ *   utc.c       times for people
  * `fleetcmd --help` is the manual, fleetcmd(1) the same at length.
  */
 #include <stdio.h>

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <msgpack.h>
 
 #include "msgmap.h"
+#include "utc.h"
 
 static const char *or_dash(const char *s)
 {
@@ -20,17 +20,10 @@ static const char *or_dash(const char *s)
 
 static void print_time(const char *key, bool has, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
     char buf[32];
 
-    if (!has)
-        return;
-    if (gmtime_r(&tt, &tm) &&
-        strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
-        printf("  %s=%s\n", key, buf);
-    else
-        printf("  %s=%" PRId64 "\n", key, t);
+    if (has)
+        printf("  %s=%s\n", key, fc_utc(t, buf, sizeof buf));
 }
 
 /* A nested value (map, array, binary) as the same JSON --json shows. */
