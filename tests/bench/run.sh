@@ -23,31 +23,11 @@ NPY=2000    # sends per round for python3 requests
 MAXCONN=8
 
 . tests/lib/mobway-sim.sh
+. tests/bench/lib.sh
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fleetmod-bench.XXXXXX")
 trap 'sim_stop; rm -rf "$TMP"' EXIT INT TERM
 ROWS=$TMP/rows
 : >"$ROWS"
-
-say() { echo "bench: $*" >&2; }
-
-# The value of key=... in a driver's output line.
-get() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-
-# row NAME MODULE BASELINE RATIO TARGET VERDICT
-row() { printf '%s|%s|%s|%s|%s|%s\n' "$@" >>"$ROWS"; }
-
-# verdict VALUE OP LIMIT: "ok" or "MISSED"
-verdict() {
-    if awk -v r="$1" -v l="$3" "BEGIN { exit !(r $2 l) }"; then
-        echo ok
-    else
-        echo MISSED
-    fi
-}
-
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # A config for the running simulator.
 config() {
@@ -188,21 +168,9 @@ row "10000-id status batch, 1 thread: peak RSS KiB (wall $ms ms)" "$kib" \
 sim_stop
 
 # --------------------------------------------------------------- table
-echo
-echo "mobway.so benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPU(s):" \
-    "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-echo "client and mobway-sim share this machine's CPUs (the raw loop too)"
-echo
-awk -F'|' 'BEGIN { printf "%-66s | %10s | %10s | %6s | %-18s | %s\n", "name", "module", "baseline", "ratio", "target", "verdict" }
-    { printf "%-66s | %10s | %10s | %6s | %-18s | %s\n", $1, $2, $3, $4, $5, $6 }' "$ROWS"
-echo
+table "mobway.so benchmarks" module
 echo "instructions: callgrind, 2000 sends; the module's own work is mw_send"
 echo "inclusive minus curl_easy_perform inclusive (--toggle-collect on both);"
 echo "the baseline is curl_easy_perform inclusive per request of the raw loop."
 echo
-FAILED=$(grep -c '|MISSED$' "$ROWS")
-if [ "$FAILED" -eq 0 ]; then
-    echo "bench: every target met"
-else
-    echo "bench: $FAILED target(s) missed"
-fi
+verdicts
