@@ -195,7 +195,9 @@ int main(int argc, char **argv)
         fmd_conf_free(&s.conf);
         return 1;
     }
-    if (!fg && daemon(0, 0)) {
+    /* Detached, it stays in its directory: relative paths of the config
+     * keep meaning what they meant where it was started. */
+    if (!fg && daemon(1, 0)) {
         fprintf(stderr, "fleetmodd: daemon: %s\n", strerror(errno));
         return 1;
     }
