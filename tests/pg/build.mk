@@ -5,6 +5,8 @@
 # through backend.h (test_journal_pg.c), and through libfleetmod's guards
 # with jtool (tests/journal/build.mk; test_guard_pg.py).
 # Never skipped: without a PostgreSQL server the check fails and says so.
+# A hang anywhere is a failure: the whole run is bounded (timeout(1)), and
+# run.sh stops its cluster, simulator and helpers on the way out.
 #
 #   make check-journal-pg
 
@@ -24,7 +26,7 @@ $(JOURNAL_PG_TEST): $(JOURNAL_PG_TEST_OBJS) $(LIBFLEETMOD)
 .PHONY: check-journal-pg
 check-journal-pg: $(JOURNAL_PG_TEST) $(JOURNAL_PG_SO) $(MOBWAY_SO) $(SIM_BIN) \
 	$(JTOOL)
-	$(Q)sh tests/pg/run.sh $(JOURNAL_PG_TEST) $(JOURNAL_PG_SO) \
+	$(Q)timeout 1200 sh tests/pg/run.sh $(JOURNAL_PG_TEST) $(JOURNAL_PG_SO) \
 		$(MOBWAY_SO) $(SIM_BIN) $(JTOOL)
 
 CHECK_TARGETS += check-journal-pg

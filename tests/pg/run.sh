@@ -16,14 +16,16 @@ VIN=6AHFT68CKAF501652
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/journal-pg.XXXXXX")
 LISTENER=
+PROXY=
 cleanup() {
     [ -z "$LISTENER" ] || kill "$LISTENER" 2>/dev/null
+    [ -z "$PROXY" ] || kill "$PROXY" 2>/dev/null
     sim_stop
     pg_stop
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM PIPE
 pass=0
 fail=0
 
@@ -193,7 +195,7 @@ echo disable_ignition >&3; read -r line <&4; echo "$line"
 [ "$line" = sent ]; ok $? "silent: the next call resets the connection and journals again"
 exec 3>&- 4<&-
 wait $O; ok $? "silent: the program exits cleanly"
-kill $PROXY; wait $PROXY 2>/dev/null
+kill $PROXY; wait $PROXY 2>/dev/null; PROXY=
 
 echo "== a URL that does not answer, and one that refuses"
 python3 -c '
