@@ -381,7 +381,9 @@ def a_client_that_leaves_mid_call_still_gets_its_outcome_journaled():
         c.request("POST", "/v1/commands", body=json.dumps(
             {"vin": VIN, "command": "location"}),
             headers={"Content-Type": "application/json"})
-        time.sleep(0.5)  # the call is with Mobway now
+        # The intent is journaled before the module is called: once the
+        # row is there, the call is in flight (Mobway answers after 1.5 s).
+        until(lambda: svc.rows(), "the intent in the journal")
         c.sock.shutdown(socket.SHUT_RDWR)
         c.close()
         row = until(lambda: [r for r in svc.rows() if r["rc"] is not None],
@@ -890,7 +892,9 @@ def sigterm_finishes_calls_in_flight_and_a_restart_resumes_watching():
               ((VIN, "location"), (VIN, "diagnostics"), (VIN2, "lock_door"))]
         for t in ts:
             t.start()
-        time.sleep(0.3)  # the calls are with Mobway
+        # Three intents journaled: three calls in flight (Mobway answers
+        # after 800 ms).
+        until(lambda: len(svc.rows()) == 3, "the three intents")
         check(svc.stop() == 0, "SIGTERM exit status")
         for t in ts:
             t.join()
