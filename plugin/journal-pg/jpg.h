@@ -23,7 +23,7 @@ struct fm_jdb {
     char *host_id;
     const struct fm_journal_services *svc;
     int broken;          /* an answer timed out: reset before the next use */
-    int64_t deadline_ms; /* of the statement in flight (monotonic clock) */
+    int64_t deadline_ms; /* for the result awaited (monotonic clock) */
 };
 
 /* Milliseconds this side waits for any one answer: the server's own
@@ -63,13 +63,13 @@ int jpg_run(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
  * with err. */
 int jpg_alive(struct fm_jdb *db, char *err, size_t errlen);
 /* wait.c: sends sql (with p: one statement with parameters; p NULL:
- * statements without, several allowed), in single-row mode when asked,
- * and starts the answer's deadline. 0, or -1 with err. */
+ * statements without, several allowed), in single-row mode when asked.
+ * 0, or -1 with err. */
 int jpg_send(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
              bool single_row, const char *what, char *err, size_t errlen);
 /* wait.c: the next result of the statement in flight, NULL at its end;
- * NULL with *failed set (and err) when no answer came in time or the
- * connection broke. */
+ * NULL with *failed set (and err) when it did not come within
+ * JPG_ANSWER_TIMEOUT_MS or the connection broke. */
 PGresult *jpg_next(struct fm_jdb *db, const char *what, int *failed, char *err,
                    size_t errlen);
 

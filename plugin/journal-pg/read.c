@@ -28,7 +28,11 @@ int jpg_stream(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
                const char *what, jpg_row_fn fn, void *ctx, char *err,
                size_t errlen)
 {
+    /* A walk lasts as long as its reader takes (libfleetmod hashes every
+     * event of a verify): no statement_timeout for it; wait.c still bounds
+     * the silence before each row. */
     if (jpg_alive(db, err, errlen) ||
+        jpg_run(db, "SET statement_timeout = 0", NULL, what, err, errlen) ||
         jpg_send(db, sql, p, true, what, err, errlen))
         return -1;
     int rc = 0, failed = 0;
@@ -46,6 +50,13 @@ int jpg_stream(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
         }
         PQclear(r);
     }
+    /* Back to the writes' bound. Should that fail, the next call starts
+     * over on a fresh connection, which has it from its startup. */
+    char again[256];
+    if (!db->broken &&
+        jpg_run(db, "SET statement_timeout = " JPG_STATEMENT_TIMEOUT_MS, NULL,
+                what, again, sizeof again))
+        db->broken = 1;
     return rc ? rc : failed ? -1 : 0;
 }
 

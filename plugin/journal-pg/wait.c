@@ -4,9 +4,9 @@
  * statement_timeout bounds what the server does; it cannot bound a
  * server, pooler or network that stops answering, and libpq's blocking
  * calls would then wait forever. So every statement is sent with libpq's
- * asynchronous calls and its answer awaited with poll(2) until
- * JPG_ANSWER_TIMEOUT_MS: past it the call fails, and the connection, whose
- * state is unknown, is marked broken and reset by the next call.
+ * asynchronous calls and each of its results awaited with poll(2) for at
+ * most JPG_ANSWER_TIMEOUT_MS: past it the call fails, and the connection,
+ * whose state is unknown, is marked broken and reset by the next call.
  */
 #include <errno.h>
 #include <poll.h>
@@ -48,7 +48,6 @@ int jpg_send(struct fm_jdb *db, const char *sql, const struct jpg_params *p,
         db->broken = PQstatus(db->conn) != CONNECTION_OK;
         return -1;
     }
-    db->deadline_ms = now_ms() + JPG_ANSWER_TIMEOUT_MS;
     return 0;
 }
 
@@ -76,9 +75,12 @@ static int await(struct fm_jdb *db, const char *what, char *err, size_t errlen)
     return 0;
 }
 
+/* The deadline bounds the silence before each result, not a whole walk:
+ * a million rows may stream for longer, one after the other. */
 PGresult *jpg_next(struct fm_jdb *db, const char *what, int *failed, char *err,
                    size_t errlen)
 {
+    db->deadline_ms = now_ms() + JPG_ANSWER_TIMEOUT_MS;
     if (await(db, what, err, errlen)) {
         *failed = 1;
         return NULL;
