@@ -109,7 +109,11 @@ static int list_row(void *ctx, const PGresult *r)
         .executed_at = jpg_col_int(r, 0, 17, 0),
         .late = jpg_col_int(r, 0, 18, 0) != 0,
         .latency_ms = jpg_col_int(r, 0, 19, -1),
+        .writer = {.pid = jpg_col_int(r, 0, 20, 0),
+                   .start = jpg_col_int(r, 0, 21, 0)},
     };
+    const char *boot = jpg_col(r, 0, 22);
+    snprintf(row.writer.boot, sizeof row.writer.boot, "%s", boot ? boot : "");
     return c->fn(c->user, &row);
 }
 
@@ -130,7 +134,7 @@ int jpg_list(struct fm_jdb *db, const struct fm_jquery *q, fm_jrow_fn fn,
         "SELECT journal_id, host_id, provider, vin, command, requester, "
         "reason, request_id, provider_id, state, error_name, delivered, rc, "
         "deadline, created_at, sent_at, updated_at, executed_at, late, "
-        "latency_ms FROM fm_commands "
+        "latency_ms, writer_pid, writer_start, writer_boot FROM fm_commands "
         "WHERE ($1::text IS NULL OR journal_id = $1) "
         "AND ($2::text IS NULL OR vin = $2) "
         "AND ($3::text IS NULL OR provider = $3) "

@@ -55,6 +55,10 @@ static int upgrade(struct fm_jdb *db, int64_t v, char *err, size_t errlen)
                 "journal: migrating the schema to version 2", err, errlen))
         return -1;
 #endif
+    if (v < 3 &&
+        jpg_run(db, FM_SCHEMA_MIGRATE_V2_V3, NULL,
+                "journal: migrating the schema to version 3", err, errlen))
+        return -1;
     return 0;
 }
 

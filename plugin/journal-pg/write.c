@@ -47,9 +47,11 @@ static int find_dup(struct fm_jdb *db, struct fm_jintent *it, char *err,
     return found;
 }
 
-static int insert_command(struct fm_jdb *db, const struct fm_jevent *ev,
+static int insert_command(struct fm_jdb *db, const struct fm_jintent *it,
                           char *err, size_t errlen)
 {
+    const struct fm_jevent *ev = &it->ev;
+    const struct fm_jwriter *w = &it->writer;
     struct jpg_params p = {0};
     jpg_str(&p, ev->journal_id);
     jpg_str(&p, db->host_id);
@@ -63,11 +65,15 @@ static int insert_command(struct fm_jdb *db, const struct fm_jevent *ev,
     jpg_int(&p, ev->at);
     jpg_str(&p, fm_jstate_name(ev->state));
     jpg_str(&p, ev->error_name);
+    jpg_opt(&p, w->pid, w->pid > 0);
+    jpg_opt(&p, w->start, w->pid > 0);
+    jpg_str(&p, w->boot[0] ? w->boot : NULL);
     return jpg_run(db,
                    "INSERT INTO fm_commands (journal_id, host_id, provider, "
                    "vin, command, requester, reason, request_id, deadline, "
-                   "created_at, state, error_name, updated_at) VALUES "
-                   "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$10)",
+                   "created_at, state, error_name, updated_at, writer_pid, "
+                   "writer_start, writer_boot) VALUES "
+                   "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$10,$13,$14,$15)",
                    &p, "journal: writing a command", err, errlen);
 }
 
@@ -117,7 +123,7 @@ static int intent_one(struct fm_jdb *db, struct fm_jintent *it,
         return -1;
     if (over)
         refuse(it, "quota", "ERATELIMIT");
-    if (insert_command(db, &it->ev, err, errlen))
+    if (insert_command(db, it, err, errlen))
         return -1;
     return jpg_event_insert(db, &it->ev, h, err, errlen);
 }

@@ -306,27 +306,41 @@ def wait_for(what, cond, timeout=30):
         time.sleep(0.05)
 
 
+def held_send(g, policy=None):
+    """A fleetcmd send of lock_door whose POST the sim registers and then
+    holds unanswered; returns the running process once it is registered."""
+    g.sim.set_faults(hold=600000)
+    before = g.sim.stats()["commands_registered"]
+    p = subprocess.Popen([opts.fleetcmd, *g.args("--policy",
+                                                 policy or g.policy,
+                                                 "send", DOOR_VIN,
+                                                 "lock_door")],
+                         stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env=env_with())
+    wait_for("the command to reach the sim",
+             lambda: g.sim.stats()["commands_registered"] == before + 1)
+    return p
+
+
+def kill(p):
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+
+
 @test
-def a_host_killed_before_the_answer_leaves_a_row_reconcile_marks_unknown():
+def a_host_killed_before_the_answer_is_settled_unknown_by_reconcile_at_once():
     rules = "[command *]\nduplicate = reject\nduplicate_window = 120\n"
     with Guarded(rules) as g:
-        # The sim registers and runs the command, then holds its answer.
-        g.sim.set_faults(hold=600000)
-        p = subprocess.Popen([opts.fleetcmd,
-                              *g.send_args("send", DOOR_VIN, "lock_door")],
-                             stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, env=env_with())
-        wait_for("the command to reach the sim",
-                 lambda: g.sim.stats()["commands_registered"] == 1)
-        p.send_signal(signal.SIGKILL)
-        p.wait()
+        kill(held_send(g))
         g.sim.clear_faults()
         listed = g.journal("--unresolved")
         rows = g.rows("--unresolved")
-        young = run(g.send_args("reconcile"))
-        after_young = g.rows()
-        r = run(g.send_args("reconcile", "--call-bound", "0"))
+        # The default call bound (300 s) has not passed: only the writer's
+        # death lets reconcile settle the row now.
+        r = run(g.send_args("reconcile"))
         after = g.rows()
+        still = g.rows("--unresolved")
+        show = g.journal("show", rows[0]["journal_id"] if rows else "-")
         again = run(g.send_args("send", DOOR_VIN, "lock_door"))
         stats = g.sim.stats()
     check(len(rows) == 1 and rows[0]["state"] == "sending" and
@@ -334,13 +348,15 @@ def a_host_killed_before_the_answer_leaves_a_row_reconcile_marks_unknown():
           "one row left sending, no provider id: %s" % rows)
     check(rows[0]["journal_id"] in listed.stdout,
           "journal --unresolved lists it", listed)
-    check(young.returncode == 0 and after_young[0]["state"] == "sending",
-          "younger than the call's bound it is left alone", young)
     check(r.returncode == 0 and "marked 1 unknown" in r.stdout,
-          "reconcile says it marked it", r)
+          "an immediate reconcile marks it", r)
     check(after[0]["state"] == "unknown" and
           after[0]["delivered"] == "unknown",
           "the row is unknown, delivered unknown: %s" % after)
+    check(not [row for row in still if row["state"] == "sending"],
+          "journal --unresolved lists no row sending any more: %s" % still)
+    check("the process sending it is gone" in show.stdout,
+          "journal show says why", show)
     check(again.returncode == EXIT_REFUSED and
           "reason: duplicate" in again.stderr,
           "a second press is refused: it may have run", again)
@@ -349,6 +365,108 @@ def a_host_killed_before_the_answer_leaves_a_row_reconcile_marks_unknown():
     check(stats["commands_registered"] == 1 and
           stats["max_executions"] == 1,
           "the command reached the sim exactly once: %s" % stats)
+
+
+@test
+def a_row_whose_writer_is_alive_waits_for_the_call_bound():
+    with Guarded() as g:
+        p = held_send(g)
+        try:
+            r = run(g.send_args("reconcile"))
+            rows = g.rows()
+            c = sqlite3.connect(g.db)
+            writer = c.execute("SELECT writer_pid FROM fm_commands"
+                               ).fetchall()
+            c.close()
+        finally:
+            kill(p)
+            g.sim.clear_faults()
+    check(writer == [(p.pid,)], "the row names its writer: %s (pid %d)"
+          % (writer, p.pid))
+    check(r.returncode == 0 and "marked 0 unknown" in r.stdout,
+          "reconcile marks nothing while the sender lives", r)
+    check(len(rows) == 1 and rows[0]["state"] == "sending",
+          "the row is still sending: %s" % rows)
+
+
+@test
+def a_dead_writer_of_another_host_id_waits_for_the_call_bound():
+    with Guarded() as g:
+        other = os.path.join(os.path.dirname(g.policy), "other.conf")
+        with open(g.policy) as f:
+            text = f.read()
+        with open(other, "w") as f:
+            f.write(text.replace("host_id = gw-test", "host_id = gw-other"))
+        kill(held_send(g, policy=other))
+        g.sim.clear_faults()
+        young = run(g.send_args("reconcile"))
+        rows = g.rows()
+        bound = run(g.send_args("reconcile", "--call-bound", "0"))
+        after = g.rows()
+        posts = g.posts()
+    check(rows[0]["host_id"] == "gw-other" and rows[0]["state"] == "sending",
+          "another host's row: %s" % rows)
+    check(young.returncode == 0 and "marked 0 unknown" in young.stdout,
+          "its writer's pid means nothing here: left alone", young)
+    check(bound.returncode == 0 and "marked 1 unknown" in bound.stdout and
+          after[0]["state"] == "unknown",
+          "past the call's bound it is marked: %s" % after, bound)
+    check(posts == 0, "never sent again (%d answered posts)" % posts)
+
+
+# What this tree adds to schema 2 (schema.h, FM_SCHEMA_MIGRATE_V2_V3).
+WRITER_COLUMNS = ("writer_pid", "writer_start", "writer_boot")
+
+
+def to_schema_2(db):
+    """Turns a journal of this tree back into what schema 2 wrote: the
+    same tables without the writer's columns, version 2."""
+    c = sqlite3.connect(db)
+    with c:
+        for col in WRITER_COLUMNS:
+            c.execute("ALTER TABLE fm_commands DROP COLUMN " + col)
+        c.execute("UPDATE fm_schema SET version = 2")
+    c.close()
+
+
+@test
+def a_schema_2_journal_is_migrated_and_its_crashed_rows_wait_for_the_bound():
+    with Guarded() as g:
+        kill(held_send(g))
+        g.sim.clear_faults()
+        to_schema_2(g.db)
+        listed = g.rows()
+        c = sqlite3.connect(g.db)
+        version = c.execute("SELECT version FROM fm_schema").fetchone()[0]
+        cols = [r[1] for r in c.execute("PRAGMA table_info(fm_commands)")]
+        writer = c.execute("SELECT writer_pid, writer_boot FROM fm_commands"
+                           ).fetchall() if "writer_pid" in cols else None
+        c.close()
+        verify = g.journal("verify")
+        young = run(g.send_args("reconcile"))
+        bound = run(g.send_args("reconcile", "--call-bound", "0"))
+        after = g.rows()
+        fresh = run(g.send_args("send", VIN, "location"))
+        c = sqlite3.connect(g.db)
+        recorded = c.execute("SELECT writer_pid, writer_start, writer_boot "
+                             "FROM fm_commands WHERE command = 'location'"
+                             ).fetchall()
+        c.close()
+    check(version == 3 and all(col in cols for col in WRITER_COLUMNS),
+          "opening it migrated it to version 3: %s %s" % (version, cols))
+    check(len(listed) == 1 and listed[0]["state"] == "sending" and
+          writer == [(None, None)],
+          "its row kept, with no writer recorded: %s %s" % (listed, writer))
+    check(verify.returncode == 0, "its chain still verifies", verify)
+    check(young.returncode == 0 and "marked 0 unknown" in young.stdout,
+          "a row without a writer waits for the call's bound", young)
+    check(bound.returncode == 0 and "marked 1 unknown" in bound.stdout and
+          after[0]["state"] == "unknown",
+          "past the bound it is marked: %s" % after, bound)
+    check(fresh.returncode == 0 and len(recorded) == 1 and
+          recorded[0][0] and recorded[0][1] and
+          re.fullmatch(r"[0-9a-f-]{36}", recorded[0][2] or ""),
+          "a new intent records its writer: %s" % recorded, fresh)
 
 
 @test

@@ -214,19 +214,33 @@ run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet" refused-open \
 run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet?nosuchkey=%zz" \
     refused-open "not a valid PostgreSQL connection URL" s3cret-pw
 
-echo "== a version 1 journal is migrated in place"
-sql "DROP TABLE fm_idem, fm_outbox; UPDATE fm_schema SET version = 1"
+echo "== a version 2 journal is migrated in place"
+sql "ALTER TABLE fm_commands DROP COLUMN writer_pid, DROP COLUMN writer_start,
+     DROP COLUMN writer_boot; UPDATE fm_schema SET version = 2"
 events=$(sql "SELECT count(*) FROM fm_events")
 run "$PG_URL" verify
-[ "$(sql 'SELECT version FROM fm_schema')" = 2 ] &&
+[ "$(sql 'SELECT version FROM fm_schema')" = 3 ] &&
     [ "$(sql "SELECT count(*) FROM fm_events")" = "$events" ] &&
-    sql "SELECT count(*) FROM fm_idem, fm_outbox" >/dev/null
-ok $? "schema: version 1 became 2 (idempotency keys, outbox), every event kept"
+    [ "$(sql "SELECT count(*) FROM fm_commands WHERE writer_pid IS NULL")" = \
+      "$(sql "SELECT count(*) FROM fm_commands")" ]
+ok $? "schema: version 2 became 3 (each intent's writer), every event kept"
+
+echo "== a version 1 journal is migrated in place"
+sql "DROP TABLE fm_idem, fm_outbox; ALTER TABLE fm_commands
+     DROP COLUMN writer_pid, DROP COLUMN writer_start, DROP COLUMN writer_boot;
+     UPDATE fm_schema SET version = 1"
+events=$(sql "SELECT count(*) FROM fm_events")
+run "$PG_URL" verify
+[ "$(sql 'SELECT version FROM fm_schema')" = 3 ] &&
+    [ "$(sql "SELECT count(*) FROM fm_events")" = "$events" ] &&
+    sql "SELECT count(*) FROM fm_idem, fm_outbox" >/dev/null &&
+    sql "SELECT count(writer_pid) FROM fm_commands" >/dev/null
+ok $? "schema: version 1 became 3 (idempotency keys, outbox, writers), every event kept"
 
 echo "== a schema from the future is refused and left alone"
 sql "UPDATE fm_schema SET version = 99"
 events=$(sql "SELECT count(*) FROM fm_events")
-run "$PG_URL" refused-open "schema version 99 is newer than this fleetmod knows (2); not touched"
+run "$PG_URL" refused-open "schema version 99 is newer than this fleetmod knows (3); not touched"
 [ "$(sql 'SELECT version FROM fm_schema')" = 99 ] &&
     [ "$(sql 'SELECT count(*) FROM fm_events')" = "$events" ]
 ok $? "schema: the refused database was not written to"

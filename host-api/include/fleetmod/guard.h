@@ -249,9 +249,10 @@ struct fleetmod_reconcile_result {
 /* Settle the journal: every unresolved or non-terminal row with a
  * provider id is asked about through the stack's status (with wait_ms,
  * 0: one look) and the answer recorded; every row still "sending"
- * without a provider id and older than max_call_s (the provider call's
- * bound) is marked "unknown" (delivered "unknown"). Never sends a
- * command. */
+ * without a provider id is marked "unknown" (delivered "unknown") once
+ * older than max_call_s (the provider call's bound), or at once when the
+ * process that wrote it (same host_id, same boot; its pid and start time)
+ * is gone. Never sends a command. */
 fleetmod_rc fleetmod_guard_reconcile(struct fleetmod_guard *g, uint64_t wait_ms,
                                      int64_t max_call_s,
                                      struct fleetmod_reconcile_result *out,

@@ -35,7 +35,9 @@
  *                current state, a materialised summary of its events kept
  *                in the same transaction as each event, so that duplicate
  *                checks, quota counts, listing and stats read one indexed
- *                table. It holds nothing that is not in fm_events.
+ *                table. It holds nothing that is not in fm_events but the
+ *                intent's writer (struct fm_jwriter, since schema 3),
+ *                which only reconcile reads and the chain does not cover.
  *   fleetmod_commands  the public, stable view over fm_commands with
  *                exactly fleetmod-journal(7)'s columns.
  *
@@ -64,12 +66,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FM_JOURNAL_BACKEND_VERSION 1
+#define FM_JOURNAL_BACKEND_VERSION 2 /* 2: struct fm_jwriter */
 #define FM_JOURNAL_PG_SYMBOL "fleetmod_journal_backend_pg"
 #define FM_JOURNAL_PG_FILE "journal_pg.so"
 
 /* The schema version this source tree writes (schema.h). */
-#define FM_JOURNAL_SCHEMA_VERSION 2
+#define FM_JOURNAL_SCHEMA_VERSION 3
 
 /* A backend's open connection; each backend defines it. */
 struct fm_jdb;
@@ -140,6 +142,15 @@ struct fm_journal_services {
     void (*hash)(struct fm_jevent *ev);
 };
 
+/* The process that wrote an intent (writer.h): reconcile marks a row it
+ * left "sending" unknown at once when that process is provably gone.
+ * pid 0: not recorded (a row from before schema 3). */
+struct fm_jwriter {
+    int64_t pid;
+    int64_t start; /* clock ticks after boot: field 22 of /proc/PID/stat */
+    char boot[40]; /* /proc/sys/kernel/random/boot_id; "" unknown */
+};
+
 /* One intent of fm_journal_backend.intents. The backend decides, inside
  * its transaction and in this order: duplicate, then refuse, then quota. */
 struct fm_jintent {
@@ -167,6 +178,7 @@ struct fm_jintent {
     char dup_state[16];
     char dup_provider_id[128];
     const char *refused;
+    struct fm_jwriter writer; /* stored with the fm_commands row */
 };
 
 /* A row of the public view, as list and show return it. */
@@ -177,6 +189,7 @@ struct fm_jrow {
     int64_t deadline, created_at, sent_at, updated_at, executed_at;
     bool late;
     int64_t latency_ms; /* -1: none */
+    struct fm_jwriter writer; /* who wrote the intent; not in the view */
 };
 
 /* Filters of list (all optional). */

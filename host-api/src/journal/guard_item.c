@@ -12,6 +12,7 @@
 
 #include "../stack.h"
 #include "guard_int.h"
+#include "writer.h"
 
 /* A ULID: 48 bits of milliseconds since the epoch and 80 random bits in
  * 26 characters of Crockford's base32. Unique across processes and
@@ -132,6 +133,7 @@ void fm_gitem_prepare(struct fleetmod_guard *g, struct fm_gitem *it,
     const struct fm_prov_policy *pp = it->t ? it->t->pol : NULL;
     it->in.quota = pp && pp->quota >= 0 && !confirm ? pp->quota : -1;
     it->in.quota_since = now - 86400;
+    fm_writer_self(&it->in.writer);
     check_request(it, &r, now);
     fm_throttle_check(g, it);
 }

@@ -2,21 +2,27 @@
  * journal/reconcile.c - settling the journal after a crash or a lost
  * answer (fleetmod-journal(7)). Every unresolved row with a provider id is
  * looked up through the guard's status path (which records what it
- * learns); a row still "sending" with no provider id and older than the
- * provider call's bound can no longer get an answer: it is marked
- * "unknown" (it may have run). Nothing is ever sent again.
+ * learns); a row still "sending" with no provider id can no longer get an
+ * answer once the provider call's bound has passed, or at once when the
+ * process that wrote it, on this host_id and this boot, is provably gone
+ * (writer.h): it is marked "unknown" (it may have run). Nothing is ever
+ * sent again.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "guard_int.h"
+#include "writer.h"
 
 struct pending {
     char id[64], provider_id[128], provider[64], state[16];
     int64_t created_at;
+    bool ours; /* written under this guard's host_id */
+    struct fm_jwriter writer;
 };
 
 struct collect {
+    const char *host_id;
     struct pending *p;
     size_t n, cap;
     bool oom;
@@ -41,6 +47,8 @@ static int take(void *user, const struct fm_jrow *r)
              r->provider ? r->provider : "");
     snprintf(p->state, sizeof p->state, "%s", r->state ? r->state : "");
     p->created_at = r->created_at;
+    p->ours = r->host_id && c->host_id && !strcmp(r->host_id, c->host_id);
+    p->writer = r->writer;
     return 0;
 }
 
@@ -76,6 +84,53 @@ static fleetmod_rc ask(struct fleetmod_guard *g, const struct pending *p,
     return rc;
 }
 
+static int still_sending(void *user, const struct fm_jrow *r)
+{
+    *(bool *)user = r->state && !strcmp(r->state, "sending") &&
+                    !(r->provider_id && r->provider_id[0]);
+    return 1;
+}
+
+/* Why p can get no answer any more, or NULL while it still may: the
+ * call's bound has passed, or its writer is gone. */
+static const char *lost(const struct pending *p, int64_t before)
+{
+    if (p->provider_id[0] || strcmp(p->state, "sending"))
+        return NULL;
+    if (p->created_at <= before)
+        return "no answer was recorded; it may have run";
+    if (p->ours && fm_writer_gone(&p->writer))
+        return "the process sending it is gone and no answer was recorded; "
+               "it may have run";
+    return NULL;
+}
+
+/* Appends the "unknown" events. Each row is read again after its writer
+ * was found gone: an outcome written just before the writer exited wins. */
+static int append_lost(struct fleetmod_guard *g, struct fm_jevent *evs,
+                       size_t *n, char *err, size_t errlen)
+{
+    size_t kept = 0;
+    if (!*n)
+        return 0;
+    if (!fm_journal_lock(g->j, err, errlen))
+        return -1;
+    int bad = 0;
+    for (size_t i = 0; i < *n && !bad; i++) {
+        bool sending = false;
+        struct fm_jquery q = {.journal_id = evs[i].journal_id, .limit = 1};
+        bad = g->j->be->list(g->j->db, &q, still_sending, &sending, err,
+                             errlen) < 0;
+        if (sending)
+            evs[kept++] = evs[i];
+    }
+    if (!bad && kept)
+        bad = g->j->be->append(g->j->db, evs, kept, err, errlen);
+    fm_journal_unlock(g->j);
+    *n = bad ? 0 : kept;
+    return bad ? -1 : 0;
+}
+
 static int mark_unknown(struct fleetmod_guard *g, struct collect *c,
                         int64_t before, size_t *n, char *err, size_t errlen)
 {
@@ -85,29 +140,21 @@ static int mark_unknown(struct fleetmod_guard *g, struct collect *c,
     *n = 0;
     for (size_t i = 0; i < c->n; i++) {
         const struct pending *p = &c->p[i];
-        if (p->provider_id[0] || strcmp(p->state, "sending") ||
-            p->created_at > before)
+        const char *why = lost(p, before);
+        if (!why)
             continue;
-        evs[(*n)++] = (struct fm_jevent){
-            .journal_id = p->id,
-            .at = fm_now(),
-            .kind = "reconcile",
-            .state = FM_J_UNKNOWN,
-            .rc = -1,
-            .delivered = "unknown",
-            .latency_ms = -1,
-            .note = "no answer was recorded; it may have run"};
+        evs[(*n)++] = (struct fm_jevent){.journal_id = p->id,
+                                         .at = fm_now(),
+                                         .kind = "reconcile",
+                                         .state = FM_J_UNKNOWN,
+                                         .rc = -1,
+                                         .delivered = "unknown",
+                                         .latency_ms = -1,
+                                         .note = why};
     }
-    int bad = 0;
-    if (*n) {
-        bad = !fm_journal_lock(g->j, err, errlen);
-        if (!bad) {
-            bad = g->j->be->append(g->j->db, evs, *n, err, errlen);
-            fm_journal_unlock(g->j);
-        }
-    }
+    int bad = append_lost(g, evs, n, err, errlen);
     free(evs);
-    return bad ? -1 : 0;
+    return bad;
 }
 
 FLEETMOD_API fleetmod_rc fleetmod_guard_reconcile(
@@ -119,6 +166,7 @@ FLEETMOD_API fleetmod_rc fleetmod_guard_reconcile(
     struct fm_jquery q = {.unresolved = true};
     if (!g || (out && out->struct_size < sizeof *out))
         return FLEETMOD_EINVAL;
+    c.host_id = g->j->pol.host_id;
     if (!fm_journal_lock(g->j, err, errlen))
         return FLEETMOD_EINTERNAL;
     int bad = g->j->be->list(g->j->db, &q, take, &c, err, errlen) < 0;

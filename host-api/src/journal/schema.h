@@ -92,6 +92,17 @@
     "next_at);\n"                                                              \
     "UPDATE fm_schema SET version = 2"
 
+/* Version 3: who wrote each intent (backend.h, struct fm_jwriter), so
+ * that reconcile can tell a command whose sending process is gone at once
+ * from one still waiting for its answer. Rows written before are NULL:
+ * they wait for the call's bound as before. Private columns: the view does
+ * not show them. One ALTER per column (SQLite adds one at a time). */
+#define FM_SCHEMA_MIGRATE_V2_V3                                                \
+    "ALTER TABLE fm_commands ADD COLUMN writer_pid BIGINT;\n"                  \
+    "ALTER TABLE fm_commands ADD COLUMN writer_start BIGINT;\n"                \
+    "ALTER TABLE fm_commands ADD COLUMN writer_boot TEXT;\n"                   \
+    "UPDATE fm_schema SET version = 3"
+
 /* States whose command may still run or may have run: the duplicate
  * guard's "live" rows and the list's --unresolved. */
 #define FM_SQL_LIVE_STATES                                                     \

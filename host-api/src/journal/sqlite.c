@@ -161,7 +161,8 @@ static int schema(struct fm_jdb *d, char *err, size_t errlen)
         return -1;
     }
     if ((v == 0 && exec(d, FM_SCHEMA_V1(FM_SCHEMA_SEQ_SQLITE), err, errlen)) ||
-        (v < 2 && exec(d, FM_SCHEMA_MIGRATE_V1_V2, err, errlen))) {
+        (v < 2 && exec(d, FM_SCHEMA_MIGRATE_V1_V2, err, errlen)) ||
+        (v < 3 && exec(d, FM_SCHEMA_MIGRATE_V2_V3, err, errlen))) {
         rollback(d);
         return -1;
     }
@@ -310,7 +311,8 @@ static int insert_event(struct fm_jdb *d, sqlite3_stmt *st,
 #define INSERT_COMMAND                                                         \
     "INSERT INTO fm_commands (journal_id, host_id, provider, vin, command,"    \
     " requester, reason, request_id, deadline, created_at, state, error_name," \
-    " updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?10)"
+    " updated_at, writer_pid, writer_start, writer_boot) VALUES"              \
+    " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?10,?13,?14,?15)"
 
 #define FIND_DUP                                                               \
     "SELECT journal_id, state, provider_id FROM fm_commands WHERE vin=?1"      \
@@ -396,6 +398,9 @@ static int one_intent(struct fm_jdb *d, sqlite3_stmt *const st[4],
     sqlite3_bind_int64(c, 10, e->at);
     bind_text(c, 11, fm_jstate_name(e->state));
     bind_text(c, 12, e->error_name);
+    bind_opt(c, 13, it->writer.pid, it->writer.pid > 0);
+    bind_opt(c, 14, it->writer.start, it->writer.pid > 0);
+    bind_text(c, 15, it->writer.boot[0] ? it->writer.boot : NULL);
     if (sqlite3_step(c) != SQLITE_DONE)
         return -1;
     return insert_event(d, st[0], e, h);
@@ -503,7 +508,8 @@ static int sq_quota_used(struct fm_jdb *d, const char *provider, int64_t since,
 #define ROW_COLUMNS                                                            \
     "journal_id, host_id, provider, vin, command, requester, reason,"          \
     " request_id, provider_id, state, error_name, delivered, rc, deadline,"    \
-    " created_at, sent_at, updated_at, executed_at, late, latency_ms"
+    " created_at, sent_at, updated_at, executed_at, late, latency_ms,"         \
+    " writer_pid, writer_start, writer_boot"
 
 static void read_row(sqlite3_stmt *st, struct fm_jrow *r)
 {
@@ -521,6 +527,9 @@ static void read_row(sqlite3_stmt *st, struct fm_jrow *r)
     r->executed_at = col_int(st, 17, 0);
     r->late = col_int(st, 18, 0) != 0;
     r->latency_ms = col_int(st, 19, -1);
+    r->writer.pid = col_int(st, 20, 0);
+    r->writer.start = col_int(st, 21, 0);
+    copy(r->writer.boot, sizeof r->writer.boot, col_text(st, 22));
 }
 
 /* Step st to the end, calling each(st) per row. */
