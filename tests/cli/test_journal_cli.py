@@ -389,6 +389,62 @@ def a_row_whose_writer_is_alive_waits_for_the_call_bound():
           "the row is still sending: %s" % rows)
 
 
+def set_writer(db, sql):
+    c = sqlite3.connect(db)
+    with c:
+        c.execute("UPDATE fm_commands SET " + sql)
+    c.close()
+
+
+@test
+def a_pid_now_held_by_a_process_of_another_start_time_is_not_the_writer():
+    with Guarded() as g:
+        p = held_send(g)
+        try:
+            # The pid lives, but as the writer's pid reused by a process
+            # started at another time.
+            set_writer(g.db, "writer_start = writer_start + 1")
+            r = run(g.send_args("reconcile"))
+            rows = g.rows()
+        finally:
+            kill(p)
+            g.sim.clear_faults()
+    check(r.returncode == 0 and "marked 1 unknown" in r.stdout and
+          rows[0]["state"] == "unknown", "marked at once: %s" % rows, r)
+
+
+@test
+def a_killed_writer_not_yet_reaped_is_gone():
+    with Guarded() as g:
+        p = held_send(g)
+        p.send_signal(signal.SIGKILL)
+        try:
+            # Not waited for: the writer is a zombie, its pid still taken.
+            wait_for("the writer to die", lambda: open(
+                "/proc/%d/stat" % p.pid).read().rsplit(")", 1)[1].split()[0]
+                == "Z")
+            r = run(g.send_args("reconcile"))
+            rows = g.rows()
+        finally:
+            p.wait()
+            g.sim.clear_faults()
+    check(r.returncode == 0 and "marked 1 unknown" in r.stdout and
+          rows[0]["state"] == "unknown", "marked at once: %s" % rows, r)
+
+
+@test
+def a_dead_writer_of_another_boot_waits_for_the_call_bound():
+    with Guarded() as g:
+        kill(held_send(g))
+        g.sim.clear_faults()
+        set_writer(g.db, "writer_boot = '00000000-0000-4000-8000-000000000000'")
+        r = run(g.send_args("reconcile"))
+        rows = g.rows()
+    check(r.returncode == 0 and "marked 0 unknown" in r.stdout and
+          rows[0]["state"] == "sending",
+          "its pid means nothing on this boot: %s" % rows, r)
+
+
 @test
 def a_dead_writer_of_another_host_id_waits_for_the_call_bound():
     with Guarded() as g:
