@@ -940,6 +940,10 @@ def sighup_reopens_the_log_file():
         svc.configure(service="log = %s\n" % log)
         svc.start()
         svc.request("GET", "/v1/health")
+        # the access line is written once the answer is out: wait for it,
+        # or it may land in the reopened file and prove nothing
+        until(lambda: "GET /v1/health 200" in open(log).read(),
+              "a line in the first log")
         os.rename(log, log + ".1")
         svc.proc.send_signal(signal.SIGHUP)
         until(lambda: os.path.exists(log), "the log reopened")
