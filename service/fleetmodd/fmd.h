@@ -11,6 +11,7 @@
 #ifndef FMD_H
 #define FMD_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -201,6 +202,30 @@ struct fmd_http *fmd_http_tcp(struct fmd *s, char *err, size_t errlen);
 /* Stop accepting new connections (SIGTERM): requests in flight go on. */
 void fmd_http_quiesce(struct fmd_http *h);
 void fmd_http_stop(struct fmd_http *h);
+
+/* worker.c: the background thread of the watcher and the webhook.
+ * A round returns how long to sleep before the next one (<= 0: none);
+ * `poked` says a poke came since the previous round began. */
+typedef int64_t (*fmd_worker_round)(void *user, bool poked);
+/* Embedded in its owner, so the round may read its own worker from the
+ * first call on. Fields are the worker's own. */
+struct fmd_worker {
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    atomic_bool stop, poked; /* stop is read by rounds without the mutex */
+    fmd_worker_round round;
+    void *user;
+};
+/* Start the thread; false (nothing to stop) when it cannot. */
+bool fmd_worker_start(struct fmd_worker *wk, fmd_worker_round round,
+                      void *user);
+/* Wake the thread now: a round without waiting for the delay. */
+void fmd_worker_poke(struct fmd_worker *wk);
+/* True once stop was asked: a long round checks it between steps. */
+bool fmd_worker_stopping(struct fmd_worker *wk);
+/* Ask the thread to stop, wait for its round to end, free its parts. */
+void fmd_worker_stop(struct fmd_worker *wk);
 
 /* watcher.c: one thread asking the guard about open commands. */
 struct fmd_watcher *fmd_watcher_start(struct fmd *s);

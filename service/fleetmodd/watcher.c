@@ -9,20 +9,16 @@
  * Backoff: a round right after a poke (a command was created) or a
  * change, then doubling waits up to watch_interval while nothing moves.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
 #include "fmd.h"
 
 struct fmd_watcher {
     struct fmd *s;
-    pthread_t tid;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop, poked;
+    struct fmd_worker worker;
+    int64_t delay_ms;      /* the wait after the last round */
     int64_t catchup_since; /* first round: terminal rows updated since */
 };
 
@@ -114,35 +110,18 @@ static long round_once(struct fmd_watcher *w)
     return rc == FLEETMOD_OK ? (long)c.n : -1;
 }
 
-static void *watch(void *arg)
+static int64_t watch(void *arg, bool poked)
 {
     struct fmd_watcher *w = arg;
-    int64_t delay_ms = 1000, max_ms = (int64_t)w->s->conf.watch_interval * 1000;
-    pthread_mutex_lock(&w->mu);
-    while (!w->stop) {
-        w->poked = false;
-        pthread_mutex_unlock(&w->mu);
-        long open = round_once(w);
-        pthread_mutex_lock(&w->mu);
-        /* Open commands: look again soon, then less and less often. */
-        delay_ms =
-            open > 0 ? (delay_ms * 2 > max_ms ? max_ms : delay_ms * 2) : max_ms;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += delay_ms / 1000;
-        until.tv_nsec += (delay_ms % 1000) * 1000000;
-        if (until.tv_nsec >= 1000000000) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000;
-        }
-        while (!w->stop && !w->poked &&
-               pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0)
-            ;
-        if (w->poked)
-            delay_ms = 500;
-    }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
+    int64_t max_ms = (int64_t)w->s->conf.watch_interval * 1000;
+    if (poked)
+        w->delay_ms = 500;
+    long open = round_once(w);
+    /* Open commands: look again soon, then less and less often. */
+    w->delay_ms = open > 0 ? (w->delay_ms * 2 > max_ms ? max_ms
+                                                        : w->delay_ms * 2)
+                           : max_ms;
+    return w->delay_ms;
 }
 
 struct fmd_watcher *fmd_watcher_start(struct fmd *s)
@@ -157,9 +136,8 @@ struct fmd_watcher *fmd_watcher_start(struct fmd *s)
         fleetmod_journal_outbox_stat(s->journal, NULL, &newest, err,
                                      sizeof err) == FLEETMOD_OK)
         w->catchup_since = newest;
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (pthread_create(&w->tid, NULL, watch, w)) {
+    w->delay_ms = 1000;
+    if (!fmd_worker_start(&w->worker, watch, w)) {
         free(w);
         return NULL;
     }
@@ -168,24 +146,14 @@ struct fmd_watcher *fmd_watcher_start(struct fmd *s)
 
 void fmd_watcher_poke(struct fmd_watcher *w)
 {
-    if (!w)
-        return;
-    pthread_mutex_lock(&w->mu);
-    w->poked = true;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    if (w)
+        fmd_worker_poke(&w->worker);
 }
 
 void fmd_watcher_stop(struct fmd_watcher *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->mu);
-    w->stop = true;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->tid, NULL);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
+    fmd_worker_stop(&w->worker);
     free(w);
 }

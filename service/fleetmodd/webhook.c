@@ -8,7 +8,6 @@
  * the receiver rejects never holds back the others.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +27,7 @@ struct fmd_webhook {
     CURL *curl;
     char *secret;
     size_t secret_len;
-    pthread_t tid;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    atomic_bool stop; /* read by the delivery loop without the mutex */
-    bool poked;
+    struct fmd_worker worker;
 };
 
 struct due {
@@ -114,7 +109,7 @@ static bool deliver_due(struct fmd_webhook *w)
         fmd_log(LOG_WARNING, "webhook: reading the outbox: %s", err);
     bool any = false;
     for (size_t i = 0; i < d.n; i++) {
-        long st = w->stop ? 0 : post(w, d.id[i], d.body[i]);
+        long st = fmd_worker_stopping(&w->worker) ? 0 : post(w, d.id[i], d.body[i]);
         bool ok = st >= 200 && st < 300;
         int shift = d.attempts[i] < 20 ? d.attempts[i] : 20;
         int64_t backoff = (int64_t)1 << shift;
@@ -137,27 +132,11 @@ static bool deliver_due(struct fmd_webhook *w)
     return any;
 }
 
-static void *run(void *arg)
+static int64_t run(void *arg, bool poked)
 {
-    struct fmd_webhook *w = arg;
-    pthread_mutex_lock(&w->mu);
-    while (!w->stop) {
-        w->poked = false;
-        pthread_mutex_unlock(&w->mu);
-        bool again = deliver_due(w);
-        pthread_mutex_lock(&w->mu);
-        if (again || w->poked)
-            continue;
-        /* Retries come due by the second: look once a second. */
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
-        while (!w->stop && !w->poked &&
-               pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0)
-            ;
-    }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
+    (void)poked; /* a poke only skips the wait */
+    /* Retries come due by the second: look once a second. */
+    return deliver_due(arg) ? 0 : 1000;
 }
 
 /* The secret file: private, one line, not empty. */
@@ -203,9 +182,7 @@ struct fmd_webhook *fmd_webhook_start(struct fmd *s, char *err, size_t errlen)
         free(w);
         return NULL;
     }
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (pthread_create(&w->tid, NULL, run, w)) {
+    if (!fmd_worker_start(&w->worker, run, w)) {
         curl_easy_cleanup(w->curl);
         free(w->secret);
         free(w);
@@ -216,28 +193,18 @@ struct fmd_webhook *fmd_webhook_start(struct fmd *s, char *err, size_t errlen)
 
 void fmd_webhook_poke(struct fmd_webhook *w)
 {
-    if (!w)
-        return;
-    pthread_mutex_lock(&w->mu);
-    w->poked = true;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    if (w)
+        fmd_worker_poke(&w->worker);
 }
 
 void fmd_webhook_stop(struct fmd_webhook *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->mu);
-    w->stop = true;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->tid, NULL);
+    fmd_worker_stop(&w->worker);
     curl_easy_cleanup(w->curl);
     memset(w->secret, 0, w->secret_len);
     free(w->secret);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
     free(w);
 }
 
