@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
@@ -302,6 +303,39 @@ def a_url_that_does_not_answer_is_a_clear_error_nothing_sent():
             check(e.sent() == 0, "nothing reached Mobway")
     finally:
         silent.close()
+
+
+@test
+def a_killed_hosts_row_is_settled_unknown_at_once_by_its_own_host_id():
+    with Env() as e:
+        # The sim registers the command, then holds its answer.
+        e.sim.set_faults(hold=600000)
+        p = subprocess.Popen(e.args("gw-a", "send", VIN2, "lock_door"),
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=opts.env)
+        deadline = time.monotonic() + 60
+        while e.sim.stats()["commands_registered"] < 1:
+            check(time.monotonic() < deadline, "the command reached the sim")
+            time.sleep(0.05)
+        p.kill()
+        p.wait()
+        e.sim.clear_faults()
+        writer = e.sql("SELECT writer_pid FROM fm_commands")
+        other = e.jtool("gw-b", "reconcile", 300)
+        state_other = e.sql("SELECT state FROM fleetmod_commands")
+        own = e.jtool("gw-a", "reconcile", 300)
+        state = e.sql("SELECT state || ' ' || delivered FROM fleetmod_commands")
+        stats = e.sim.stats()
+    check(writer == str(p.pid), "the row names its writer: %s" % writer)
+    check(other.returncode == 0 and "unknown=0" in other.stdout and
+          state_other == "sending",
+          "another host_id waits for the call's bound", other)
+    check(own.returncode == 0 and "unknown=1" in own.stdout and
+          state == "unknown unknown",
+          "its own host_id marks it unknown at once: %s" % state, own)
+    check(stats["commands_registered"] == 1 and
+          stats["max_executions"] == 1,
+          "the command reached the sim exactly once: %s" % stats)
 
 
 @test
