@@ -188,7 +188,7 @@ struct fm_jrow {
     int rc; /* -1: none yet */
     int64_t deadline, created_at, sent_at, updated_at, executed_at;
     bool late;
-    int64_t latency_ms; /* -1: none */
+    int64_t latency_ms;       /* -1: none */
     struct fm_jwriter writer; /* who wrote the intent; not in the view */
 };
 

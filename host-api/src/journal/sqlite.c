@@ -311,7 +311,7 @@ static int insert_event(struct fm_jdb *d, sqlite3_stmt *st,
 #define INSERT_COMMAND                                                         \
     "INSERT INTO fm_commands (journal_id, host_id, provider, vin, command,"    \
     " requester, reason, request_id, deadline, created_at, state, error_name," \
-    " updated_at, writer_pid, writer_start, writer_boot) VALUES"              \
+    " updated_at, writer_pid, writer_start, writer_boot) VALUES"               \
     " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?10,?13,?14,?15)"
 
 #define FIND_DUP                                                               \
