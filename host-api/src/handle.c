@@ -143,45 +143,53 @@ FLEETMOD_API const char *fleetmod_handle_path(const struct fleetmod_handle *h)
     return h->path;
 }
 
-/* A call on no handle, or with nowhere to write, must not reach a module
- * (it would crash on either): EINVAL, with the reply every call promises
- * when there is somewhere to write it. */
-static fleetmod_rc no_call(const char *what, fleetmod_write_fn write,
-                           void *sink)
+enum call_op { CALL_SEND, CALL_CONFIRM, CALL_STATUS };
+
+static fleetmod_call_fn call_fn(const struct fleetmod_module *m,
+                                enum call_op op)
 {
-    if (write)
-        fm_stack_fail(FM_LIB_PROVIDER, NULL, FLEETMOD_EINVAL, what, write,
-                      sink);
-    return FLEETMOD_EINVAL;
+    return op == CALL_SEND ? m->send
+           : op == CALL_CONFIRM ? m->confirm
+                                : m->status;
 }
 
-#define NO_CALL_WHAT(h) ((h) ? "no write function" : "no module handle (NULL)")
+/* The one path of the three calls. A call on no handle, or with nowhere
+ * to write, must not reach a module (it would crash on either): EINVAL,
+ * with the reply every call promises when there is somewhere to write
+ * it. A module's rc outside the known set becomes one inside it. */
+static fleetmod_rc call(struct fleetmod_handle *h, enum call_op op,
+                        const char *req, size_t req_len,
+                        fleetmod_write_fn write, void *sink)
+{
+    if (!h || !write) {
+        if (write)
+            fm_stack_fail(FM_LIB_PROVIDER, NULL, FLEETMOD_EINVAL,
+                          "no module handle (NULL)", write, sink);
+        return FLEETMOD_EINVAL;
+    }
+    return fm_rc_known(
+        call_fn(h->module, op)(h->inst, req, req_len, write, sink));
+}
 
 FLEETMOD_API fleetmod_rc fleetmod_send(struct fleetmod_handle *h,
                                        const char *req, size_t req_len,
                                        fleetmod_write_fn write, void *sink)
 {
-    if (!h || !write)
-        return no_call(NO_CALL_WHAT(h), write, sink);
-    return fm_rc_known(h->module->send(h->inst, req, req_len, write, sink));
+    return call(h, CALL_SEND, req, req_len, write, sink);
 }
 
 FLEETMOD_API fleetmod_rc fleetmod_confirm(struct fleetmod_handle *h,
                                           const char *req, size_t req_len,
                                           fleetmod_write_fn write, void *sink)
 {
-    if (!h || !write)
-        return no_call(NO_CALL_WHAT(h), write, sink);
-    return fm_rc_known(h->module->confirm(h->inst, req, req_len, write, sink));
+    return call(h, CALL_CONFIRM, req, req_len, write, sink);
 }
 
 FLEETMOD_API fleetmod_rc fleetmod_status(struct fleetmod_handle *h,
                                          const char *req, size_t req_len,
                                          fleetmod_write_fn write, void *sink)
 {
-    if (!h || !write)
-        return no_call(NO_CALL_WHAT(h), write, sink);
-    return fm_rc_known(h->module->status(h->inst, req, req_len, write, sink));
+    return call(h, CALL_STATUS, req, req_len, write, sink);
 }
 
 FLEETMOD_API void fleetmod_close(struct fleetmod_handle *h)
