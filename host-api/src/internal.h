@@ -45,6 +45,10 @@ fleetmod_rc fm_msg_unpack(const char *buf, size_t len, msgpack_zone *zone,
  * module reads it (fleetmod_msg_map_get). */
 const msgpack_object *fm_map_get(const msgpack_object *obj, const char *key);
 
+/* replymap.c: true and *out when v is an integer that fits int64_t;
+ * false (out untouched) when v is NULL or anything else. */
+bool fm_int_get(const msgpack_object *v, int64_t *out);
+
 /* search.c: iterate over the module search path (FLEETMOD_MODULE_PATH,
  * then the module directory). Zero-initialise the iterator; each call
  * copies the next directory into dir and returns dir, NULL at the end.

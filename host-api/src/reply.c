@@ -22,23 +22,6 @@ static const char *str_copy(const msgpack_object *v, int *oom)
     return s;
 }
 
-/* An integer value that fits int64_t. */
-static bool int_get(const msgpack_object *v, int64_t *out)
-{
-    if (v == NULL)
-        return false;
-    if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
-        *out = v->via.i64;
-        return true;
-    }
-    if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
-        v->via.u64 <= (uint64_t)INT64_MAX) {
-        *out = (int64_t)v->via.u64;
-        return true;
-    }
-    return false;
-}
-
 static bool has_str(const msgpack_object *map, const char *key)
 {
     const msgpack_object *v = fm_map_get(map, key);
@@ -52,17 +35,17 @@ static void decode_error(const msgpack_object *e, struct fleetmod_reply *r,
     int64_t n;
     r->has_error = true;
     err->code =
-        int_get(fm_map_get(e, "code"), &n) && n >= INT32_MIN && n <= INT32_MAX
+        fm_int_get(fm_map_get(e, "code"), &n) && n >= INT32_MIN && n <= INT32_MAX
             ? (int)n
             : FLEETMOD_EINTERNAL;
     err->name = str_copy(fm_map_get(e, "name"), oom);
     err->message = str_copy(fm_map_get(e, "message"), oom);
     err->http_status =
-        int_get(fm_map_get(e, "http_status"), &n) && n > 0 && n < 1000 ? (int)n
+        fm_int_get(fm_map_get(e, "http_status"), &n) && n > 0 && n < 1000 ? (int)n
                                                                        : 0;
     err->delivered = str_copy(fm_map_get(e, "delivered"), oom);
     err->retry_after_ms =
-        int_get(fm_map_get(e, "retry_after_ms"), &n) && n >= 0 ? n : -1;
+        fm_int_get(fm_map_get(e, "retry_after_ms"), &n) && n >= 0 ? n : -1;
     /* host.h promises name and message whenever has_error. */
     if (err->name == NULL && !*oom)
         err->name = strdup(fleetmod_rc_name((fleetmod_rc)err->code));
@@ -95,7 +78,7 @@ static fleetmod_rc decode_results(const msgpack_object *v,
 static void decode_time(const msgpack_object *map, const char *key, bool *has,
                         int64_t *out)
 {
-    *has = int_get(fm_map_get(map, key), out);
+    *has = fm_int_get(fm_map_get(map, key), out);
 }
 
 static fleetmod_rc decode_map(const msgpack_object *o, struct fleetmod_reply *r)

@@ -119,6 +119,22 @@ static const msgpack_object *lookup(const struct fleetmod_reply_map *m,
     return NULL;
 }
 
+bool fm_int_get(const msgpack_object *v, int64_t *out)
+{
+    if (!v)
+        return false;
+    if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+        *out = v->via.i64;
+        return true;
+    }
+    if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+        v->via.u64 <= (uint64_t)INT64_MAX) {
+        *out = (int64_t)v->via.u64;
+        return true;
+    }
+    return false;
+}
+
 FLEETMOD_API const char *
 fleetmod_reply_get_str(const struct fleetmod_reply_map *m, const char *key)
 {
@@ -133,19 +149,7 @@ fleetmod_reply_get_str(const struct fleetmod_reply_map *m, const char *key)
 FLEETMOD_API bool fleetmod_reply_get_int(const struct fleetmod_reply_map *m,
                                          const char *key, int64_t *out)
 {
-    const msgpack_object *v = lookup(m, key);
-    if (!v || !out)
-        return false;
-    if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
-        *out = v->via.i64;
-        return true;
-    }
-    if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
-        v->via.u64 <= (uint64_t)INT64_MAX) {
-        *out = (int64_t)v->via.u64;
-        return true;
-    }
-    return false;
+    return out && fm_int_get(lookup(m, key), out);
 }
 
 FLEETMOD_API bool fleetmod_reply_get_bool(const struct fleetmod_reply_map *m,
