@@ -134,6 +134,25 @@ static bool created(fleetmod_rc rc, const struct fleetmod_buf *out)
     return made;
 }
 
+/* The one way a route calls the guard and answers: counted, queued as
+ * an event (waking the watcher), then, when it went through and the
+ * request asked to wait (wait > 0), the newest state. creates: a send,
+ * whose reply says whether a command was created. */
+static void call_and_answer(struct fmd_req *r, guard_fn fn,
+                            const struct fleetmod_msg_builder *b,
+                            const char *command, bool creates, int64_t wait,
+                            struct fmd_answer *a)
+{
+    struct fleetmod_buf out = {0};
+    fleetmod_rc rc = call(r->s, fn, b, command, &out);
+    bool made = creates && created(rc, &out);
+    event(r->s, &out);
+    if (rc == FLEETMOD_OK)
+        wait_for(r->s, wait, &out);
+    fmd_answer_reply(a, rc, made, &out);
+    fleetmod_buf_free(&out);
+}
+
 static const struct fmd_field send_fields[] = {
     {"vin", F_STR, true, 0},          {"command", F_STR, true, 0},
     {"reason", F_STR, false, 0},      {"deadline", F_INT, false, INT64_MAX},
@@ -147,20 +166,14 @@ void fmd_post_command(struct fmd_req *r, struct fmd_answer *a)
         return;
     const char *command = fmd_body_str(o, "command");
     struct fleetmod_msg_builder *b = fleetmod_msg_builder_new();
-    struct fleetmod_buf out = {0};
     if (key_denies(r, command, a)) {
     } else if (!b || common_keys(r, o, b) ||
                fleetmod_msg_builder_set_str(b, "vin", fmd_body_str(o, "vin"))) {
         fmd_answer_error(a, 500, FLEETMOD_ENOMEM, "out of memory");
     } else {
-        fleetmod_rc rc = call(r->s, fleetmod_guard_send, b, command, &out);
-        bool made = created(rc, &out);
-        event(r->s, &out);
-        if (rc == FLEETMOD_OK)
-            wait_for(r->s, fmd_body_int(o, "wait"), &out);
-        fmd_answer_reply(a, rc, made, &out);
+        call_and_answer(r, fleetmod_guard_send, b, command, true,
+                        fmd_body_int(o, "wait"), a);
     }
-    fleetmod_buf_free(&out);
     fleetmod_msg_builder_free(b);
     json_decref(o);
 }
@@ -193,18 +206,13 @@ void fmd_post_batch(struct fmd_req *r, struct fmd_answer *a)
     size_t n = 0;
     const char **vins = vins_of(o, &n);
     struct fleetmod_msg_builder *b = fleetmod_msg_builder_new();
-    struct fleetmod_buf out = {0};
     if (key_denies(r, command, a)) {
     } else if (!vins || !b || common_keys(r, o, b) ||
                fleetmod_msg_builder_set_strs(b, "vins", vins, n)) {
         fmd_answer_error(a, 500, FLEETMOD_ENOMEM, "out of memory");
     } else {
-        fleetmod_rc rc = call(r->s, fleetmod_guard_send, b, command, &out);
-        bool made = created(rc, &out);
-        event(r->s, &out);
-        fmd_answer_reply(a, rc, made, &out);
+        call_and_answer(r, fleetmod_guard_send, b, command, true, 0, a);
     }
-    fleetmod_buf_free(&out);
     fleetmod_msg_builder_free(b);
     free(vins);
     json_decref(o);
@@ -272,7 +280,6 @@ void fmd_post_confirm(struct fmd_req *r, const char *id, struct fmd_answer *a)
     json_t *o = fmd_body_parse(
         r, confirm_fields, sizeof confirm_fields / sizeof *confirm_fields, a);
     struct fleetmod_msg_builder *b = NULL;
-    struct fleetmod_buf out = {0};
     if (!o || !find_row(r, id, &row, a) || key_denies(r, row.command, a)) {
     } else if (!(b = fleetmod_msg_builder_new()) || !row.vin ||
                fleetmod_msg_builder_set_str(b, "vin", row.vin) ||
@@ -286,14 +293,9 @@ void fmd_post_confirm(struct fmd_req *r, const char *id, struct fmd_answer *a)
                                              fmd_body_str(o, "reason")))) {
         fmd_answer_error(a, 500, FLEETMOD_ENOMEM, "out of memory");
     } else {
-        fleetmod_rc rc =
-            call(r->s, fleetmod_guard_confirm, b, row.command, &out);
-        event(r->s, &out);
-        if (rc == FLEETMOD_OK)
-            wait_for(r->s, fmd_body_int(o, "wait"), &out);
-        fmd_answer_reply(a, rc, false, &out);
+        call_and_answer(r, fleetmod_guard_confirm, b, row.command, false,
+                        fmd_body_int(o, "wait"), a);
     }
-    fleetmod_buf_free(&out);
     fleetmod_msg_builder_free(b);
     free_row(&row);
     json_decref(o);
