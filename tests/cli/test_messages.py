@@ -11,13 +11,13 @@ server). Prints "N passed, N failed"; exits 1 on any failure.
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
+import testenv  # noqa: E402
 from testrun import check, run_tests, test  # noqa: E402
 
 VIN = "6AHFT68CKAF501652"
@@ -37,20 +37,7 @@ def fleetcmd(*args):
 
 
 def write(name, text, mode=0o600):
-    path = os.path.join(opts.tmp, name)
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
-    return path
-
-
-def closed_port():
-    """A port nothing listens on (bound, then closed)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    return testenv.write(os.path.join(opts.tmp, name), text, mode)
 
 
 def error_line(r, rc):
@@ -111,7 +98,7 @@ def closed_conf():
     return write("closed.conf",
                  "[mobway]\nbase_url = http://127.0.0.1:%d\nallow_http = "
                  "true\nclient_id = c\nclient_secret = s\nsign_secret = x\n"
-                 "timeout_ms = 2000\n" % closed_port())
+                 "timeout_ms = 2000\n" % testenv.free_port())
 
 
 @test

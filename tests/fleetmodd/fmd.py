@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 import time
 
+from testenv import write
+
 
 class UnixHTTPConnection(http.client.HTTPConnection):
     """http.client's connection over a unix socket."""
@@ -31,21 +33,6 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         s.settimeout(self.timeout)
         s.connect(self.unix_path)
         self.sock = s
-
-
-def write(path, text, mode=0o600):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
-    return path
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Service:

@@ -30,7 +30,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mobway_sim import MobwaySim  # noqa: E402
 from testrun import check, run_tests, test  # noqa: E402
-from fmd import Service, UnixHTTPConnection, free_port, write  # noqa: E402
+from testenv import free_port, write  # noqa: E402
+from fmd import Service, UnixHTTPConnection  # noqa: E402
 
 VIN = "6AHFT68CKAF501652"    # all six commands
 VIN2 = "9BWZZZ377VT004251"   # location, lock_door, unlock_door

@@ -23,6 +23,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from mobway_sim import MobwaySim  # noqa: E402
+from testenv import write  # noqa: E402
 from testrun import Skip, check, run_tests, test  # noqa: E402
 
 # The simulator's default fixtures (company "demo").
@@ -76,13 +77,6 @@ def posts(sim):
 
 def gets(sim):
     return sim.stats()["requests"]["GET /vehicle-command/{id}"]
-
-
-def write(path, text, mode=0o600):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
-    return path
 
 
 class Env:
