@@ -74,6 +74,12 @@ print(sum(json.load(sys.stdin)["requests"].get("POST /vehicle-command", {}).valu
 # Bytes of an SQLite journal: the database and its write-ahead log.
 db_bytes() { cat "$1" "$1-wal" 2>/dev/null | wc -c; }
 
+# Durable commits on both sides: SQLite's synchronous=FULL, PostgreSQL's
+# fsync (the tests' clusters run without it).
+PG_FSYNC=on pg_start || exit 1
+# pg_url DB: the cluster's URL for database DB.
+pg_url() { echo "$PG_URL" | sed "s|^postgresql:///postgres|postgresql:///$1|"; }
+
 # ------------------------------------------------ batch and single sends
 say "fleet of $NVINS VINs, sim latency=50 ms, max_connections=$MAXCONN"
 awk -v n=$NVINS 'BEGIN { printf "[company demo]\nclient_id = demo-client\nclient_secret = demo-secret\nsign_secret = demo-sign-secret\n";
@@ -110,19 +116,25 @@ row "$NVINS-VIN batch ms, guard (SQLite) vs unguarded, latency=50" "$g" "$u" \
 # The journal of a real batch: what a command costs on disk.
 BATCH_BYTES=$(db_bytes "$TMP/batch1.db")
 
-say "single sends from $THREADS threads, guarded and unguarded, $ROUNDS rounds"
-: >"$TMP/g" && : >"$TMP/u"
+say "single sends from $THREADS threads, guarded (SQLite, PostgreSQL) and unguarded, $ROUNDS rounds"
+: >"$TMP/g" && : >"$TMP/p" && : >"$TMP/u"
 for r in $(seq "$ROUNDS"); do
     policy "$TMP/sends$r.conf" "sqlite:$TMP/sends$r.db" bench
     jt "$TMP/sends$r.conf" sends $THREADS $PER_THREAD $SEND_VINS
     elapsed >>"$TMP/g"
+    psql -q -c "CREATE DATABASE threads$r" || exit 1
+    policy "$TMP/threads$r.conf" "$(pg_url threads$r)" bench
+    jt "$TMP/threads$r.conf" sends $THREADS $PER_THREAD $SEND_VINS
+    elapsed >>"$TMP/p"
     jt none sends $THREADS $PER_THREAD $SEND_VINS
     elapsed >>"$TMP/u"
 done
-g=$(median <"$TMP/g") u=$(median <"$TMP/u")
+g=$(median <"$TMP/g") p=$(median <"$TMP/p") u=$(median <"$TMP/u")
 r=$(ratio "$g" "$u")
 row "$THREADS threads x $PER_THREAD single sends ms, guard vs unguarded" "$g" \
     "$u" "$r" "<= 1.25" "$(verdict "$r" '<=' 1.25)"
+r=$(ratio "$p" "$u")
+row "the same, guard on PostgreSQL vs unguarded" "$p" "$u" "$r" "info" "-"
 sim_stop
 
 # -------------------------------------------------------- stats, size
@@ -200,10 +212,6 @@ row "journal stats, $have commands all in the last 24 h, ms" "$s" "2000" \
 rm -f "$TMP/big.db" "$TMP/big.db-wal" "$TMP/big.db-shm"
 
 # ------------------------------------------------------------ PostgreSQL
-# Durable commits on both sides: SQLite's synchronous=FULL, PostgreSQL's
-# fsync (the tests' clusters run without it).
-PG_FSYNC=on pg_start || exit 1
-pg_url() { echo "$PG_URL" | sed "s|^postgresql:///postgres|postgresql:///$1|"; }
 psql -q -c 'CREATE DATABASE race' && psql -q -c 'CREATE DATABASE sends' ||
     exit 1
 
@@ -250,8 +258,9 @@ pg_stop
 
 table "journal and guard benchmarks" guarded
 echo "batch, single sends: jtool (tests/journal/jtool.c), a C host, guarded on"
-echo "a fresh SQLite journal each round vs policy \"none\" (the same calls,"
-echo "no guard), interleaved, medians of $ROUNDS rounds. Stats: the rows of a"
+echo "a fresh journal each round (an SQLite file, a PostgreSQL database) vs"
+echo "policy \"none\" (the same calls, no guard), interleaved, medians of"
+echo "$ROUNDS rounds. Stats: the rows of a"
 echo "real run copied with the sqlite3 shell; wall time of the fleetcmd process."
 echo "sends/s: tests/pg/bench_guard.c, medians of $GUARD_ROUNDS rounds, SQLite"
 echo "synchronous=FULL and PostgreSQL fsync=on; the simulator answers at once,"
