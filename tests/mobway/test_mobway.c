@@ -378,8 +378,13 @@ static void wrong_code(void)
 
 static void seed_error_texts(void)
 {
+    /* Another company's sign secret, and one of no company: each
+     * refused with the API's own text. */
+    static const struct {
+        const char *name, *file, *text;
+    } signs[] = {{"other-sign", "other", "Sign-secret not found."},
+                 {"wrong-sign", "wrong", "X-Signature invalid."}};
     char extra[512];
-    struct fleetmod_instance *other, *wrong;
 
     expect_error(inst, "WVWZZZ1JZXW000003", "location", FLEETMOD_EDENIED,
                  "VIN not found or unauthorized access.", "no");
@@ -391,22 +396,16 @@ static void seed_error_texts(void)
                  "Failed to initiate command with the OEM or retrieve "
                  "status URL.",
                  "yes");
-    snprintf(extra, sizeof extra,
-             "client_id = demo-client\nclient_secret_file = %s/cs\n"
-             "sign_secret_file = %s/other\n",
-             dir, dir);
-    other = open_inst("other-sign", extra);
-    expect_error(other, VIN_ALL, "location", FLEETMOD_EAUTH,
-                 "Sign-secret not found.", "no");
-    mod->shutdown(other);
-    snprintf(extra, sizeof extra,
-             "client_id = demo-client\nclient_secret_file = %s/cs\n"
-             "sign_secret_file = %s/wrong\n",
-             dir, dir);
-    wrong = open_inst("wrong-sign", extra);
-    expect_error(wrong, VIN_ALL, "location", FLEETMOD_EAUTH,
-                 "X-Signature invalid.", "no");
-    mod->shutdown(wrong);
+    for (size_t i = 0; i < sizeof signs / sizeof *signs; i++) {
+        snprintf(extra, sizeof extra,
+                 "client_id = demo-client\nclient_secret_file = %s/cs\n"
+                 "sign_secret_file = %s/%s\n",
+                 dir, dir, signs[i].file);
+        struct fleetmod_instance *in = open_inst(signs[i].name, extra);
+        expect_error(in, VIN_ALL, "location", FLEETMOD_EAUTH, signs[i].text,
+                     "no");
+        mod->shutdown(in);
+    }
 }
 
 static void vehicle_error_is_status_error(void)
