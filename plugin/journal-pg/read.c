@@ -125,7 +125,7 @@ int jpg_list(struct fm_jdb *db, const struct fm_jquery *q, fm_jrow_fn fn,
     jpg_str(&p, q->vin);
     jpg_str(&p, q->provider);
     jpg_int(&p, q->since);
-    jpg_int(&p, q->unresolved ? 1 : 0);
+    jpg_int(&p, q->open ? 2 : q->unresolved ? 1 : 0);
     jpg_opt(&p, (int64_t)q->limit, q->limit != 0);
     jpg_str(&p, q->provider_id);
     struct list_ctx c = {fn, user};
@@ -139,7 +139,8 @@ int jpg_list(struct fm_jdb *db, const struct fm_jquery *q, fm_jrow_fn fn,
         "AND ($2::text IS NULL OR vin = $2) "
         "AND ($3::text IS NULL OR provider = $3) "
         "AND created_at >= $4::bigint "
-        "AND ($5::integer = 0 OR state IN " FM_SQL_LIVE_STATES ") "
+        "AND ($5::integer = 0 OR ($5 = 1 AND state IN " FM_SQL_LIVE_STATES
+        ") OR ($5 = 2 AND " FM_SQL_UNRESOLVED ")) "
         "AND ($7::text IS NULL OR provider_id = $7) "
         "ORDER BY created_at DESC, journal_id COLLATE \"C\" DESC "
         "LIMIT $6::bigint",
@@ -222,7 +223,7 @@ static int count_row(void *ctx, const PGresult *r)
 {
     struct count_ctx *c = ctx;
     struct fm_jcount n = {jpg_col(r, 0, 0), jpg_col(r, 0, 1), jpg_col(r, 0, 2),
-                          jpg_col_int(r, 0, 3, 0)};
+                          jpg_col_int(r, 0, 3, 0), jpg_col_int(r, 0, 4, 0)};
     return c->fn(c->user, &n);
 }
 
@@ -234,7 +235,8 @@ int jpg_counts(struct fm_jdb *db, int64_t since, fm_jcount_fn fn, void *user,
     struct count_ctx c = {fn, user};
     return jpg_stream(
         db,
-        "SELECT provider, command, state, count(*) FROM fm_commands "
+        "SELECT provider, command, state, count(*), "
+        "count(*) FILTER (WHERE " FM_SQL_UNRESOLVED ") FROM fm_commands "
         "WHERE created_at >= $1::bigint GROUP BY 1, 2, 3 "
         "ORDER BY provider COLLATE \"C\", command COLLATE \"C\", "
         "state COLLATE \"C\"",

@@ -140,7 +140,11 @@ struct fleetmod_journal_filter {
     uint32_t struct_size;
     const char *vin; /* NULL: any */
     int64_t since;   /* created at or after; 0: any */
-    bool unresolved; /* only sending, sent, confirmation, pending, unknown */
+    /* only the commands whose outcome may still be learnt: sending, sent,
+     * confirmation, pending, and unknown ones that have the provider's id
+     * (reconcile can ask). An unknown command without an id is settled:
+     * nothing can tell more; the duplicate guard still counts it. */
+    bool unresolved;
     size_t limit;    /* 0: no limit */
 };
 

@@ -66,7 +66,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FM_JOURNAL_BACKEND_VERSION 2 /* 2: struct fm_jwriter */
+#define FM_JOURNAL_BACKEND_VERSION 3 /* 2: struct fm_jwriter; 3: open */
 #define FM_JOURNAL_PG_SYMBOL "fleetmod_journal_backend_pg"
 #define FM_JOURNAL_PG_FILE "journal_pg.so"
 
@@ -199,7 +199,9 @@ struct fm_jquery {
     const char *provider;
     int64_t since;           /* created_at >= since; 0: all */
     bool unresolved;         /* state sending, sent, confirmation, pending or
-                                unknown */
+                                unknown (FM_SQL_LIVE_STATES) */
+    bool open;               /* FM_SQL_UNRESOLVED: the outcome may still be
+                                learnt */
     size_t limit;            /* 0: no limit */
     const char *provider_id; /* the provider's command id (status calls
                                 find their row by it; indexed) */
@@ -209,6 +211,7 @@ struct fm_jquery {
 struct fm_jcount {
     const char *provider, *command, *state;
     int64_t n;
+    int64_t unresolved; /* of the n, those FM_SQL_UNRESOLVED */
 };
 
 typedef int (*fm_jrow_fn)(void *user, const struct fm_jrow *row);

@@ -63,7 +63,7 @@ FLEETMOD_API fleetmod_rc fleetmod_journal_list(
     if (f)
         q = (struct fm_jquery){.vin = f->vin,
                                .since = f->since,
-                               .unresolved = f->unresolved,
+                               .open = f->unresolved,
                                .limit = f->limit};
     struct rows c = {fn, user, 0};
     return list(j, &q, &c, err, errlen);

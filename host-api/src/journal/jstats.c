@@ -79,6 +79,7 @@ static int each_count(void *user, const struct fm_jcount *k)
             g->s.by_state[s] += k->n;
     }
     g->s.total += k->n;
+    g->s.unresolved += k->unresolved;
     return 0;
 }
 
@@ -132,9 +133,6 @@ static void finish(struct fleetmod_journal *j, struct group *g, int64_t now,
     s->struct_size = sizeof *s;
     s->provider = g->provider;
     s->command = g->command;
-    s->unresolved = s->by_state[FM_J_SENDING] + s->by_state[FM_J_SENT] +
-                    s->by_state[FM_J_CONFIRMATION] + s->by_state[FM_J_PENDING] +
-                    s->by_state[FM_J_UNKNOWN];
     /* qsort's array may not be NULL, even for no values. */
     if (g->call.n)
         qsort(g->call.v, g->call.n, sizeof *g->call.v, cmp);

@@ -104,8 +104,17 @@
     "UPDATE fm_schema SET version = 3"
 
 /* States whose command may still run or may have run: the duplicate
- * guard's "live" rows and the list's --unresolved. */
+ * guard's "live" rows, and the rows reconcile looks at. */
 #define FM_SQL_LIVE_STATES                                                     \
     "('sending','sent','confirmation','pending','unknown')"
+
+/* Rows whose outcome the journal may still learn: no outcome yet, or an
+ * unknown one the provider can be asked about (it has the provider's id).
+ * An unknown row without an id is settled: nothing can tell more (the
+ * duplicate guard still counts it as possibly run). fleetcmd journal
+ * --unresolved and the stats' unresolved count. */
+#define FM_SQL_UNRESOLVED                                                      \
+    "(state IN ('sending','sent','confirmation','pending') OR "                \
+    "(state = 'unknown' AND coalesce(provider_id, '') <> ''))"
 
 #endif /* FM_JOURNAL_SCHEMA_H */

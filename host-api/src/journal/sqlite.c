@@ -576,8 +576,9 @@ static int sq_list(struct fm_jdb *d, const struct fm_jquery *q, fm_jrow_fn fn,
                                   cols[i], i + 2);
     }
     snprintf(sql + n, sizeof sql - n,
-             "%s ORDER BY created_at DESC, journal_id DESC LIMIT ?6",
-             q->unresolved ? " AND state IN " FM_SQL_LIVE_STATES : "");
+             "%s%s ORDER BY created_at DESC, journal_id DESC LIMIT ?6",
+             q->unresolved ? " AND state IN " FM_SQL_LIVE_STATES : "",
+             q->open ? " AND " FM_SQL_UNRESOLVED : "");
     sqlite3_stmt *st = prep(d, sql, err, errlen);
     if (!st)
         return -1;
@@ -653,7 +654,8 @@ static int each_count(sqlite3_stmt *st, void *ctx)
 {
     struct cb *c = ctx;
     struct fm_jcount k = {col_text(st, 0), col_text(st, 1), col_text(st, 2),
-                          sqlite3_column_int64(st, 3)};
+                          sqlite3_column_int64(st, 3),
+                          sqlite3_column_int64(st, 4)};
     return ((fm_jcount_fn)c->fn)(c->user, &k);
 }
 
@@ -661,7 +663,8 @@ static int sq_counts(struct fm_jdb *d, int64_t since, fm_jcount_fn fn,
                      void *user, char *err, size_t errlen)
 {
     sqlite3_stmt *st = prep(d,
-                            "SELECT provider, command, state, count(*) FROM "
+                            "SELECT provider, command, state, count(*), "
+                            "sum(" FM_SQL_UNRESOLVED ") FROM "
                             "fm_commands WHERE created_at>=?1 GROUP BY "
                             "provider, command, state ORDER BY 1, 2, 3",
                             err, errlen);
