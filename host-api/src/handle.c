@@ -148,7 +148,7 @@ enum call_op { CALL_SEND, CALL_CONFIRM, CALL_STATUS };
 static fleetmod_call_fn call_fn(const struct fleetmod_module *m,
                                 enum call_op op)
 {
-    return op == CALL_SEND ? m->send
+    return op == CALL_SEND      ? m->send
            : op == CALL_CONFIRM ? m->confirm
                                 : m->status;
 }

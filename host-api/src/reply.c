@@ -34,15 +34,16 @@ static void decode_error(const msgpack_object *e, struct fleetmod_reply *r,
     struct fleetmod_reply_error *err = &r->error;
     int64_t n;
     r->has_error = true;
-    err->code =
-        fm_int_get(fm_map_get(e, "code"), &n) && n >= INT32_MIN && n <= INT32_MAX
-            ? (int)n
-            : FLEETMOD_EINTERNAL;
+    err->code = fm_int_get(fm_map_get(e, "code"), &n) && n >= INT32_MIN &&
+                        n <= INT32_MAX
+                    ? (int)n
+                    : FLEETMOD_EINTERNAL;
     err->name = str_copy(fm_map_get(e, "name"), oom);
     err->message = str_copy(fm_map_get(e, "message"), oom);
     err->http_status =
-        fm_int_get(fm_map_get(e, "http_status"), &n) && n > 0 && n < 1000 ? (int)n
-                                                                       : 0;
+        fm_int_get(fm_map_get(e, "http_status"), &n) && n > 0 && n < 1000
+            ? (int)n
+            : 0;
     err->delivered = str_copy(fm_map_get(e, "delivered"), oom);
     err->retry_after_ms =
         fm_int_get(fm_map_get(e, "retry_after_ms"), &n) && n >= 0 ? n : -1;

@@ -118,9 +118,9 @@ static int64_t watch(void *arg, bool poked)
         w->delay_ms = 500;
     long open = round_once(w);
     /* Open commands: look again soon, then less and less often. */
-    w->delay_ms = open > 0 ? (w->delay_ms * 2 > max_ms ? max_ms
-                                                        : w->delay_ms * 2)
-                           : max_ms;
+    w->delay_ms = open > 0
+                      ? (w->delay_ms * 2 > max_ms ? max_ms : w->delay_ms * 2)
+                      : max_ms;
     return w->delay_ms;
 }
 

@@ -109,7 +109,8 @@ static bool deliver_due(struct fmd_webhook *w)
         fmd_log(LOG_WARNING, "webhook: reading the outbox: %s", err);
     bool any = false;
     for (size_t i = 0; i < d.n; i++) {
-        long st = fmd_worker_stopping(&w->worker) ? 0 : post(w, d.id[i], d.body[i]);
+        long st =
+            fmd_worker_stopping(&w->worker) ? 0 : post(w, d.id[i], d.body[i]);
         bool ok = st >= 200 && st < 300;
         int shift = d.attempts[i] < 20 ? d.attempts[i] : 20;
         int64_t backoff = (int64_t)1 << shift;

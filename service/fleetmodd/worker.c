@@ -37,8 +37,7 @@ static void *loop(void *arg)
     return NULL;
 }
 
-bool fmd_worker_start(struct fmd_worker *wk, fmd_worker_round round,
-                      void *user)
+bool fmd_worker_start(struct fmd_worker *wk, fmd_worker_round round, void *user)
 {
     wk->round = round;
     wk->user = user;
