@@ -73,6 +73,11 @@ void fmd_metrics_breaker(const char *provider, bool open);
 bool fmd_metrics_breaker_open(const char *provider);
 /* Append the OpenMetrics text of the counters to out. */
 int fmd_metrics_render(struct fleetmod_buf *out);
+/* Append one printf'd piece of metrics text (under 512 bytes) to out;
+ * nonzero, with nothing appended, when it does not fit or out cannot
+ * grow. */
+int fmd_metrics_put(struct fleetmod_buf *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- log.c: one line per event, to a file or stderr; SIGHUP reopens ----*/
 

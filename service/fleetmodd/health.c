@@ -65,32 +65,20 @@ struct stats_out {
     int bad;
 };
 
-static void put(struct fleetmod_buf *b, int *bad, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void put(struct fleetmod_buf *b, int *bad, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0 && (size_t)n < sizeof line)
-        *bad |= fleetmod_buf_write(b, line, (size_t)n);
-}
-
 static int each_stat(void *user, const struct fleetmod_journal_stat *st)
 {
     struct stats_out *c = user;
     char prov[FMD_LABEL_MAX], cmd[FMD_LABEL_MAX];
     fmd_metrics_label(prov, st->provider ? st->provider : "");
     fmd_metrics_label(cmd, st->command ? st->command : "");
-    put(&c->unresolved, &c->bad,
+    c->bad |= fmd_metrics_put(
+        &c->unresolved,
         "fleetmodd_unresolved{provider=\"%s\",command=\"%s\"} %lld\n", prov,
         cmd, (long long)st->unresolved);
     if (st->quota >= 0 && strcmp(prov, c->last_provider) != 0)
-        put(&c->quota, &c->bad, "fleetmodd_quota_left{provider=\"%s\"} %lld\n",
-            prov, (long long)(st->quota - st->quota_used));
+        c->bad |= fmd_metrics_put(
+            &c->quota, "fleetmodd_quota_left{provider=\"%s\"} %lld\n", prov,
+            (long long)(st->quota - st->quota_used));
     memcpy(c->last_provider, prov, sizeof prov);
     return 0;
 }
@@ -120,7 +108,8 @@ void fmd_get_metrics(struct fmd_req *r, struct fmd_answer *a)
            "# HELP fleetmodd_quota_left What is left of the provider's "
            "rolling 24 h quota.\n",
            &c.quota);
-    put(&tail, &c.bad,
+    c.bad |= fmd_metrics_put(
+        &tail,
         "# TYPE fleetmodd_webhook_backlog gauge\n"
         "# HELP fleetmodd_webhook_backlog Webhook events not delivered yet.\n"
         "fleetmodd_webhook_backlog %lld\n# EOF\n",

@@ -66,10 +66,7 @@ void fmd_metrics_http(int status)
     pthread_mutex_unlock(&mu);
 }
 
-static int put(struct fleetmod_buf *out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int put(struct fleetmod_buf *out, const char *fmt, ...)
+int fmd_metrics_put(struct fleetmod_buf *out, const char *fmt, ...)
 {
     char line[512];
     va_list ap;
@@ -85,34 +82,39 @@ int fmd_metrics_render(struct fleetmod_buf *out)
 {
     int bad = 0;
     pthread_mutex_lock(&mu);
-    bad |= put(out, "# TYPE fleetmodd_calls counter\n"
-                    "# HELP fleetmodd_calls Calls through the guard by "
-                    "provider, command and outcome.\n");
+    bad |= fmd_metrics_put(out,
+                           "# TYPE fleetmodd_calls counter\n"
+                           "# HELP fleetmodd_calls Calls through the guard by "
+                           "provider, command and outcome.\n");
     for (size_t i = 0; i < n_calls && !bad; i++)
-        bad |= put(out,
-                   "fleetmodd_calls_total{provider=\"%s\",command=\"%s\","
-                   "outcome=\"%s\"} %llu\n",
-                   calls[i].provider, calls[i].command, calls[i].outcome,
-                   (unsigned long long)calls[i].n);
-    bad |= put(out, "# TYPE fleetmodd_call_seconds summary\n"
-                    "# HELP fleetmodd_call_seconds Time of the calls "
-                    "through the guard.\n");
+        bad |= fmd_metrics_put(
+            out,
+            "fleetmodd_calls_total{provider=\"%s\",command=\"%s\","
+            "outcome=\"%s\"} %llu\n",
+            calls[i].provider, calls[i].command, calls[i].outcome,
+            (unsigned long long)calls[i].n);
+    bad |=
+        fmd_metrics_put(out, "# TYPE fleetmodd_call_seconds summary\n"
+                             "# HELP fleetmodd_call_seconds Time of the calls "
+                             "through the guard.\n");
     for (size_t i = 0; i < n_calls && !bad; i++)
-        bad |= put(out,
-                   "fleetmodd_call_seconds_sum{provider=\"%s\",command=\"%s\","
-                   "outcome=\"%s\"} %.3f\n"
-                   "fleetmodd_call_seconds_count{provider=\"%s\",command="
-                   "\"%s\",outcome=\"%s\"} %llu\n",
-                   calls[i].provider, calls[i].command, calls[i].outcome,
-                   (double)calls[i].ms_sum / 1000.0, calls[i].provider,
-                   calls[i].command, calls[i].outcome,
-                   (unsigned long long)calls[i].n);
-    bad |= put(out, "# TYPE fleetmodd_http_responses counter\n"
-                    "# HELP fleetmodd_http_responses HTTP answers by status "
-                    "class (0xx: the client left first).\n");
+        bad |= fmd_metrics_put(
+            out,
+            "fleetmodd_call_seconds_sum{provider=\"%s\",command=\"%s\","
+            "outcome=\"%s\"} %.3f\n"
+            "fleetmodd_call_seconds_count{provider=\"%s\",command="
+            "\"%s\",outcome=\"%s\"} %llu\n",
+            calls[i].provider, calls[i].command, calls[i].outcome,
+            (double)calls[i].ms_sum / 1000.0, calls[i].provider,
+            calls[i].command, calls[i].outcome, (unsigned long long)calls[i].n);
+    bad |= fmd_metrics_put(
+        out, "# TYPE fleetmodd_http_responses counter\n"
+             "# HELP fleetmodd_http_responses HTTP answers by status "
+             "class (0xx: the client left first).\n");
     for (int c = 0; c < 6 && !bad; c++)
-        bad |= put(out, "fleetmodd_http_responses_total{class=\"%dxx\"} %llu\n",
-                   c, (unsigned long long)http[c]);
+        bad |= fmd_metrics_put(
+            out, "fleetmodd_http_responses_total{class=\"%dxx\"} %llu\n", c,
+            (unsigned long long)http[c]);
     pthread_mutex_unlock(&mu);
     return bad;
 }
