@@ -26,6 +26,10 @@ from mobway_sim import MobwaySim  # noqa: E402
 from fmd import Service, UnixHTTPConnection  # noqa: E402
 
 VIN = "6AHFT68CKAF501652"
+# Named in the output: the rate is the service's and this client's
+# together, so a reader comparing runs must know which client drove it.
+CLIENT = ("python3 %d.%d http.client over the unix socket, 16 keep-alive "
+          "threads" % sys.version_info[:2])
 
 
 def rss_mib(pid):
@@ -91,6 +95,7 @@ def main():
             svc.start()
             rate, failed = http_rate(svc, 16, opts.calls)
         ratio = rate / direct
+        print("client: %s" % CLIENT)
         print("POST /v1/commands, 16 connections, sim 20 ms: %.1f/s; the "
               "guard called directly: %.1f/s; ratio %.2f (want >= 0.80)%s"
               % (rate, direct, ratio, " FAILED %r" % failed[:5]
