@@ -87,12 +87,15 @@ class Service:
                               capture_output=True, text=True,
                               timeout=timeout)
 
-    def start(self, wait_socket=True):
+    def start(self, wait_socket=True, prefix=(), timeout=20):
+        """prefix: words run before fleetmodd (a memcheck command line);
+        timeout: seconds to wait for the socket."""
         self.log = open(self.p("stderr.log"), "a")
         self.proc = subprocess.Popen(
-            [self.opts.fleetmodd, "--foreground", "--config",
-             self.p("fleetmodd.conf")], stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 20
+            list(prefix) + [self.opts.fleetmodd, "--foreground", "--config",
+                            self.p("fleetmodd.conf")],
+            stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + timeout
         while wait_socket and time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("fleetmodd exited %d: %s" % (
@@ -105,7 +108,8 @@ class Service:
             except OSError:
                 time.sleep(0.05)
         if wait_socket:
-            raise RuntimeError("fleetmodd did not listen within 20 s")
+            raise RuntimeError("fleetmodd did not listen within %d s"
+                               % timeout)
         return self
 
     def stderr(self):

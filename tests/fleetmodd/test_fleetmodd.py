@@ -16,6 +16,7 @@ import json
 import os
 import pwd
 import re
+import shlex
 import signal
 import socket
 import ssl
@@ -29,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mobway_sim import MobwaySim  # noqa: E402
-from testrun import check, run_tests, test  # noqa: E402
+from testrun import Skip, check, run_tests, test  # noqa: E402
 from testenv import free_port, write  # noqa: E402
 from fmd import Service, UnixHTTPConnection  # noqa: E402
 
@@ -42,6 +43,10 @@ STATUS = {"EINVAL": 400, "EREFUSED": 409, "EDENIED": 403, "ENOTFOUND": 404,
           "ECONFIRM": 422, "ERATELIMIT": 429, "EUNREACHABLE": 503,
           "EUNKNOWN": 504, "EAUTH": 502, "EPROVIDER": 502}
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The Makefile's $(MEMCHECK), for a run of this file by hand.
+DEFAULT_MEMCHECK = ("valgrind -q --error-exitcode=99 --leak-check=full "
+                    "--errors-for-leak-kinds=definite,indirect "
+                    "--show-leak-kinds=definite,indirect")
 TOP = os.path.join(HERE, "..", "..")
 
 opts = None
@@ -952,6 +957,56 @@ def sighup_reopens_the_log_file():
         until(lambda: "GET /v1/health 200" in open(log).read(),
               "a line in the new log")
         check("GET /v1/health 200" in open(log + ".1").read(), "old log")
+
+
+# ---- under memcheck -------------------------------------------------------
+
+@test
+def memcheck_clean_for_every_route_and_sigterm():
+    cmd = os.environ.get("MEMCHECK", DEFAULT_MEMCHECK)
+    if not cmd.strip():
+        raise Skip("MEMCHECK is empty (a sanitizer build checks memory "
+                   "itself)")
+    with sim("--complete-ms", "200") as s, Service(opts, s) as svc:
+        svc.start(prefix=shlex.split(cmd), timeout=120)
+
+        def ask(method, path, body=None, headers=None, raw=None, want=200):
+            status, _, answer = svc.request(method, path, body, headers,
+                                            raw, timeout=120)
+            check(status == want, "%s %s: %d (want %d) %r"
+                  % (method, path, status, want, answer))
+            return answer
+
+        sent = ask("POST", "/v1/commands", {"vin": VIN, "command":
+                                            "location", "wait": 10},
+                   want=201)
+        check(sent.get("status") == "success", "send with wait %r" % sent)
+        ask("GET", "/v1/commands/" + sent["journal"])
+        ign = ask("POST", "/v1/commands", {"vin": VIN, "command":
+                                           "disable_ignition"}, want=201)
+        ask("POST", "/v1/commands/%s/confirm" % ign["journal"],
+            {"code": ign.get("code", ""), "wait": 10})
+        key = {"Idempotency-Key": "memcheck-1"}
+        first = ask("POST", "/v1/commands", {"vin": VIN2, "command":
+                                             "lock_door"}, key, want=201)
+        again = ask("POST", "/v1/commands", {"vin": VIN2, "command":
+                                             "lock_door"}, key, want=201)
+        check(again["journal"] == first["journal"], "the repeat's journal")
+        ask("POST", "/v1/batches", {"vins": [VIN, VIN2], "command":
+                                    "location"}, want=201)
+        page = ask("GET", "/v1/commands?limit=2")
+        check(page.get("next"), "a first page with a next: %r" % page)
+        ask("GET", "/v1/commands?limit=2&after=" + page["next"])
+        ask("GET", "/v1/health")
+        ask("GET", "/metrics")
+        ask("GET", "/v1/openapi.json")
+        ask("POST", "/v1/commands", raw=b'{"vin": ', want=400)
+        ask("GET", "/v1/no-such-route", want=404)
+        # location, ignition's two steps, lock_door once, the batch's two
+        check(posts(s) == 6, "POSTs at Mobway: %d, want 6" % posts(s))
+        rc = svc.stop()
+        check(rc == 0, "fleetmodd under memcheck exited %r (99: memcheck "
+              "errors): %s" % (rc, svc.stderr()[-4000:]))
 
 
 def main():
