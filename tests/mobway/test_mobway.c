@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "../lib/msgmap.h"
+#include "../lib/msgreq.h"
 
 static const struct fleetmod_module *mod;
 static const char *sim_url, *ca_file;
@@ -104,32 +105,6 @@ struct reply {
     fleetmod_rc rc;
 };
 
-/* Builds a map from "key", "value" string pairs (NULL-terminated);
- * a key starting with '#' takes an unsigned integer value instead. */
-static void build(msgpack_sbuffer *b, va_list ap)
-{
-    msgpack_packer pk;
-    const char *keys[16];
-    const char *vals[16];
-    size_t n = 0;
-    const char *k;
-
-    while ((k = va_arg(ap, const char *)) && n < 16) {
-        keys[n] = k;
-        vals[n++] = va_arg(ap, const char *);
-    }
-    msgpack_packer_init(&pk, b, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, n);
-    for (size_t i = 0; i < n; i++) {
-        const char *key = keys[i][0] == '#' ? keys[i] + 1 : keys[i];
-        msgpack_pack_str_with_body(&pk, key, strlen(key));
-        if (keys[i][0] == '#')
-            msgpack_pack_uint64(&pk, strtoull(vals[i], NULL, 10));
-        else
-            msgpack_pack_str_with_body(&pk, vals[i], strlen(vals[i]));
-    }
-}
-
 static void call_raw(fleetmod_call_fn fn, struct fleetmod_instance *inst,
                      const char *req, size_t len, struct reply *r)
 {
@@ -150,7 +125,7 @@ static void call(fleetmod_call_fn fn, struct fleetmod_instance *inst,
 
     msgpack_sbuffer_init(&req);
     va_start(ap, r);
-    build(&req, ap);
+    msgreq_build(&req, ap);
     va_end(ap);
     call_raw(fn, inst, req.data, req.size, r);
     msgpack_sbuffer_destroy(&req);

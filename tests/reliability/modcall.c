@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../lib/msgreq.h"
+
 int rel_module_open(struct rel_module *m, const char *path)
 {
     fleetmod_module_fn entry;
@@ -73,46 +75,6 @@ double rel_now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* "A,B,C" as an array of strings. */
-static void pack_list(msgpack_packer *pk, const char *v)
-{
-    size_t n = 1;
-    const char *s = v;
-
-    for (const char *p = v; *p; p++)
-        n += *p == ',';
-    msgpack_pack_array(pk, n);
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strcspn(s, ",");
-        msgpack_pack_str_with_body(pk, s, len);
-        s += len + (s[len] == ',');
-    }
-}
-
-static void build(msgpack_sbuffer *b, va_list ap)
-{
-    msgpack_packer pk;
-    const char *keys[16], *vals[16], *k;
-    size_t n = 0;
-
-    while ((k = va_arg(ap, const char *)) && n < 16) {
-        keys[n] = k;
-        vals[n++] = va_arg(ap, const char *);
-    }
-    msgpack_packer_init(&pk, b, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, n);
-    for (size_t i = 0; i < n; i++) {
-        const char *key = keys[i] + (keys[i][0] == '#' || keys[i][0] == '@');
-        msgpack_pack_str_with_body(&pk, key, strlen(key));
-        if (keys[i][0] == '#')
-            msgpack_pack_uint64(&pk, strtoull(vals[i], NULL, 10));
-        else if (keys[i][0] == '@')
-            pack_list(&pk, vals[i]);
-        else
-            msgpack_pack_str_with_body(&pk, vals[i], strlen(vals[i]));
-    }
-}
-
 void rel_call(fleetmod_call_fn fn, struct fleetmod_instance *inst,
               struct rel_reply *r, ...)
 {
@@ -122,7 +84,7 @@ void rel_call(fleetmod_call_fn fn, struct fleetmod_instance *inst,
 
     msgpack_sbuffer_init(&req);
     va_start(ap, r);
-    build(&req, ap);
+    msgreq_build(&req, ap);
     va_end(ap);
     msgpack_sbuffer_init(&r->buf);
     msgpack_unpacked_init(&r->msg);

@@ -1,0 +1,59 @@
+/*
+ * msgreq.h - writing requests in the C tests: a msgpack map from "key",
+ * "value" string pairs, so that a test states its request in one line.
+ * Header-only, for any C test program (msgmap.h reads the replies).
+ */
+#ifndef FLEETMOD_TESTS_MSGREQ_H
+#define FLEETMOD_TESTS_MSGREQ_H
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+/* "A,B,C" as an array of strings. */
+static inline void msgreq_pack_list(msgpack_packer *pk, const char *v)
+{
+    size_t n = 1;
+    const char *s = v;
+
+    for (const char *p = v; *p; p++)
+        n += *p == ',';
+    msgpack_pack_array(pk, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strcspn(s, ",");
+        msgpack_pack_str_with_body(pk, s, len);
+        s += len + (s[len] == ',');
+    }
+}
+
+/* Appends to b a map of the "key", "value" pairs in ap, up to a NULL
+ * key; at most 16 pairs are read. A key starting with '#' takes the value
+ * as an unsigned integer, one starting with '@' as "A,B,C", an array of
+ * strings; the mark is not part of the key. */
+static inline void msgreq_build(msgpack_sbuffer *b, va_list ap)
+{
+    msgpack_packer pk;
+    const char *keys[16], *vals[16], *k;
+    size_t n = 0;
+
+    while ((k = va_arg(ap, const char *)) && n < 16) {
+        keys[n] = k;
+        vals[n++] = va_arg(ap, const char *);
+    }
+    msgpack_packer_init(&pk, b, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *key = keys[i] + (keys[i][0] == '#' || keys[i][0] == '@');
+        msgpack_pack_str_with_body(&pk, key, strlen(key));
+        if (keys[i][0] == '#')
+            msgpack_pack_uint64(&pk, strtoull(vals[i], NULL, 10));
+        else if (keys[i][0] == '@')
+            msgreq_pack_list(&pk, vals[i]);
+        else
+            msgpack_pack_str_with_body(&pk, vals[i], strlen(vals[i]));
+    }
+}
+
+#endif
