@@ -71,6 +71,15 @@ check "a first install puts the example in place as mobway.conf" \
     same plugin/mobway/mobway.conf.example "$conf"
 check "a first install puts the example in place as stack.conf" \
     same host-api/stack.conf.example "$stack"
+check "mobway's stack drop-in is in place, disabled, naming the install's mobway.conf" \
+    sh -c 'grep -qx "enabled = false" "$0" && grep -qx "config = $1" "$0"' \
+    "$etc/fleetmod/stack.d/mobway.conf" "$conf"
+check "the first send of a fresh install says which file to edit, or -m mobway" \
+    sh -c 'env -u FLEETMOD_MODULE_PATH LD_LIBRARY_PATH="$0/lib" \
+        "$0/bin/fleetcmd" send 6AHFT68CKAF501652 location >"$2" 2>&1
+        rc=$?; [ $rc -ne 0 ] && grep -qF "$1/fleetmod/stack.d/mobway.conf" "$2" &&
+        grep -qF "fleetcmd -m mobway" "$2" || { sed "s/^/#   /" "$2"; false; }' \
+    "$usr" "$etc" "$tmp/first-send"
 
 # The README's host against the install (it points mobway.conf at a
 # simulator, as an administrator edits it).

@@ -159,6 +159,15 @@ check "conffiles /etc/fleetmod/mobway.conf and stack.conf" sh -c \
      grep -q " /etc/fleetmod/mobway.conf " &&
      dpkg-query -W -f="\${Conffiles}\n" fleetmod-tools |
      grep -q " /etc/fleetmod/stack.conf "'
+check "fleetmod-mobway's stack drop-in is a conffile, disabled" sh -c \
+    'dpkg-query -W -f="\${Conffiles}\n" fleetmod-mobway |
+     grep -q " /etc/fleetmod/stack.d/mobway.conf " &&
+     grep -qx "enabled = false" /etc/fleetmod/stack.d/mobway.conf'
+check "a fresh install's first send says which file to edit, or -m mobway" sh -c \
+    'env -u FLEETMOD_MODULE_PATH fleetcmd send "$2" location >"$1/first" 2>&1
+     rc=$?; cat "$1/first"; [ $rc -ne 0 ] &&
+     grep -q "/etc/fleetmod/stack.d/mobway.conf" "$1/first" &&
+     grep -q "fleetcmd -m mobway" "$1/first"' sh "$work" "$VIN"
 check "no secret file is shipped" sh -c \
     '! cat "$1"/*.list | grep -E "secret|client_id"' sh "$work"
 check "fleetmod.pc names the moduledir" test \

@@ -35,10 +35,25 @@ ALL_TARGETS += $(MOBWAY_SO)
 # mobway.conf.example), and uninstall removes it only while it is still
 # the unedited example.
 MOBWAY_CONF_DIR := $(DESTDIR)$(SYSCONFDIR)/fleetmod
+
+# The provider registers itself in the default stack with a drop-in
+# (fleetmod-stack(5), DROP-IN FILES), disabled until the operator has set
+# up mobway.conf: SYSCONFDIR/fleetmod/stack.d/mobway.conf, naming this
+# build's SYSCONFDIR. Like mobway.conf, it is the administrator's once there.
+MOBWAY_DROPIN := $(B)/etc/stack.d/mobway.conf
+$(MOBWAY_DROPIN): host-api/dropin-mobway.conf.example $(PATHS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed 's|/etc/fleetmod/|$(SYSCONFDIR)/fleetmod/|g' $< >$@
+ALL_TARGETS += $(MOBWAY_DROPIN)
+
 .PHONY: install-mobway uninstall-mobway
-install-mobway: $(MOBWAY_SO)
-	$(INSTALL) -d $(DESTDIR)$(MODULEDIR) $(MOBWAY_CONF_DIR)
+install-mobway: $(MOBWAY_SO) $(MOBWAY_DROPIN)
+	$(INSTALL) -d $(DESTDIR)$(MODULEDIR) $(MOBWAY_CONF_DIR) \
+		$(MOBWAY_CONF_DIR)/stack.d
 	$(INSTALL) -m 0755 $(MOBWAY_SO) $(DESTDIR)$(MODULEDIR)/mobway.so
+	test -e $(MOBWAY_CONF_DIR)/stack.d/mobway.conf || \
+		$(INSTALL) -m 0644 $(MOBWAY_DROPIN) \
+			$(MOBWAY_CONF_DIR)/stack.d/mobway.conf
 	if ! test -e $(MOBWAY_CONF_DIR)/mobway.conf; then \
 		$(INSTALL) -m 0644 $(MOBWAY_DIR)/mobway.conf.example \
 			$(MOBWAY_CONF_DIR)/mobway.conf; \
@@ -50,6 +65,9 @@ install-mobway: $(MOBWAY_SO)
 uninstall-mobway:
 	if cmp -s $(MOBWAY_DIR)/mobway.conf.example $(MOBWAY_CONF_DIR)/mobway.conf; \
 		then rm -f $(MOBWAY_CONF_DIR)/mobway.conf; fi
+	if cmp -s $(MOBWAY_DROPIN) $(MOBWAY_CONF_DIR)/stack.d/mobway.conf; \
+		then rm -f $(MOBWAY_CONF_DIR)/stack.d/mobway.conf; fi
+	rmdir $(MOBWAY_CONF_DIR)/stack.d 2>/dev/null || true
 	rm -f $(DESTDIR)$(MODULEDIR)/mobway.so \
 		$(MOBWAY_CONF_DIR)/mobway.conf.example
 
