@@ -59,6 +59,10 @@ static int upgrade(struct fm_jdb *db, int64_t v, char *err, size_t errlen)
         jpg_run(db, FM_SCHEMA_MIGRATE_V2_V3, NULL,
                 "journal: migrating the schema to version 3", err, errlen))
         return -1;
+    if (v < 4 &&
+        jpg_run(db, FM_SCHEMA_MIGRATE_V3_V4, NULL,
+                "journal: migrating the schema to version 4", err, errlen))
+        return -1;
     return 0;
 }
 

@@ -32,6 +32,7 @@ from testrun import Skip, check, run_tests, test  # noqa: E402
 VIN = "6AHFT68CKAF501652"
 DOOR_VIN = "9BWZZZ377VT004251"
 EXIT_REFUSED = 13
+EXIT_RATELIMIT = 9  # ERATELIMIT: a quota used up
 EXIT_TAMPERED = 24
 DEFAULT_MEMCHECK = ("valgrind -q --error-exitcode=99 --leak-check=full "
                     "--errors-for-leak-kinds=definite,indirect "
@@ -473,16 +474,47 @@ def a_dead_writer_of_another_host_id_waits_for_the_call_bound():
 # What this tree adds to schema 2 (schema.h, FM_SCHEMA_MIGRATE_V2_V3).
 WRITER_COLUMNS = ("writer_pid", "writer_start", "writer_boot")
 
+# The quota count of the guard and of stats (sqlite.c, COUNT_QUOTA).
+COUNT_QUOTA = ("SELECT count(*) FROM fm_commands WHERE provider=?1"
+               " AND created_at>=?2 AND state<>'refused'")
+
+
+def to_schema_3(db):
+    """Turns a journal of this tree back into what schema 3 wrote: the
+    quota's index without state (FM_SCHEMA_MIGRATE_V3_V4), version 3."""
+    c = sqlite3.connect(db)
+    with c:
+        c.execute("DROP INDEX fm_commands_quota_state")
+        c.execute("CREATE INDEX fm_commands_quota ON fm_commands"
+                  " (provider, created_at)")
+        c.execute("UPDATE fm_schema SET version = 3")
+    c.close()
+
 
 def to_schema_2(db):
     """Turns a journal of this tree back into what schema 2 wrote: the
     same tables without the writer's columns, version 2."""
+    to_schema_3(db)
     c = sqlite3.connect(db)
     with c:
         for col in WRITER_COLUMNS:
             c.execute("ALTER TABLE fm_commands DROP COLUMN " + col)
         c.execute("UPDATE fm_schema SET version = 2")
     c.close()
+
+
+def quota_index(db):
+    """The version, the indexes of fm_commands and the plan of the quota
+    count, of the journal db."""
+    c = sqlite3.connect(db)
+    version = c.execute("SELECT version FROM fm_schema").fetchone()[0]
+    names = {r[0] for r in c.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        " AND tbl_name = 'fm_commands'")}
+    plan = " / ".join(r[-1] for r in c.execute(
+        "EXPLAIN QUERY PLAN " + COUNT_QUOTA, ("mobway", 0)))
+    c.close()
+    return version, names, plan
 
 
 @test
@@ -508,8 +540,8 @@ def a_schema_2_journal_is_migrated_and_its_crashed_rows_wait_for_the_bound():
                              "FROM fm_commands WHERE command = 'location'"
                              ).fetchall()
         c.close()
-    check(version == 3 and all(col in cols for col in WRITER_COLUMNS),
-          "opening it migrated it to version 3: %s %s" % (version, cols))
+    check(version == 4 and all(col in cols for col in WRITER_COLUMNS),
+          "opening it migrated it to version 4: %s %s" % (version, cols))
     check(len(listed) == 1 and listed[0]["state"] == "sending" and
           writer == [(None, None)],
           "its row kept, with no writer recorded: %s %s" % (listed, writer))
@@ -523,6 +555,40 @@ def a_schema_2_journal_is_migrated_and_its_crashed_rows_wait_for_the_bound():
           recorded[0][0] and recorded[0][1] and
           re.fullmatch(r"[0-9a-f-]{36}", recorded[0][2] or ""),
           "a new intent records its writer: %s" % recorded, fresh)
+
+
+@test
+def a_schema_3_journal_is_migrated_and_its_quota_count_reads_the_index_alone():
+    rules = "[provider mobway]\nquota = 3/day\n"
+    with Guarded(rules, complete_ms=100) as g:
+        run(g.send_args("send", DOOR_VIN, "lock_door", "--wait", "10"))
+        run(g.send_args("send", VIN, "location"))
+        to_schema_3(g.db)
+        old = quota_index(g.db)
+        listed = g.rows()
+        new = quota_index(g.db)
+        verify = g.journal("verify")
+        stats = g.journal("stats")
+        third = run(g.send_args("send", VIN, "lock_door"))
+        over = run(g.send_args("send", DOOR_VIN, "unlock_door"))
+        posts = g.posts()
+    check(old[0] == 3 and "fm_commands_quota" in old[1] and
+          "COVERING" not in old[2],
+          "schema 3: the quota count reads the table: %s" % (old,))
+    check(new[0] == 4 and "fm_commands_quota_state" in new[1] and
+          "fm_commands_quota" not in new[1],
+          "opening it migrated it to version 4: %s" % (new,))
+    check("USING COVERING INDEX fm_commands_quota_state" in new[2],
+          "the quota count reads the index alone: %s" % new[2])
+    check(len(listed) == 2 and verify.returncode == 0,
+          "its rows kept and its chain verifies", verify)
+    check(stats.returncode == 0 and
+          stats.stdout.count("quota: 2 used, 1 left of 3 per 24 h") == 2,
+          "each command of the provider shows the provider's quota", stats)
+    check(third.returncode == 0 and over.returncode == EXIT_RATELIMIT and
+          "reason: quota" in over.stderr and posts == 3,
+          "the guard counts the quota on the new index (%d posts)" % posts,
+          over)
 
 
 @test

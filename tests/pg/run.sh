@@ -214,33 +214,65 @@ run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet" refused-open \
 run "postgresql://fleetmod:s3cret-pw@127.0.0.1:$port/fleet?nosuchkey=%zz" \
     refused-open "not a valid PostgreSQL connection URL" s3cret-pw
 
+# What version 3 had instead of version 4's quota index (schema.h).
+TO_V3="DROP INDEX fm_commands_quota_state;
+     CREATE INDEX fm_commands_quota ON fm_commands (provider, created_at)"
+# quota_plan: how the quota count of the guard and of stats (read.c,
+# jpg_quota_used) reads fm_commands for the last 24 h, the table scan
+# ruled out so that the few rows of this test do not decide it.
+quota_plan() {
+    sql "SET enable_seqscan = off; EXPLAIN SELECT count(*) FROM fm_commands
+         WHERE provider = 'mobway'
+         AND created_at >= extract(epoch FROM now())::bigint - 86400
+         AND state <> 'refused'" | tr '\n' ' '
+}
+# v4_indexes: version 4's quota index is there and version 3's is gone.
+v4_indexes() {
+    [ "$(sql "SELECT string_agg(indexname, ',' ORDER BY indexname)
+              FROM pg_indexes WHERE indexname LIKE 'fm_commands_quota%'")" = \
+      fm_commands_quota_state ]
+}
+
+echo "== a version 3 journal is migrated in place"
+sql "$TO_V3; UPDATE fm_schema SET version = 3"
+events=$(sql "SELECT count(*) FROM fm_events")
+old_plan=$(quota_plan)
+run "$PG_URL" verify
+plan=$(quota_plan)
+[ "$(sql 'SELECT version FROM fm_schema')" = 4 ] &&
+    [ "$(sql "SELECT count(*) FROM fm_events")" = "$events" ] && v4_indexes
+ok $? "schema: version 3 became 4 (the quota's index holds state), every event kept"
+case "$plan" in *"Index Only Scan using fm_commands_quota_state"*) true ;;
+    *) false ;; esac
+ok $? "schema: the quota count reads the index alone: $plan (version 3: $old_plan)"
+
 echo "== a version 2 journal is migrated in place"
 sql "ALTER TABLE fm_commands DROP COLUMN writer_pid, DROP COLUMN writer_start,
-     DROP COLUMN writer_boot; UPDATE fm_schema SET version = 2"
+     DROP COLUMN writer_boot; $TO_V3; UPDATE fm_schema SET version = 2"
 events=$(sql "SELECT count(*) FROM fm_events")
 run "$PG_URL" verify
-[ "$(sql 'SELECT version FROM fm_schema')" = 3 ] &&
+[ "$(sql 'SELECT version FROM fm_schema')" = 4 ] && v4_indexes &&
     [ "$(sql "SELECT count(*) FROM fm_events")" = "$events" ] &&
     [ "$(sql "SELECT count(*) FROM fm_commands WHERE writer_pid IS NULL")" = \
       "$(sql "SELECT count(*) FROM fm_commands")" ]
-ok $? "schema: version 2 became 3 (each intent's writer), every event kept"
+ok $? "schema: version 2 became 4 (each intent's writer, the quota's index), every event kept"
 
 echo "== a version 1 journal is migrated in place"
 sql "DROP TABLE fm_idem, fm_outbox; ALTER TABLE fm_commands
      DROP COLUMN writer_pid, DROP COLUMN writer_start, DROP COLUMN writer_boot;
-     UPDATE fm_schema SET version = 1"
+     $TO_V3; UPDATE fm_schema SET version = 1"
 events=$(sql "SELECT count(*) FROM fm_events")
 run "$PG_URL" verify
-[ "$(sql 'SELECT version FROM fm_schema')" = 3 ] &&
+[ "$(sql 'SELECT version FROM fm_schema')" = 4 ] && v4_indexes &&
     [ "$(sql "SELECT count(*) FROM fm_events")" = "$events" ] &&
     sql "SELECT count(*) FROM fm_idem, fm_outbox" >/dev/null &&
     sql "SELECT count(writer_pid) FROM fm_commands" >/dev/null
-ok $? "schema: version 1 became 3 (idempotency keys, outbox, writers), every event kept"
+ok $? "schema: version 1 became 4 (idempotency keys, outbox, writers, the quota's index), every event kept"
 
 echo "== a schema from the future is refused and left alone"
 sql "UPDATE fm_schema SET version = 99"
 events=$(sql "SELECT count(*) FROM fm_events")
-run "$PG_URL" refused-open "schema version 99 is newer than this fleetmod knows (3); not touched"
+run "$PG_URL" refused-open "schema version 99 is newer than this fleetmod knows (4); not touched"
 [ "$(sql 'SELECT version FROM fm_schema')" = 99 ] &&
     [ "$(sql 'SELECT count(*) FROM fm_events')" = "$events" ]
 ok $? "schema: the refused database was not written to"

@@ -71,7 +71,7 @@
 #define FM_JOURNAL_PG_FILE "journal_pg.so"
 
 /* The schema version this source tree writes (schema.h). */
-#define FM_JOURNAL_SCHEMA_VERSION 3
+#define FM_JOURNAL_SCHEMA_VERSION 4
 
 /* A backend's open connection; each backend defines it. */
 struct fm_jdb;

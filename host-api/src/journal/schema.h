@@ -103,6 +103,18 @@
     "ALTER TABLE fm_commands ADD COLUMN writer_boot TEXT;\n"                   \
     "UPDATE fm_schema SET version = 3"
 
+/* Version 4: the quota's index holds state, so that counting a provider's
+ * commands of the last 24 h that were not refused (the guard's quota
+ * check, stats' quota used) reads the index alone instead of one table
+ * row per command of the day (a million rows of one day: 1.5 s to 0.1 s
+ * in the sqlite3 shell). It replaces (provider, created_at), of which it
+ * is an extension: one index fewer to write per intent. */
+#define FM_SCHEMA_MIGRATE_V3_V4                                                \
+    "DROP INDEX fm_commands_quota;\n"                                          \
+    "CREATE INDEX fm_commands_quota_state ON fm_commands\n"                    \
+    "  (provider, created_at, state);\n"                                       \
+    "UPDATE fm_schema SET version = 4"
+
 /* States whose command may still run or may have run: the duplicate
  * guard's "live" rows, and the rows reconcile looks at. */
 #define FM_SQL_LIVE_STATES                                                     \

@@ -162,7 +162,8 @@ static int schema(struct fm_jdb *d, char *err, size_t errlen)
     }
     if ((v == 0 && exec(d, FM_SCHEMA_V1(FM_SCHEMA_SEQ_SQLITE), err, errlen)) ||
         (v < 2 && exec(d, FM_SCHEMA_MIGRATE_V1_V2, err, errlen)) ||
-        (v < 3 && exec(d, FM_SCHEMA_MIGRATE_V2_V3, err, errlen))) {
+        (v < 3 && exec(d, FM_SCHEMA_MIGRATE_V2_V3, err, errlen)) ||
+        (v < 4 && exec(d, FM_SCHEMA_MIGRATE_V3_V4, err, errlen))) {
         rollback(d);
         return -1;
     }
