@@ -12,14 +12,7 @@ import tempfile
 import time
 
 from mobway_sim import MobwaySim
-
-
-def env_with(extra=None):
-    """This environment without FLEETMOD_MODULE_PATH, plus extra."""
-    env = dict(os.environ)
-    env.pop("FLEETMOD_MODULE_PATH", None)
-    env.update(extra or {})
-    return env
+from testenv import env_with
 
 
 def on_terminal(argv, answer=None, stdin_tty=True, timeout=30):

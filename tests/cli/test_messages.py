@@ -29,10 +29,8 @@ opts = None
 
 
 def fleetcmd(*args):
-    env = dict(os.environ)
-    env.pop("FLEETMOD_MODULE_PATH", None)
     return subprocess.run([opts.fleetcmd, *args], capture_output=True,
-                          text=True, env=env, timeout=60,
+                          text=True, env=testenv.env_with(), timeout=60,
                           stdin=subprocess.DEVNULL)
 
 

@@ -1,12 +1,22 @@
 """What the python test scripts need of their surroundings (stdlib only).
 
-    from testenv import free_port, write
+    from testenv import env_with, free_port, write
 
     conf = write(os.path.join(tmp, "mobway.conf"), text)   # mode 0600
     url = "http://127.0.0.1:%d/" % free_port()            # nobody listens
+    subprocess.run([fleetcmd, ...], env=env_with())       # no module path
 """
 import os
 import socket
+
+
+def env_with(extra=None):
+    """This environment without FLEETMOD_MODULE_PATH, plus extra: a
+    program under test finds only the modules the test names."""
+    env = dict(os.environ)
+    env.pop("FLEETMOD_MODULE_PATH", None)
+    env.update(extra or {})
+    return env
 
 
 def write(path, text, mode=0o600):

@@ -23,7 +23,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from mobway_sim import MobwaySim  # noqa: E402
-from testenv import write  # noqa: E402
+from testenv import env_with, write  # noqa: E402
 from testrun import Skip, check, run_tests, test  # noqa: E402
 
 # The simulator's default fixtures (company "demo").
@@ -45,11 +45,9 @@ opts = None
 
 def fleetcmd(*args, env=None):
     """fleetcmd without a terminal, output captured."""
-    e = dict(os.environ)
-    e.pop("FLEETMOD_MODULE_PATH", None)
-    e.update(env or {})
     return subprocess.run([opts.fleetcmd, *args], stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, env=e, timeout=60)
+                          capture_output=True, text=True, env=env_with(env),
+                          timeout=60)
 
 
 def reply(r):
