@@ -36,7 +36,8 @@ enum opt_id {
     OPT_SINCE,
     OPT_UNRESOLVED,
     OPT_OPENMETRICS,
-    OPT_CALL_BOUND
+    OPT_CALL_BOUND,
+    OPT_HOST_ID
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +63,7 @@ static const struct option long_opts[] = {
     {"unresolved", no_argument, NULL, OPT_UNRESOLVED},
     {"openmetrics", no_argument, NULL, OPT_OPENMETRICS},
     {"call-bound", required_argument, NULL, OPT_CALL_BOUND},
+    {"host-id", required_argument, NULL, OPT_HOST_ID},
     {NULL, 0, NULL, 0}};
 
 #define CMD_BIT(c) (1u << (c))
@@ -94,6 +96,7 @@ static const struct opt_rule {
      CMD_BIT(FC_CMD_JOURNAL) | CMD_BIT(FC_CMD_JOURNAL_STATS)},
     {"--openmetrics", OPT_OPENMETRICS, CMD_BIT(FC_CMD_JOURNAL_STATS)},
     {"--call-bound", OPT_CALL_BOUND, RECONCILE},
+    {"--host-id", OPT_HOST_ID, RECONCILE},
     {"--yes", OPT_YES, CMD_BIT(FC_CMD_SEND)},
     {"--code", OPT_CODE, CMD_BIT(FC_CMD_SEND)},
     {"--provider", OPT_PROVIDER,
@@ -304,6 +307,12 @@ static int take_option(struct fc_args *a, int c, char *arg,
                                   "seconds from 0 to %d, not '%s'",
                                   MAX_WHOLE_SECONDS, arg);
         return 0;
+    case OPT_HOST_ID:
+        if (!arg[0])
+            return fc_usage_error("--host-id takes the host_id of a machine "
+                                  "that is down, not an empty word");
+        a->host_id = arg;
+        return 0;
     case ':':
         return fc_usage_error("option '%s' needs an argument", as_written);
     default:
@@ -403,6 +412,10 @@ static int check_combinations(const struct fc_args *a, unsigned seen,
     if (a->deadline_s && a->code)
         return fc_usage_error("--deadline does not apply to send --code: a "
                               "confirm keeps the deadline of its send");
+    if (a->host_id && (seen & seen_bit(OPT_CALL_BOUND)))
+        return fc_usage_error("--call-bound does not apply with --host-id: "
+                              "the dead machine's unanswered commands are "
+                              "marked unknown at once");
     return 0;
 }
 

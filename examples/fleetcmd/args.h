@@ -68,6 +68,7 @@ struct fc_args {
     bool unresolved;        /* journal --unresolved */
     bool openmetrics;       /* journal stats --openmetrics */
     int64_t call_bound_s;   /* reconcile --call-bound */
+    const char *host_id;    /* reconcile --host-id: a dead machine's */
 };
 
 /* Parse argv into *out. Returns 0, or FC_EXIT_USAGE after printing one line

@@ -35,6 +35,7 @@ static const char synopsis[] =
     "[--openmetrics]\n"
     "       fleetcmd [OPTIONS] reconcile [--wait SECONDS] "
     "[--call-bound SECONDS]\n"
+    "       fleetcmd [OPTIONS] reconcile --host-id ID [--wait SECONDS]\n"
     "       fleetcmd --help | --version | help [COMMAND] | COMMAND --help\n"
     "\n"
     "Send remote commands (location, lock_door, disable_ignition, ...) to\n"
@@ -80,7 +81,8 @@ static const char commands[] =
     "  reconcile          Settle the journal after a crash: ask the provider\n"
     "                     about every open command; mark a command whose\n"
     "                     answer never came \"unknown\" (it may have run).\n"
-    "                     Never sends a command again.\n";
+    "                     Never sends a command again. --host-id ID: only\n"
+    "                     the commands of machine ID, which is down.\n";
 
 static const char options[] =
     "\nOptions (they may also follow the command)\n"
@@ -140,6 +142,10 @@ static const char options[] =
     "                       with no answer must be to be marked unknown\n"
     "                       while its sender may live: the longest a call\n"
     "                       to the module takes (default %d).\n"
+    "      --host-id ID     reconcile: settle only the commands journaled by\n"
+    "                       host_id ID, another machine that is down for\n"
+    "                       good; its unanswered ones are marked unknown at\n"
+    "                       once. Only for a machine that is down.\n"
     "  -h, --help           Show this text.\n"
     "      --version        Show the versions of fleetcmd and libfleetmod.\n";
 
@@ -247,6 +253,7 @@ static const char examples[] =
     "      send 9BWZZZ377VT004251 disable_ignition --deadline 120\n"
     "  fleetcmd journal --unresolved\n"
     "  fleetcmd reconcile --wait 10\n"
+    "  fleetcmd reconcile --host-id fleet-b --wait 10   # fleet-b is down\n"
     "  fleetcmd journal stats --openmetrics > /var/lib/node_exporter/"
     "fleetmod.prom\n";
 
@@ -342,6 +349,7 @@ static const struct topic {
     {"reconcile",
      "Usage: fleetcmd [OPTIONS] reconcile [--wait SECONDS] "
      "[--call-bound SECONDS]\n"
+     "       fleetcmd [OPTIONS] reconcile --host-id ID [--wait SECONDS]\n"
      "\n"
      "Settle the journal after a crash or a lost answer, through the\n"
      "policy's guard in front of -m or the stack. Every open command with a\n"
@@ -353,10 +361,19 @@ static const struct topic {
      "sent again. Prints what was asked, settled and marked; exit 23 when\n"
      "a status call failed (those commands stay open: run it again).\n"
      "\n"
+     "Another machine's process cannot be seen from here. --host-id ID\n"
+     "adopts the commands of machine ID (its policy's [journal] host_id)\n"
+     "when it is gone: only its commands are settled, and its commands\n"
+     "still \"sending\" without a provider id are marked \"unknown\" at\n"
+     "once. Run it only for a machine that is down: a command it is still\n"
+     "sending would be marked unknown. This machine's own host_id is\n"
+     "refused.\n"
+     "\n"
      "  --wait SECONDS        wait up to SECONDS for each open command to\n"
      "                        reach a terminal status\n"
      "  --call-bound SECONDS  the longest a call to the module takes\n"
-     "                        (default 300; Mobway: its timeout_ms)\n"},
+     "                        (default 300; Mobway: its timeout_ms)\n"
+     "  --host-id ID          only machine ID's commands; ID is down\n"},
 };
 #define N_TOPICS (sizeof topics / sizeof topics[0])
 

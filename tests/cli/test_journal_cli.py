@@ -446,14 +446,20 @@ def a_dead_writer_of_another_boot_waits_for_the_call_bound():
           "its pid means nothing on this boot: %s" % rows, r)
 
 
+def other_machine(g):
+    """A second policy on g's journal: host_id gw-other, another machine."""
+    other = os.path.join(os.path.dirname(g.policy), "other.conf")
+    with open(g.policy) as f:
+        text = f.read()
+    with open(other, "w") as f:
+        f.write(text.replace("host_id = gw-test", "host_id = gw-other"))
+    return other
+
+
 @test
 def a_dead_writer_of_another_host_id_waits_for_the_call_bound():
     with Guarded() as g:
-        other = os.path.join(os.path.dirname(g.policy), "other.conf")
-        with open(g.policy) as f:
-            text = f.read()
-        with open(other, "w") as f:
-            f.write(text.replace("host_id = gw-test", "host_id = gw-other"))
+        other = other_machine(g)
         kill(held_send(g, policy=other))
         g.sim.clear_faults()
         young = run(g.send_args("reconcile"))
@@ -469,6 +475,65 @@ def a_dead_writer_of_another_host_id_waits_for_the_call_bound():
           after[0]["state"] == "unknown",
           "past the call's bound it is marked: %s" % after, bound)
     check(posts == 0, "never sent again (%d answered posts)" % posts)
+
+
+@test
+def a_crashed_other_machines_row_is_settled_only_with_host_id():
+    with Guarded() as g:
+        other = other_machine(g)
+        kill(held_send(g, policy=other))
+        kill(held_send(g))
+        g.sim.clear_faults()
+        plain = run(g.send_args("reconcile"))
+        rows = {r["host_id"]: r for r in g.rows()}
+        adopt = run(g.send_args("reconcile", "--host-id", "gw-other"))
+        after = {r["host_id"]: r for r in g.rows()}
+        show = g.journal("show", after["gw-other"]["journal_id"])
+        posts = g.posts()
+    check(plain.returncode == 0 and "marked 1 unknown" in plain.stdout and
+          rows["gw-test"]["state"] == "unknown" and
+          rows["gw-other"]["state"] == "sending",
+          "without --host-id only this machine's crashed row is marked "
+          "(the other's waits for the bound): %s" % rows, plain)
+    check(adopt.returncode == 0 and "marked 1 unknown" in adopt.stdout and
+          after["gw-other"]["state"] == "unknown" and
+          after["gw-other"]["delivered"] == "unknown",
+          "--host-id gw-other marks its crashed row at once: %s" % after,
+          adopt)
+    check("reconciled as down" in show.stdout, "journal show says why", show)
+    check(posts == 0, "never sent again (%d answered posts)" % posts)
+
+
+@test
+def reconcile_host_id_settles_that_machines_rows_and_no_other():
+    with Guarded() as g:
+        other = other_machine(g)
+        theirs = json_lines(run(g.args("--policy", other, "--json", "send",
+                                       DOOR_VIN, "location")))[0]
+        mine = json_lines(run(g.send_args("--json", "send", DOOR_VIN,
+                                          "location")))[0]
+        kill(held_send(g))
+        g.sim.clear_faults()
+        own = run(g.send_args("reconcile", "--host-id", "gw-test"))
+        unchanged = g.rows()
+        adopt = run(g.send_args("reconcile", "--host-id", "gw-other",
+                                "--wait", "10"))
+        after = {r["journal_id"]: r for r in g.rows()}
+        posts = g.posts()
+    check(own.returncode == 1 and "this machine's own" in own.stderr and
+          [r["state"] for r in unchanged] == ["sending", "pending",
+                                              "pending"],
+          "this machine's own host_id is refused, nothing changes: %s"
+          % unchanged, own)
+    check(adopt.returncode == 0 and "asked the provider about 1, settled 1, "
+          "marked 0 unknown" in adopt.stdout,
+          "only the adopted machine's open command is asked about", adopt)
+    check(after[theirs["journal"]]["state"] == "success",
+          "its command is settled: %s" % after[theirs["journal"]])
+    check(after[mine["journal"]]["state"] == "pending" and
+          [r["state"] for r in after.values()].count("sending") == 1,
+          "this machine's rows are left alone: %s" % after)
+    check(posts == 2, "never sent again (%d answered posts)" % posts)
 
 
 # What this tree adds to schema 2 (schema.h, FM_SCHEMA_MIGRATE_V2_V3).
@@ -764,7 +829,8 @@ def help_documents_the_journal_commands_and_options():
     for word in ("--policy FILE", "--reason TEXT", "--deadline SECONDS",
                  "journal show ID", "journal verify", "journal stats",
                  "--openmetrics", "reconcile", "--unresolved", "--since",
-                 "--call-bound", "24  journal verify", "journal=ID"):
+                 "--call-bound", "--host-id", "24  journal verify",
+                 "journal=ID"):
         check(word in r.stdout, "--help mentions %s" % word, r)
     for topic in ("journal", "reconcile"):
         page = run(["help", topic])

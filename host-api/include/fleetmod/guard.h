@@ -262,6 +262,23 @@ fleetmod_rc fleetmod_guard_reconcile(struct fleetmod_guard *g, uint64_t wait_ms,
                                      struct fleetmod_reconcile_result *out,
                                      char *err, size_t errlen);
 
+/* Adopt a dead machine's commands (since 1.1): settle only the rows
+ * journaled under host_id, another machine sharing this journal that is
+ * down for good. Its rows with a provider id are asked about as
+ * fleetmod_guard_reconcile asks; its rows still "sending" without one are
+ * marked "unknown" at once, without the call's bound or a writer check
+ * (neither can be proven from here): the caller asserts that no process
+ * of that machine is running. Call it only for a machine that is down; on
+ * a live one a command being sent would be marked "unknown" (it may have
+ * run, which stays true) before its answer is recorded. FLEETMOD_EINVAL,
+ * with err, when host_id is NULL, empty or this guard's own host_id. The
+ * other machine's rows keep their host_id; the events are appended to
+ * this guard's chain. Never sends a command. */
+fleetmod_rc fleetmod_guard_reconcile_host(struct fleetmod_guard *g,
+                                          const char *host_id, uint64_t wait_ms,
+                                          struct fleetmod_reconcile_result *out,
+                                          char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

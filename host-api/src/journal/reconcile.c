@@ -7,6 +7,11 @@
  * process that wrote it, on this host_id and this boot, is provably gone
  * (writer.h): it is marked "unknown" (it may have run). Nothing is ever
  * sent again.
+ *
+ * Adopting a dead machine's rows (fleetmod_guard_reconcile_host) settles
+ * only that host_id's rows, and its "sending" rows without a provider id
+ * at once: no process of that machine can be proven gone from here, so
+ * the caller's word that the machine is down stands in for the proof.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +22,14 @@
 struct pending {
     char id[64], provider_id[128], provider[64], state[16];
     int64_t created_at;
-    bool ours; /* written under this guard's host_id */
+    bool ours;    /* written under this guard's host_id */
+    bool adopted; /* of the dead host the caller named: its writer is gone */
     struct fm_jwriter writer;
 };
 
 struct collect {
     const char *host_id;
+    const char *adopt; /* only this host_id's rows; NULL: every row */
     struct pending *p;
     size_t n, cap;
     bool oom;
@@ -31,6 +38,8 @@ struct collect {
 static int take(void *user, const struct fm_jrow *r)
 {
     struct collect *c = user;
+    if (c->adopt && !(r->host_id && !strcmp(r->host_id, c->adopt)))
+        return 0;
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
         struct pending *grown = realloc(c->p, cap * sizeof *grown);
@@ -48,6 +57,7 @@ static int take(void *user, const struct fm_jrow *r)
     snprintf(p->state, sizeof p->state, "%s", r->state ? r->state : "");
     p->created_at = r->created_at;
     p->ours = r->host_id && c->host_id && !strcmp(r->host_id, c->host_id);
+    p->adopted = c->adopt != NULL;
     p->writer = r->writer;
     return 0;
 }
@@ -97,6 +107,9 @@ static const char *lost(const struct pending *p, int64_t before)
 {
     if (p->provider_id[0] || strcmp(p->state, "sending"))
         return NULL;
+    if (p->adopted)
+        return "its machine was reconciled as down and no answer was "
+               "recorded; it may have run";
     if (p->created_at <= before)
         return "no answer was recorded; it may have run";
     if (p->ours && fm_writer_gone(&p->writer))
@@ -157,16 +170,16 @@ static int mark_unknown(struct fleetmod_guard *g, struct collect *c,
     return bad;
 }
 
-FLEETMOD_API fleetmod_rc fleetmod_guard_reconcile(
-    struct fleetmod_guard *g, uint64_t wait_ms, int64_t max_call_s,
-    struct fleetmod_reconcile_result *out, char *err, size_t errlen)
+/* Both entry points: adopt NULL settles every row (the writer checks and
+ * the bound decide), else only adopt's rows, its lost ones at once. */
+static fleetmod_rc settle(struct fleetmod_guard *g, const char *adopt,
+                          uint64_t wait_ms, int64_t max_call_s,
+                          struct fleetmod_reconcile_result *out, char *err,
+                          size_t errlen)
 {
     struct fleetmod_reconcile_result res = {.struct_size = sizeof res};
-    struct collect c = {0};
+    struct collect c = {.host_id = g->j->pol.host_id, .adopt = adopt};
     struct fm_jquery q = {.unresolved = true};
-    if (!g || (out && out->struct_size < sizeof *out))
-        return FLEETMOD_EINVAL;
-    c.host_id = g->j->pol.host_id;
     if (!fm_journal_lock(g->j, err, errlen))
         return FLEETMOD_EINTERNAL;
     int bad = g->j->be->list(g->j->db, &q, take, &c, err, errlen) < 0;
@@ -190,4 +203,35 @@ FLEETMOD_API fleetmod_rc fleetmod_guard_reconcile(
     if (out)
         *out = res;
     return rc;
+}
+
+FLEETMOD_API fleetmod_rc fleetmod_guard_reconcile(
+    struct fleetmod_guard *g, uint64_t wait_ms, int64_t max_call_s,
+    struct fleetmod_reconcile_result *out, char *err, size_t errlen)
+{
+    if (!g || (out && out->struct_size < sizeof *out))
+        return FLEETMOD_EINVAL;
+    return settle(g, NULL, wait_ms, max_call_s, out, err, errlen);
+}
+
+FLEETMOD_API fleetmod_rc fleetmod_guard_reconcile_host(
+    struct fleetmod_guard *g, const char *host_id, uint64_t wait_ms,
+    struct fleetmod_reconcile_result *out, char *err, size_t errlen)
+{
+    if (!g || (out && out->struct_size < sizeof *out))
+        return FLEETMOD_EINVAL;
+    if (!host_id || !host_id[0]) {
+        fm_err(err, errlen, "reconcile: no host_id to adopt");
+        return FLEETMOD_EINVAL;
+    }
+    /* This machine's own writers may be alive: only the checks of the
+     * plain reconcile may settle its rows. */
+    if (g->j->pol.host_id && !strcmp(host_id, g->j->pol.host_id)) {
+        fm_err(err, errlen,
+               "reconcile: host_id '%s' is this machine's own (the policy's "
+               "[journal] host_id); adopt only another, dead machine's rows",
+               host_id);
+        return FLEETMOD_EINVAL;
+    }
+    return settle(g, host_id, wait_ms, 0, out, err, errlen);
 }
