@@ -862,6 +862,12 @@ def memcheck_clean_for_a_guarded_send_and_the_journal_commands():
             check(r.returncode == 0, "%s: exit 0 (99: errors)" % args, r)
         r = run(g.send_args("reconcile"), prefix=prefix, timeout=180)
         check(r.returncode == 0, "reconcile: exit 0 (99: errors)", r)
+        kill(held_send(g, policy=other_machine(g)))
+        g.sim.clear_faults()
+        r = run(g.send_args("reconcile", "--host-id", "gw-other"),
+                prefix=prefix, timeout=180)
+        check(r.returncode == 0 and "marked 1 unknown" in r.stdout,
+              "reconcile --host-id: exit 0 (99: errors)", r)
 
 
 def main():
