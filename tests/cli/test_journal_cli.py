@@ -549,9 +549,9 @@ def to_schema_3(db):
     quota's index without state (FM_SCHEMA_MIGRATE_V3_V4), version 3."""
     c = sqlite3.connect(db)
     with c:
-        c.execute("DROP INDEX fm_commands_quota_state")
-        c.execute("CREATE INDEX fm_commands_quota ON fm_commands"
-                  " (provider, created_at)")
+        c.execute("DROP INDEX IF EXISTS fm_commands_quota_state")
+        c.execute("CREATE INDEX IF NOT EXISTS fm_commands_quota"
+                  " ON fm_commands (provider, created_at)")
         c.execute("UPDATE fm_schema SET version = 3")
     c.close()
 
