@@ -3,7 +3,8 @@
 # and mobway-sim (every route and status, bad input, 1,000 connections,
 # clients that leave, SO_PEERCRED and API keys, idempotency across
 # restarts and, on a throwaway PostgreSQL cluster, across two machines,
-# webhooks, SIGTERM and SIGHUP).
+# the watcher of one host_id of two, webhooks, SIGTERM and SIGHUP, and
+# fleetmodd itself under $(MEMCHECK): every route once, then SIGTERM).
 
 # The simulator by its path: its fragment (tests/mobway-sim) is read after
 # this one, so $(SIM_BIN) is still empty here.

@@ -886,6 +886,34 @@ def webhook_events_waiting_in_the_outbox_survive_a_restart():
 
 
 @test
+def the_watcher_asks_only_about_the_commands_its_own_host_id_journaled():
+    # SERVICE.md: each machine watches its own; another's are adopted with
+    # fleetcmd reconcile --host-id. Mobway ends each command 2 s after it
+    # was sent: machine a's before machine b's.
+    with sim("--complete-ms", "2000") as s, \
+            Service(opts, s, host_id="gw-a") as a:
+        with Service(opts, s, journal="sqlite:" + a.p("journal.db"),
+                     host_id="gw-b") as b:
+            a.start()
+            theirs = send(a)[2]["journal"]
+            check(a.stop() == 0, "machine a stopped")
+            b.start()
+            before = {r["journal_id"]: r["state"] for r in b.rows()}
+            mine = send(b, vin=VIN2, command="lock_door")[2]["journal"]
+
+            def settled():
+                rows = {r["journal_id"]: r["state"] for r in b.rows()}
+                return rows if rows[mine] == "success" else None
+            after = until(settled, "b's watcher settles b's command")
+    check(before[theirs] == "pending", "a's command left pending: %r"
+          % before)
+    # The round that saw b's command end would have seen a's, which ended
+    # earlier, had it asked.
+    check(after[theirs] == "pending", "b's watcher left a's command "
+          "alone: %r" % after)
+
+
+@test
 def sigterm_finishes_calls_in_flight_and_a_restart_resumes_watching():
     with sim("--complete-ms", "1500") as s, Service(opts, s) as svc:
         svc.start()
