@@ -29,30 +29,36 @@ static inline void msgreq_pack_list(msgpack_packer *pk, const char *v)
 }
 
 /* Appends to b a map of the "key", "value" pairs in ap, up to a NULL
- * key; at most 16 pairs are read. A key starting with '#' takes the value
- * as an unsigned integer, one starting with '@' as "A,B,C", an array of
- * strings; the mark is not part of the key. */
+ * key. A key starting with '#' takes the value as an unsigned integer,
+ * one starting with '@' as "A,B,C", an array of strings; the mark is not
+ * part of the key. */
 static inline void msgreq_build(msgpack_sbuffer *b, va_list ap)
 {
     msgpack_packer pk;
-    const char *keys[16], *vals[16], *k;
+    va_list count;
     size_t n = 0;
 
-    while ((k = va_arg(ap, const char *)) && n < 16) {
-        keys[n] = k;
-        vals[n++] = va_arg(ap, const char *);
+    /* The map's size comes first: count the pairs on a copy. */
+    va_copy(count, ap);
+    while (va_arg(count, const char *)) {
+        (void)va_arg(count, const char *);
+        n++;
     }
+    va_end(count);
     msgpack_packer_init(&pk, b, msgpack_sbuffer_write);
     msgpack_pack_map(&pk, n);
     for (size_t i = 0; i < n; i++) {
-        const char *key = keys[i] + (keys[i][0] == '#' || keys[i][0] == '@');
+        const char *k = va_arg(ap, const char *);
+        const char *v = va_arg(ap, const char *);
+        const char *key = k + (k[0] == '#' || k[0] == '@');
+
         msgpack_pack_str_with_body(&pk, key, strlen(key));
-        if (keys[i][0] == '#')
-            msgpack_pack_uint64(&pk, strtoull(vals[i], NULL, 10));
-        else if (keys[i][0] == '@')
-            msgreq_pack_list(&pk, vals[i]);
+        if (k[0] == '#')
+            msgpack_pack_uint64(&pk, strtoull(v, NULL, 10));
+        else if (k[0] == '@')
+            msgreq_pack_list(&pk, v);
         else
-            msgpack_pack_str_with_body(&pk, vals[i], strlen(vals[i]));
+            msgpack_pack_str_with_body(&pk, v, strlen(v));
     }
 }
 
