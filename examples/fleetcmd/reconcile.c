@@ -45,11 +45,11 @@ static int run(struct fc_session *s)
     /* --host-id: the operator says that machine is down, so its rows are
      * settled without the writer checks that only this machine can make. */
     if (a->host_id)
-        rc = fleetmod_guard_reconcile_host(g, a->host_id, a->wait_ms, &res,
-                                           err, sizeof err);
+        rc = fleetmod_guard_reconcile_host(g, a->host_id, a->wait_ms, &res, err,
+                                           sizeof err);
     else
-        rc = fleetmod_guard_reconcile(g, a->wait_ms, a->call_bound_s, &res,
-                                      err, sizeof err);
+        rc = fleetmod_guard_reconcile(g, a->wait_ms, a->call_bound_s, &res, err,
+                                      sizeof err);
     fc_progress_stop(&p);
     if (rc != FLEETMOD_OK)
         return fc_journal_failed(rc, err);
