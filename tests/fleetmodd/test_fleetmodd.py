@@ -262,7 +262,7 @@ def every_rc_gets_the_http_status_of_service_md():
         s.stop()
         mapped(*send(svc, command="diagnostics"), "EUNREACHABLE")
         with sim("--port", str(port)) as s2:
-            write(svc.p("client_secret"), "not-the-secret\n")
+            write(svc.p("mobway.client_secret"), "not-the-secret\n")
             svc.stop()
             svc.start()
             mapped(*send(svc, vin=VIN2), "EAUTH")
@@ -887,8 +887,8 @@ def webhook_events_waiting_in_the_outbox_survive_a_restart():
 
 @test
 def the_watcher_asks_only_about_the_commands_its_own_host_id_journaled():
-    # SERVICE.md: each machine watches its own; another's are adopted with
-    # fleetcmd reconcile --host-id. Mobway ends each command 2 s after it
+    # fleetmodd(8): each machine watches its own; another's are adopted
+    # with fleetcmd reconcile --host-id. Mobway ends each command 2 s after it
     # was sent: machine a's before machine b's.
     with sim("--complete-ms", "2000") as s, \
             Service(opts, s, host_id="gw-a") as a:

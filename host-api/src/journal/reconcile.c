@@ -57,7 +57,7 @@ static int take(void *user, const struct fm_jrow *r)
     snprintf(p->state, sizeof p->state, "%s", r->state ? r->state : "");
     p->created_at = r->created_at;
     p->ours = r->host_id && c->host_id && !strcmp(r->host_id, c->host_id);
-    p->adopted = c->adopt != NULL;
+    p->adopted = !!c->adopt;
     p->writer = r->writer;
     return 0;
 }
