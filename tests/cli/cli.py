@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 
-from mobway_sim import MobwaySim
+from mobway_sim import MobwaySim, mobway_conf
 from testenv import env_with
 
 
@@ -57,20 +57,7 @@ class MobwayAccount:
     def __init__(self, sim, mobway, tmp, *sim_args):
         self.mobway = mobway
         self.sim = MobwaySim(sim, *sim_args)
-        d = tempfile.mkdtemp(dir=tmp)
-        for name, secret in [("client_secret", "demo-secret"),
-                             ("sign_secret", "demo-sign-secret")]:
-            fd = os.open(os.path.join(d, name), os.O_WRONLY | os.O_CREAT,
-                         0o600)
-            os.write(fd, secret.encode() + b"\n")
-            os.close(fd)
-        self.conf = os.path.join(d, "mobway.conf")
-        with open(self.conf, "w") as f:
-            f.write("[mobway]\nbase_url = %s\nallow_http = true\n"
-                    "client_id = demo-client\n"
-                    "client_secret_file = %s/client_secret\n"
-                    "sign_secret_file = %s/sign_secret\n"
-                    % (self.sim.url, d, d))
+        self.conf = mobway_conf(tempfile.mkdtemp(dir=tmp), self.sim.url)
 
     def __enter__(self):
         return self

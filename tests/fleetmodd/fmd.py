@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 
+from mobway_sim import mobway_conf
 from testenv import write
 
 
@@ -55,15 +56,9 @@ class Service:
         return os.path.join(self.dir, name)
 
     def configure(self, policy="", service="", webhook=None):
-        write(self.p("client_secret"), "demo-secret\n")
-        write(self.p("sign_secret"), "demo-sign-secret\n")
-        write(self.p("mobway.conf"),
-              "[mobway]\nbase_url = %s\nallow_http = true\n"
-              "connect_timeout_ms = 2000\ntimeout_ms = 5000\n"
-              "retry_unreachable = 0\nclient_id = demo-client\n"
-              "client_secret_file = %s\nsign_secret_file = %s\n"
-              % (self.sim.url, self.p("client_secret"),
-                 self.p("sign_secret")), 0o644)
+        mobway_conf(self.dir, self.sim.url,
+                    extra="connect_timeout_ms = 2000\ntimeout_ms = 5000\n"
+                    "retry_unreachable = 0\n")
         write(self.p("stack.conf"), "[mobway]\nmodule = %s\nconfig = %s\n"
               % (self.opts.mobway, self.p("mobway.conf")), 0o644)
         write(self.p("policy.conf"),

@@ -1,6 +1,6 @@
 """Start, drive and stop a mobway-sim from python3 tests (stdlib only).
 
-    from mobway_sim import MobwaySim, sign, make_ca
+    from mobway_sim import MobwaySim, mobway_conf, sign, make_ca
 
     with MobwaySim("build/bin/mobway-sim", "--complete-ms", "100") as sim:
         sim.set_faults(reset_after=100)     # same as {"reset-after": 100}
@@ -9,7 +9,8 @@
 
 Every simulator listens on a free loopback port (--port 0 --port-file) in
 its own temporary directory. sign() is Python's own json + hmac, the
-reference the API documents; make_ca() writes a throwaway CA and a server
+reference the API documents; mobway_conf() writes a mobway.so config
+for an account of a simulator; make_ca() writes a throwaway CA and a server
 certificate for 127.0.0.1 and localhost with the openssl command.
 """
 
@@ -24,6 +25,8 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+
+from testenv import write
 
 START_TIMEOUT_S = 10
 
@@ -111,6 +114,23 @@ class MobwaySim:
                 rc = None
         shutil.rmtree(self._dir, ignore_errors=True)
         return rc
+
+
+def mobway_conf(directory, url, name="mobway", client="demo-client",
+                secret="demo-secret", sign="demo-sign-secret", extra=""):
+    """Writes a mobway.so config for the simulator at url, logging in as
+    client (default: the demo account), into directory: NAME.conf (0644)
+    and its secrets in NAME.client_secret and NAME.sign_secret (0600, as
+    mobway.so asks). extra: more lines for [mobway]. Returns the config's
+    path."""
+    p = lambda f: os.path.join(directory, "%s.%s" % (name, f))
+    write(p("client_secret"), secret + "\n")
+    write(p("sign_secret"), sign + "\n")
+    return write(p("conf"), "[mobway]\nbase_url = %s\nallow_http = true\n"
+                 "client_id = %s\nclient_secret_file = %s\n"
+                 "sign_secret_file = %s\n%s"
+                 % (url, client, p("client_secret"), p("sign_secret"), extra),
+                 0o644)
 
 
 def sign(secret, vin, command):

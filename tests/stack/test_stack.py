@@ -22,7 +22,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from mobway_sim import MobwaySim  # noqa: E402
+from mobway_sim import MobwaySim, mobway_conf  # noqa: E402
 from testenv import env_with, write  # noqa: E402
 from testrun import Skip, check, run_tests, test  # noqa: E402
 
@@ -107,18 +107,10 @@ class Env:
 
     def mobway_conf(self, name="mobway", client="demo-client",
                     secret="demo-secret", sign="demo-sign-secret"):
-        p = lambda f: os.path.join(self.dir, "%s.%s" % (name, f))
-        write(p("client_secret"), secret + "\n")
-        write(p("sign_secret"), sign + "\n")
-        return write(p("conf"), "[mobway]\n"
-                     "base_url = %s\n"
-                     "allow_http = true\n"
-                     "connect_timeout_ms = 2000\n"
-                     "client_id = %s\n"
-                     "client_secret_file = %s\n"
-                     "sign_secret_file = %s\n"
-                     % (self.url, client, p("client_secret"),
-                        p("sign_secret")), 0o644)
+        """A config for an account of this simulator, or for the refusing
+        port once Mobway is gone."""
+        return mobway_conf(self.dir, self.url, name, client, secret, sign,
+                           extra="connect_timeout_ms = 2000\n")
 
     def stack(self, text):
         return write(os.path.join(self.dir, "stack.conf"), text, 0o644)
