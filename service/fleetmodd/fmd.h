@@ -6,7 +6,8 @@
  * -> a job on a worker (pool.c) -> the guard (commands.c) -> the reply
  * map as JSON -> the connection. The watcher (watcher.c) asks the guard
  * about open commands and queues each new state in the journal's outbox;
- * the webhook thread (webhook.c) delivers the outbox.
+ * the webhook thread (webhook.c) delivers the outbox. Each of the two
+ * runs on a thread of its own (worker.c), apart from the pool's workers.
  */
 #ifndef FMD_H
 #define FMD_H
