@@ -49,9 +49,14 @@ types="struct|union|enum|const|volatile|unsigned|signed|char|short|int|long|floa
 grep -nE '(==|!=)[[:space:]]*NULL\b|\bNULL[[:space:]]*(==|!=)' $files 2>/dev/null |
     sed -E 's/^([^:]*:[0-9]*):.*/\1: dialect: compare with NULL; write !p or p/' \
     >>"$tmp/found"
-grep -nE '\bsizeof[[:space:]]*\(' $files 2>/dev/null |
-    grep -vE "\bsizeof[[:space:]]*\([[:space:]]*($types)\b[^()]*\)" |
-    grep -E '\bsizeof[[:space:]]*\(' |
+# Only an object in parentheses is flagged: a name, *name, and their
+# members and elements (sizeof(x), sizeof(*p), sizeof(p->m), sizeof(a[0])).
+# A type (keyword, *_t, a typedef of the tree) stays as it is, and so do
+# shapes no expression rewrite could improve, such as the member size
+# sizeof(((T *)0)->m) or a function pointer type.
+obj='\bsizeof[[:space:]]*\([[:space:]]*\*?[[:space:]]*[A-Za-z_][A-Za-z0-9_]*([[:space:]]*(->|\.)[[:space:]]*[A-Za-z_][A-Za-z0-9_]*|\[[^]]*\])*[[:space:]]*\)'
+grep -nE "$obj" $files 2>/dev/null |
+    grep -vE "\bsizeof[[:space:]]*\([[:space:]]*($types)[[:space:]]*\)" |
     sed -E 's/^([^:]*:[0-9]*):.*/\1: dialect: sizeof(expression); write sizeof expr (parentheses only for a type)/' \
     >>"$tmp/found"
 
@@ -63,6 +68,7 @@ grep -nE '\bsizeof[[:space:]]*\(' $files 2>/dev/null |
     --suppress=missingIncludeSystem --suppress=varFuncNullUB \
     --template='{file}:{line}: cppcheck: {message} [{id}]' \
     -D__GNUC__=12 -D_GNU_SOURCE -DSYSCONFDIR='"/etc"' \
+    -D_Noreturn='__attribute__((noreturn))' \
     -DFLEETMOD_MODULEDIR='"/usr/lib/fleetmod"' -DFLEETMOD_SYSCONFDIR='"/etc"' \
     -DMOBWAY_VERSION='"0"' -DFLEETCMD_VERSION='"0"' \
     -Ihost-api/include $files 2>>"$tmp/found" >/dev/null

@@ -17,7 +17,7 @@ FLEETMOD_API int fleetmod_buf_write(void *sink, const char *buf, size_t len)
         while (cap < b->len + len)
             cap = cap > SIZE_MAX / 2 ? b->len + len : cap * 2;
         char *data = realloc(b->data, cap);
-        if (data == NULL)
+        if (!data)
             return -1;
         b->data = data;
         b->cap = cap;
@@ -30,7 +30,7 @@ FLEETMOD_API int fleetmod_buf_write(void *sink, const char *buf, size_t len)
 
 FLEETMOD_API void fleetmod_buf_free(struct fleetmod_buf *b)
 {
-    if (b == NULL)
+    if (!b)
         return;
     free(b->data);
     b->data = NULL;

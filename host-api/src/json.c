@@ -41,7 +41,7 @@ static char *base64(const char *data, size_t n)
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const unsigned char *p = (const unsigned char *)data;
     char *out = malloc((n + 2) / 3 * 4 + 1), *q = out;
-    if (out == NULL)
+    if (!out)
         return NULL;
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)p[i] << 16;
@@ -61,7 +61,7 @@ static char *base64(const char *data, size_t n)
 static json_t *base64_json(const char *data, size_t n)
 {
     char *text = base64(data, n);
-    json_t *j = text != NULL ? json_string(text) : NULL;
+    json_t *j = text ? json_string(text) : NULL;
     free(text);
     return j;
 }
@@ -93,11 +93,11 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
 static json_t *string_json(const char *s, size_t n)
 {
     json_t *j = json_stringn(s, n);
-    if (j != NULL)
+    if (j)
         return j;
     char *fixed = malloc(n * 3 + 1);
     size_t out = 0;
-    if (fixed == NULL)
+    if (!fixed)
         return NULL;
     for (size_t i = 0; i < n;) {
         size_t len = utf8_seq((const unsigned char *)s + i, n - i);
@@ -120,7 +120,7 @@ static int shortest_precision(double d)
 {
     char text[40];
     for (int p = 1; p < 17; p++) {
-        snprintf(text, sizeof(text), "%.*g", p, d);
+        snprintf(text, sizeof text, "%.*g", p, d);
         if (strtod(text, NULL) == d)
             return p;
     }
@@ -146,7 +146,7 @@ static json_t *ext_json(const msgpack_object_ext *e)
 static json_t *array_json(const msgpack_object_array *a, struct render *rd)
 {
     json_t *arr = json_array();
-    for (uint32_t i = 0; arr != NULL && i < a->size; i++) {
+    for (uint32_t i = 0; arr && i < a->size; i++) {
         if (json_array_append_new(arr, to_json(&a->ptr[i], rd)) != 0) {
             json_decref(arr);
             arr = NULL;
@@ -165,7 +165,7 @@ static char *key_text(const msgpack_object *k, size_t *len, struct render *rd)
 
     if (container && rd->in_key) {
         text = strdup(k->type == MSGPACK_OBJECT_MAP ? "<map>" : "<array>");
-        *len = text != NULL ? strlen(text) : 0;
+        *len = text ? strlen(text) : 0;
         return text;
     }
     rd->in_key += container;
@@ -173,15 +173,15 @@ static char *key_text(const msgpack_object *k, size_t *len, struct render *rd)
             ? string_json(k->via.str.ptr, k->via.str.size)
             : to_json(k, rd);
     rd->in_key -= container;
-    if (j != NULL && json_is_string(j) && k->type == MSGPACK_OBJECT_STR) {
+    if (j && json_is_string(j) && k->type == MSGPACK_OBJECT_STR) {
         *len = json_string_length(j);
         text = malloc(*len + 1);
-        if (text != NULL)
+        if (text)
             memcpy(text, json_string_value(j), *len + 1);
-    } else if (j != NULL) {
+    } else if (j) {
         text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
                                  JSON_REAL_PRECISION(rd->precision));
-        *len = text != NULL ? strlen(text) : 0;
+        *len = text ? strlen(text) : 0;
     }
     json_decref(j);
     return text;
@@ -190,12 +190,11 @@ static char *key_text(const msgpack_object *k, size_t *len, struct render *rd)
 static json_t *map_json(const msgpack_object_map *m, struct render *rd)
 {
     json_t *obj = json_object();
-    for (uint32_t i = 0; obj != NULL && i < m->size; i++) {
+    for (uint32_t i = 0; obj && i < m->size; i++) {
         size_t len = 0;
         char *key = key_text(&m->ptr[i].key, &len, rd);
-        int fail = key == NULL ||
-                   json_object_setn_new(obj, key, len,
-                                        to_json(&m->ptr[i].val, rd)) != 0;
+        int fail = !key || json_object_setn_new(
+                               obj, key, len, to_json(&m->ptr[i].val, rd)) != 0;
         free(key);
         if (fail) {
             json_decref(obj);
@@ -245,7 +244,7 @@ FLEETMOD_API char *fleetmod_msg_to_json(const char *buf, size_t len)
     if (fm_msg_unpack(buf, len, &zone, &obj) == FLEETMOD_OK) {
         struct render rd = {.precision = 1};
         json_t *j = to_json(&obj, &rd);
-        if (j != NULL)
+        if (j)
             text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
                                      JSON_PRESERVE_ORDER |
                                      JSON_REAL_PRECISION(rd.precision));

@@ -14,10 +14,10 @@
  * str. Sets *oom when the copy could not be made. */
 static const char *str_copy(const msgpack_object *v, int *oom)
 {
-    if (v == NULL || v->type != MSGPACK_OBJECT_STR)
+    if (!v || v->type != MSGPACK_OBJECT_STR)
         return NULL;
     char *s = strndup(v->via.str.ptr, v->via.str.size);
-    if (s == NULL)
+    if (!s)
         *oom = 1;
     return s;
 }
@@ -25,7 +25,7 @@ static const char *str_copy(const msgpack_object *v, int *oom)
 static bool has_str(const msgpack_object *map, const char *key)
 {
     const msgpack_object *v = fm_map_get(map, key);
-    return v != NULL && v->type == MSGPACK_OBJECT_STR;
+    return v && v->type == MSGPACK_OBJECT_STR;
 }
 
 static void decode_error(const msgpack_object *e, struct fleetmod_reply *r,
@@ -48,11 +48,11 @@ static void decode_error(const msgpack_object *e, struct fleetmod_reply *r,
     err->retry_after_ms =
         fm_int_get(fm_map_get(e, "retry_after_ms"), &n) && n >= 0 ? n : -1;
     /* host.h promises name and message whenever has_error. */
-    if (err->name == NULL && !*oom)
+    if (!err->name && !*oom)
         err->name = strdup(fleetmod_rc_name((fleetmod_rc)err->code));
-    if (err->message == NULL && !*oom)
+    if (!err->message && !*oom)
         err->message = strdup(fleetmod_strerror((fleetmod_rc)err->code));
-    if (err->name == NULL || err->message == NULL)
+    if (!err->name || !err->message)
         *oom = 1;
 }
 
@@ -62,10 +62,10 @@ static fleetmod_rc decode_map(const msgpack_object *o,
 static fleetmod_rc decode_results(const msgpack_object *v,
                                   struct fleetmod_reply *r)
 {
-    if (v == NULL || v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size == 0)
+    if (!v || v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size == 0)
         return FLEETMOD_OK;
-    r->results = calloc(v->via.array.size, sizeof(*r->results));
-    if (r->results == NULL)
+    r->results = calloc(v->via.array.size, sizeof *r->results);
+    if (!r->results)
         return FLEETMOD_ENOMEM;
     r->n_results = v->via.array.size;
     for (size_t i = 0; i < r->n_results; i++) {
@@ -90,8 +90,7 @@ static fleetmod_rc decode_map(const msgpack_object *o, struct fleetmod_reply *r)
     r->provider = str_copy(fm_map_get(o, "provider"), &oom);
     r->status = str_copy(fm_map_get(o, "status"), &oom);
     const msgpack_object *t = fm_map_get(o, "terminal");
-    r->terminal =
-        t != NULL && t->type == MSGPACK_OBJECT_BOOLEAN && t->via.boolean;
+    r->terminal = t && t->type == MSGPACK_OBJECT_BOOLEAN && t->via.boolean;
     r->id = str_copy(fm_map_get(o, "id"), &oom);
     r->vin = str_copy(fm_map_get(o, "vin"), &oom);
     r->command = str_copy(fm_map_get(o, "command"), &oom);
@@ -100,12 +99,12 @@ static fleetmod_rc decode_map(const msgpack_object *o, struct fleetmod_reply *r)
     r->message = str_copy(fm_map_get(o, "message"), &oom);
     const msgpack_object *detail = fm_map_get(o, "detail");
     r->detail_text = str_copy(detail, &oom);
-    r->has_detail_map = detail != NULL && detail->type == MSGPACK_OBJECT_MAP;
+    r->has_detail_map = detail && detail->type == MSGPACK_OBJECT_MAP;
     decode_time(o, "created", &r->has_created, &r->created);
     decode_time(o, "updated", &r->has_updated, &r->updated);
     decode_time(o, "executed", &r->has_executed, &r->executed);
     const msgpack_object *e = fm_map_get(o, "error");
-    if (e != NULL && e->type == MSGPACK_OBJECT_MAP)
+    if (e && e->type == MSGPACK_OBJECT_MAP)
         decode_error(e, r, &oom);
     if (oom)
         return FLEETMOD_ENOMEM;
@@ -115,7 +114,7 @@ static fleetmod_rc decode_map(const msgpack_object *o, struct fleetmod_reply *r)
 FLEETMOD_API fleetmod_rc fleetmod_reply_decode(const char *buf, size_t len,
                                                struct fleetmod_reply *out)
 {
-    memset(out, 0, sizeof(*out));
+    memset(out, 0, sizeof *out);
     msgpack_zone zone;
     if (!msgpack_zone_init(&zone, MSGPACK_ZONE_CHUNK_SIZE))
         return FLEETMOD_ENOMEM;
@@ -131,16 +130,16 @@ FLEETMOD_API fleetmod_rc fleetmod_reply_decode(const char *buf, size_t len,
 
 FLEETMOD_API void fleetmod_reply_free(struct fleetmod_reply *r)
 {
-    if (r == NULL)
+    if (!r)
         return;
     const char *strs[] = {r->provider,   r->status,        r->id,
                           r->vin,        r->command,       r->request_id,
                           r->code,       r->message,       r->detail_text,
                           r->error.name, r->error.message, r->error.delivered};
-    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         free((char *)strs[i]);
     for (size_t i = 0; i < r->n_results; i++)
         fleetmod_reply_free(&r->results[i]);
     free(r->results);
-    memset(r, 0, sizeof(*r));
+    memset(r, 0, sizeof *r);
 }

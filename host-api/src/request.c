@@ -15,7 +15,7 @@ static int pack_str(msgpack_packer *pk, const char *s)
 /* One key with a string value; nothing when the value is NULL. */
 static int pack_kv(msgpack_packer *pk, const char *key, const char *value)
 {
-    return value != NULL && (pack_str(pk, key) || pack_str(pk, value));
+    return value && (pack_str(pk, key) || pack_str(pk, value));
 }
 
 static int pack_list(msgpack_packer *pk, const char *key,
@@ -25,7 +25,7 @@ static int pack_list(msgpack_packer *pk, const char *key,
         return 0;
     int fail = pack_str(pk, key) || msgpack_pack_array(pk, n);
     for (size_t i = 0; i < n && !fail; i++)
-        fail = pack_str(pk, items[i] != NULL ? items[i] : "");
+        fail = pack_str(pk, items[i] ? items[i] : "");
     return fail;
 }
 
@@ -34,8 +34,8 @@ static size_t count_keys(const struct fleetmod_request *r)
     const char *strs[] = {r->vin, r->command,    r->code,
                           r->id,  r->request_id, r->provider};
     size_t n = 0;
-    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-        n += strs[i] != NULL;
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        n += !!strs[i];
     return n + (r->wait_ms != 0) + (r->n_vins != 0) + (r->n_ids != 0);
 }
 

@@ -26,11 +26,11 @@ FLEETMOD_API const char *fleetmod_moduledir(void)
 
 const char *fm_dir_next(struct fm_dir_iter *it, char *dir, size_t size)
 {
-    if (it->env == NULL && !it->done_builtin) {
+    if (!it->env && !it->done_builtin) {
         /* First call: the environment is read afresh each time, as
          * host.h promises. */
         it->env = getenv("FLEETMOD_MODULE_PATH");
-        if (it->env == NULL)
+        if (!it->env)
             it->env = "";
     }
     while (*it->env != '\0') {
@@ -96,29 +96,29 @@ FLEETMOD_API fleetmod_rc fleetmod_module_find(const char *module, char *path,
                                               size_t size, char *err,
                                               size_t errlen)
 {
-    if (module == NULL || *module == '\0') {
+    if (!module || *module == '\0') {
         fm_err(err, errlen, "empty module name");
         return FLEETMOD_ECONFIG;
     }
-    if (strchr(module, '/') != NULL)
+    if (strchr(module, '/'))
         return find_by_path(module, path, size, err, errlen);
 
     char file[NAME_MAX + 1], dir[PATH_MAX], candidate[PATH_MAX];
     char searched[FLEETMOD_ERR_MAX] = "";
-    if (file_name(module, file, sizeof(file)) != 0) {
+    if (file_name(module, file, sizeof file) != 0) {
         fm_err(err, errlen, "module name %.40s... is too long", module);
         return FLEETMOD_ECONFIG;
     }
     struct fm_dir_iter it = {0};
-    while (fm_dir_next(&it, dir, sizeof(dir)) != NULL) {
-        int n = snprintf(candidate, sizeof(candidate), "%s/%s", dir, file);
+    while (fm_dir_next(&it, dir, sizeof dir)) {
+        int n = snprintf(candidate, sizeof candidate, "%s/%s", dir, file);
         /* A path cut short would name another file: not a candidate. */
-        if (n > 0 && (size_t)n < sizeof(candidate) &&
+        if (n > 0 && (size_t)n < sizeof candidate &&
             access(candidate, F_OK) == 0 && strlen(candidate) < size) {
             strcpy(path, candidate);
             return FLEETMOD_OK;
         }
-        list_append(searched, sizeof(searched), dir);
+        list_append(searched, sizeof searched, dir);
     }
     fm_err(err, errlen,
            "module %s not found: no %s in %s (FLEETMOD_MODULE_PATH, then "
@@ -140,11 +140,11 @@ static bool seen_add(struct seen *s, const char *name)
         if (strcmp(s->names[i], name) == 0)
             return false;
     }
-    char **grown = realloc(s->names, (s->n + 1) * sizeof(*grown));
+    char **grown = realloc(s->names, (s->n + 1) * sizeof *grown);
     char *copy = strdup(name);
-    if (grown == NULL || copy == NULL) {
+    if (!grown || !copy) {
         free(copy);
-        s->names = grown != NULL ? grown : s->names;
+        s->names = grown ? grown : s->names;
         return false;
     }
     s->names = grown;
@@ -178,16 +178,16 @@ static int visit_dir(const char *dir, struct seen *seen,
             const struct fleetmod_module *table = NULL;
             void *dl = NULL;
             int len =
-                snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
-            if (len < 0 || (size_t)len >= sizeof(path)) {
+                snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
+            if (len < 0 || (size_t)len >= sizeof path) {
                 free(list[i]);
                 continue; /* too long to open (ENAMETOOLONG) */
             }
             fleetmod_rc rc =
-                fleetmod_module_probe(path, &table, &dl, error, sizeof(error));
+                fleetmod_module_probe(path, &table, &dl, error, sizeof error);
             stop = visit(user, path, table, rc == FLEETMOD_OK ? NULL : error);
             (*count)++;
-            if (dl != NULL)
+            if (dl)
                 dlclose(dl);
         }
         free(list[i]);
@@ -203,7 +203,7 @@ FLEETMOD_API size_t fleetmod_modules_foreach(fleetmod_module_visit_fn visit,
     struct fm_dir_iter it = {0};
     char dir[PATH_MAX];
     size_t count = 0;
-    while (fm_dir_next(&it, dir, sizeof(dir)) != NULL) {
+    while (fm_dir_next(&it, dir, sizeof dir)) {
         if (visit_dir(dir, &seen, visit, user, &count) != 0)
             break;
     }

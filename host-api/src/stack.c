@@ -24,7 +24,7 @@ static fleetmod_rc start(struct fm_provider *p,
 {
     char why[FLEETMOD_ERR_MAX];
     fleetmod_rc rc =
-        fleetmod_open(p->module, p->config, host, &p->h, why, sizeof(why));
+        fleetmod_open(p->module, p->config, host, &p->h, why, sizeof why);
     if (rc == FLEETMOD_OK)
         return rc;
     if (!p->optional) {
@@ -33,7 +33,7 @@ static fleetmod_rc start(struct fm_provider *p,
         return rc;
     }
     p->error = strdup(why);
-    return p->error != NULL ? FLEETMOD_OK : FLEETMOD_ENOMEM;
+    return p->error ? FLEETMOD_OK : FLEETMOD_ENOMEM;
 }
 
 /* Each ready provider's batch limit, and the stack's: the largest, so that
@@ -59,10 +59,10 @@ FLEETMOD_API fleetmod_rc fleetmod_stack_open(const char *path,
                                              char *err, size_t errlen)
 {
     *out = NULL;
-    if (path == NULL)
+    if (!path)
         path = fleetmod_default_stack_path();
-    struct fleetmod_stack *s = calloc(1, sizeof(*s));
-    if (s == NULL) {
+    struct fleetmod_stack *s = calloc(1, sizeof *s);
+    if (!s) {
         fm_err(err, errlen, "stack %s: out of memory", path);
         return FLEETMOD_ENOMEM;
     }
@@ -95,9 +95,9 @@ FLEETMOD_API bool fleetmod_stack_entry(const struct fleetmod_stack *s, size_t i,
         return false;
     const struct fm_provider *p = &s->p[i];
     out->section = p->section;
-    out->module_path = p->h != NULL ? fleetmod_handle_path(p->h) : p->module;
-    out->module = p->h != NULL ? fleetmod_handle_module(p->h) : NULL;
-    out->state = p->h != NULL ? "ready" : "failed";
+    out->module_path = p->h ? fleetmod_handle_path(p->h) : p->module;
+    out->module = p->h ? fleetmod_handle_module(p->h) : NULL;
+    out->state = p->h ? "ready" : "failed";
     out->error = p->error;
     return true;
 }
@@ -125,6 +125,6 @@ void fm_stack_free(struct fleetmod_stack *s)
 
 FLEETMOD_API void fleetmod_stack_close(struct fleetmod_stack *s)
 {
-    if (s != NULL)
+    if (s)
         fm_stack_free(s);
 }

@@ -130,8 +130,8 @@ static size_t next_provider(const struct batch *b, size_t i,
                             const struct item *it)
 {
     const struct fleetmod_stack *s = b->s;
-    while (i < s->n && !(b->status ? s->p[i].h != NULL
-                                   : fm_provider_takes(&s->p[i], it->vin)))
+    while (i < s->n &&
+           !(b->status ? !!s->p[i].h : fm_provider_takes(&s->p[i], it->vin)))
         i++;
     return i;
 }
@@ -143,19 +143,19 @@ static fleetmod_rc items_init(struct batch *b, const msgpack_object *list)
         b->status ? "no provider of the stack is ready"
                   : "no provider of the stack takes this VIN"};
     b->n = list->via.array.size;
-    b->items = calloc(b->n, sizeof(*b->items));
-    b->group = calloc(b->n, sizeof(*b->group));
+    b->items = calloc(b->n, sizeof *b->items);
+    b->group = calloc(b->n, sizeof *b->group);
     /* A provider's items are cut into calls of at most its max_batch:
      * never more calls than providers plus items. */
-    b->replies = calloc(b->s->n + b->n, sizeof(*b->replies));
-    if (b->items == NULL || b->group == NULL || b->replies == NULL)
+    b->replies = calloc(b->s->n + b->n, sizeof *b->replies);
+    if (!b->items || !b->group || !b->replies)
         return FLEETMOD_ENOMEM;
     for (size_t i = 0; i < b->n; i++) {
         struct item *it = &b->items[i];
         it->key = &list->via.array.ptr[i];
         if (!b->status) {
             it->vin = strndup(it->key->via.str.ptr, it->key->via.str.size);
-            if (it->vin == NULL)
+            if (!it->vin)
                 return FLEETMOD_ENOMEM;
         }
         it->at = next_provider(b, 0, it);
@@ -214,9 +214,8 @@ static fleetmod_rc sub_request(const struct batch *b, const size_t *group,
 static fleetmod_rc item_rc(const msgpack_object *result)
 {
     const msgpack_object *error = fm_map_get(result, "error");
-    const msgpack_object *code =
-        error != NULL ? fm_map_get(error, "code") : NULL;
-    if (code == NULL || code->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+    const msgpack_object *code = error ? fm_map_get(error, "code") : NULL;
+    if (!code || code->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
         return FLEETMOD_OK;
     return code->via.u64 < FLEETMOD_RC_COUNT ? (fleetmod_rc)code->via.u64
                                              : FLEETMOD_EINTERNAL;
@@ -268,7 +267,7 @@ static void take(struct batch *b, size_t p, struct item *it,
 static const msgpack_object *results_of(const msgpack_object *reply, size_t k)
 {
     const msgpack_object *r = fm_map_get(reply, "results");
-    if (r == NULL || r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size != k)
+    if (!r || r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size != k)
         return NULL;
     for (size_t j = 0; j < k; j++) {
         if (r->via.array.ptr[j].type != MSGPACK_OBJECT_MAP)
@@ -296,7 +295,7 @@ static void settle(struct batch *b, size_t p, const size_t *group, size_t k,
                            fleetmod_strerror(rc)};
     for (size_t j = 0; j < k; j++) {
         struct item *it = &b->items[group[j]];
-        if (results != NULL)
+        if (results)
             take(b, p, it, &results->via.array.ptr[j]);
         else if (!pass_on(b, p, it, map ? rc : FLEETMOD_EINTERNAL, w.error))
             fail_item(it, &w);
@@ -379,7 +378,7 @@ static fleetmod_rc write_merged(const struct batch *b)
 
 static void batch_free(struct batch *b)
 {
-    for (size_t i = 0; b->items != NULL && i < b->n; i++) {
+    for (size_t i = 0; b->items && i < b->n; i++) {
         free(b->items[i].vin);
         free(b->items[i].refusals);
     }
@@ -401,7 +400,7 @@ fleetmod_rc fm_stack_batch(const struct fleetmod_stack *s,
                              c->write, c->sink);
     const msgpack_object *wait = fm_map_get(&c->obj, "wait_ms");
     uint64_t now = now_ms();
-    if (status && wait != NULL && wait->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+    if (status && wait && wait->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
         b.deadline_ms =
             wait->via.u64 > UINT64_MAX - now ? UINT64_MAX : now + wait->via.u64;
     fleetmod_rc rc = items_init(&b, list);

@@ -60,9 +60,9 @@ static int fail(struct parse *ps, fleetmod_rc rc, const char *fmt,
 {
     if (ps->rc == FLEETMOD_OK) {
         char what[FLEETMOD_ERR_MAX];
-        snprintf(what, sizeof(what), fmt, arg);
+        snprintf(what, sizeof what, fmt, arg);
         ps->rc = rc;
-        if (ps->cur != NULL)
+        if (ps->cur)
             fm_err(ps->err, ps->errlen, "%s:%d: [%s] %s", ps->path, ps->line,
                    ps->cur->section, what);
         else
@@ -75,10 +75,10 @@ static void new_section(struct parse *ps, const char *name, size_t n)
 {
     struct fleetmod_stack *s = ps->s;
     char *copy = strndup(name, n);
-    struct fm_provider *grown = realloc(s->p, (s->n + 1) * sizeof(*grown));
-    if (copy == NULL || grown == NULL) {
+    struct fm_provider *grown = realloc(s->p, (s->n + 1) * sizeof *grown);
+    if (!copy || !grown) {
         free(copy);
-        if (grown != NULL)
+        if (grown)
             s->p = grown;
         fail(ps, FLEETMOD_ENOMEM, "%s", "out of memory");
         return;
@@ -88,11 +88,11 @@ static void new_section(struct parse *ps, const char *name, size_t n)
         if (strcmp(s->p[i].section, copy) == 0) {
             char what[FLEETMOD_ERR_MAX];
             if (strcmp(s->p[i].file, ps->path) == 0)
-                snprintf(what, sizeof(what),
+                snprintf(what, sizeof what,
                          "duplicate section [%.64s], first at line %d", copy,
                          s->p[i].line);
             else
-                snprintf(what, sizeof(what),
+                snprintf(what, sizeof what,
                          "duplicate section [%.64s], first at %.200s:%d", copy,
                          s->p[i].file, s->p[i].line);
             ps->cur = NULL;
@@ -117,18 +117,18 @@ static void new_section(struct parse *ps, const char *name, size_t n)
 static char *reader(char *str, int num, void *stream)
 {
     struct parse *ps = stream;
-    if (fgets(str, num, ps->f) == NULL)
+    if (!fgets(str, num, ps->f))
         return NULL;
     if (ps->at_line_start)
         ps->line++;
     bool starts_line = ps->at_line_start;
-    ps->at_line_start = strchr(str, '\n') != NULL;
+    ps->at_line_start = strchr(str, '\n');
     const char *p = str;
     if (ps->line == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3;
     p += strspn(p, " \t\r");
     const char *end = *p == '[' ? strchr(p, ']') : NULL;
-    if (starts_line && end != NULL && ps->rc == FLEETMOD_OK)
+    if (starts_line && end && ps->rc == FLEETMOD_OK)
         new_section(ps, p + 1, (size_t)(end - p - 1));
     return str;
 }
@@ -136,25 +136,24 @@ static char *reader(char *str, int num, void *stream)
 static int set_string(struct parse *ps, char **field, const char *value)
 {
     *field = strdup(value);
-    return *field != NULL ? 1
-                          : fail(ps, FLEETMOD_ENOMEM, "%s", "out of memory");
+    return *field ? 1 : fail(ps, FLEETMOD_ENOMEM, "%s", "out of memory");
 }
 
 static int set_globs(struct parse *ps, const char *value)
 {
     const char *sep = ", \t";
     char *list = strdup(value), *save = NULL;
-    if (list == NULL)
+    if (!list)
         return fail(ps, FLEETMOD_ENOMEM, "%s", "out of memory");
     int ok = 1;
-    for (char *g = strtok_r(list, sep, &save); g != NULL && ok;
+    for (char *g = strtok_r(list, sep, &save); g && ok;
          g = strtok_r(NULL, sep, &save)) {
         struct fm_provider *p = ps->cur;
-        char **grown = realloc(p->globs, (p->n_globs + 1) * sizeof(*grown));
-        ok = grown != NULL;
+        char **grown = realloc(p->globs, (p->n_globs + 1) * sizeof *grown);
+        ok = !!grown;
         if (ok) {
             p->globs = grown;
-            ok = (p->globs[p->n_globs] = strdup(g)) != NULL;
+            ok = !!(p->globs[p->n_globs] = strdup(g));
             p->n_globs += ok;
         }
     }
@@ -174,8 +173,8 @@ static int set_word(struct parse *ps, const char *key, const char *value,
         return 1;
     }
     char what[FLEETMOD_ERR_MAX];
-    snprintf(what, sizeof(what), "%s = %.64s: expected %s or %s", key, value,
-             no, yes);
+    snprintf(what, sizeof what, "%s = %.64s: expected %s or %s", key, value, no,
+             yes);
     return fail(ps, FLEETMOD_ECONFIG, "%s", what);
 }
 
@@ -209,7 +208,7 @@ static int handler(void *user, const char *section, const char *name,
     (void)section; /* the reader has already made ps->cur that section */
     if (ps->rc != FLEETMOD_OK)
         return 1;
-    if (ps->cur == NULL)
+    if (!ps->cur)
         return fail(ps, FLEETMOD_ECONFIG, "key %.64s outside a section", name);
     enum key k = key_of(name);
     if (k == K_COUNT)
@@ -253,7 +252,7 @@ static void check_sections(struct parse *ps)
         ps->cur = &ps->s->p[i];
         ps->path = ps->cur->file;
         ps->line = ps->cur->line;
-        if (ps->cur->module == NULL)
+        if (!ps->cur->module)
             fail(ps, FLEETMOD_ECONFIG, "%s", "missing key module");
     }
 }
@@ -266,7 +265,7 @@ static void parse_file(struct parse *ps, const char *path)
     ps->at_line_start = true;
     ps->cur = NULL;
     ps->f = fopen(path, "r");
-    if (ps->f == NULL) {
+    if (!ps->f) {
         fm_err(ps->err, ps->errlen, "stack file %s: %m", path);
         ps->rc = FLEETMOD_ECONFIG;
         return;

@@ -80,8 +80,8 @@ int fm_pack_with_provider(msgpack_packer *pk, const msgpack_object *map,
                           const char *section, const struct fm_refusals *ref)
 {
     const msgpack_object_map *m = &map->via.map;
-    bool has = fm_map_get(map, "provider") != NULL;
-    bool drop = any(ref) && fm_map_get(map, "refusals") != NULL;
+    bool has = fm_map_get(map, "provider");
+    bool drop = any(ref) && fm_map_get(map, "refusals");
     int fail = msgpack_pack_map(pk, m->size + !has + any(ref) - drop);
     for (uint32_t i = 0; i < m->size && !fail; i++) {
         const msgpack_object *k = &m->ptr[i].key, *v = &m->ptr[i].val;
@@ -137,7 +137,7 @@ int fm_pack_batch_head(msgpack_packer *pk, const char *provider,
                        const msgpack_object *req, size_t n)
 {
     const msgpack_object *rid = fm_map_get(req, "request_id");
-    bool echo = rid != NULL && rid->type == MSGPACK_OBJECT_STR;
+    bool echo = rid && rid->type == MSGPACK_OBJECT_STR;
     return msgpack_pack_map(pk, 4 + echo) || pack_str(pk, "provider") ||
            pack_str(pk, provider) || pack_str(pk, "status") ||
            pack_str(pk, "batch") || pack_str(pk, "terminal") ||
@@ -149,7 +149,7 @@ int fm_pack_batch_head(msgpack_packer *pk, const char *provider,
 
 static int pack_error(msgpack_packer *pk, const struct fm_failure *f)
 {
-    if (f->error != NULL && f->error->type == MSGPACK_OBJECT_MAP)
+    if (f->error && f->error->type == MSGPACK_OBJECT_MAP)
         return msgpack_pack_object(pk, *f->error);
     return msgpack_pack_map(pk, 4) || pack_str(pk, "code") ||
            msgpack_pack_int(pk, (int)f->rc) || pack_str(pk, "name") ||
@@ -160,20 +160,19 @@ static int pack_error(msgpack_packer *pk, const struct fm_failure *f)
 
 static bool echoed(const struct fm_echo *e)
 {
-    return e->val != NULL && e->val->type == MSGPACK_OBJECT_STR;
+    return e->val && e->val->type == MSGPACK_OBJECT_STR;
 }
 
 int fm_pack_failure(msgpack_packer *pk, const struct fm_failure *f)
 {
-    size_t n_echo = sizeof(f->echo) / sizeof(f->echo[0]), keys = 4;
+    size_t n_echo = sizeof f->echo / sizeof f->echo[0], keys = 4;
     for (size_t i = 0; i < n_echo; i++)
         keys += echoed(&f->echo[i]);
     keys += any(&f->refusals);
-    int fail =
-        msgpack_pack_map(pk, keys) || pack_str(pk, "provider") ||
-        pack_str(pk, f->provider != NULL ? f->provider : FM_STACK_PROVIDER) ||
-        pack_str(pk, "status") || pack_str(pk, "failed") ||
-        pack_str(pk, "terminal") || msgpack_pack_true(pk);
+    int fail = msgpack_pack_map(pk, keys) || pack_str(pk, "provider") ||
+               pack_str(pk, f->provider ? f->provider : FM_STACK_PROVIDER) ||
+               pack_str(pk, "status") || pack_str(pk, "failed") ||
+               pack_str(pk, "terminal") || msgpack_pack_true(pk);
     for (size_t i = 0; i < n_echo && !fail; i++) {
         if (echoed(&f->echo[i]))
             fail = pack_str(pk, f->echo[i].key) ||
@@ -192,8 +191,7 @@ fleetmod_rc fm_stack_fail(const char *section, const msgpack_object *req,
         .provider = section,
         .rc = rc,
         .message = message,
-        .echo = {{"request_id",
-                  req != NULL ? fm_map_get(req, "request_id") : NULL}}};
+        .echo = {{"request_id", req ? fm_map_get(req, "request_id") : NULL}}};
     msgpack_packer pk;
     msgpack_packer_init(&pk, sink, write);
     return fm_pack_failure(&pk, &f) ? FLEETMOD_ENOMEM : rc;

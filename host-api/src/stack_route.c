@@ -68,7 +68,7 @@ static bool glob_match(const struct fm_provider *p, const char *vin)
 
 bool fm_provider_takes(const struct fm_provider *p, const char *vin)
 {
-    return p->h != NULL && glob_match(p, vin);
+    return p->h && glob_match(p, vin);
 }
 
 /* The first provider from index i on that takes vin; s->n if none. */
@@ -133,7 +133,7 @@ static fleetmod_rc route_vin(const struct fleetmod_stack *s,
     char why[FLEETMOD_ERR_MAX];
     size_t i = next_taker(s, 0, vin);
     if (i == s->n) {
-        snprintf(why, sizeof(why), "no provider of the stack takes VIN %.64s",
+        snprintf(why, sizeof why, "no provider of the stack takes VIN %.64s",
                  vin);
         return fail(c, FLEETMOD_EDENIED, NULL, why);
     }
@@ -164,11 +164,11 @@ static fleetmod_rc by_vin(const struct fleetmod_stack *s,
                           const struct fm_call *c)
 {
     const msgpack_object *vin = fm_map_get(&c->obj, "vin");
-    if (vin == NULL || vin->type != MSGPACK_OBJECT_STR)
+    if (!vin || vin->type != MSGPACK_OBJECT_STR)
         return fail(c, FLEETMOD_EINVAL, NULL,
                     "the request has neither a vin string nor a vins array");
     char *copy = strndup(vin->via.str.ptr, vin->via.str.size);
-    if (copy == NULL)
+    if (!copy)
         return fail(c, FLEETMOD_ENOMEM, NULL, "out of memory");
     fleetmod_rc rc = route_vin(s, c, copy);
     free(copy);
@@ -180,14 +180,14 @@ static fleetmod_rc by_asking(const struct fleetmod_stack *s,
                              const struct fm_call *c)
 {
     size_t i = 0;
-    while (i < s->n && s->p[i].h == NULL)
+    while (i < s->n && !s->p[i].h)
         i++;
     if (i == s->n)
         return fail(c, FLEETMOD_ENOTFOUND, NULL,
                     "no provider of the stack is ready");
     while (1) {
         size_t next = i + 1;
-        while (next < s->n && s->p[next].h == NULL)
+        while (next < s->n && !s->p[next].h)
             next++;
         struct fleetmod_buf reply = {0};
         fleetmod_rc rc = try(c, &s->p[i], &reply);
@@ -210,13 +210,13 @@ static fleetmod_rc by_name(const struct fleetmod_stack *s,
         if (strlen(p->section) != name->via.str.size ||
             memcmp(p->section, name->via.str.ptr, name->via.str.size) != 0)
             continue;
-        if (p->h != NULL)
+        if (p->h)
             return relay(c, p);
         /* p->error says the module did not start, and why */
-        snprintf(why, sizeof(why), "provider %s: %s", p->section, p->error);
+        snprintf(why, sizeof why, "provider %s: %s", p->section, p->error);
         return fail(c, FLEETMOD_ECONFIG, p->section, why);
     }
-    snprintf(why, sizeof(why), "the stack has no provider %.*s",
+    snprintf(why, sizeof why, "the stack has no provider %.*s",
              (int)(name->via.str.size > 64 ? 64 : name->via.str.size),
              name->via.str.ptr);
     return fail(c, FLEETMOD_EINVAL, NULL, why);
@@ -234,12 +234,12 @@ static fleetmod_rc dispatch(struct fleetmod_stack *s, enum kind kind,
         fm_batch_list(s, &c->obj, kind == STATUS, &list, why, sizeof why);
     if (rc != FLEETMOD_OK)
         return fail(c, rc, NULL, why);
-    if (kind == CONFIRM && list != NULL)
+    if (kind == CONFIRM && list)
         return fail(c, FLEETMOD_EINVAL, NULL,
                     "confirm has no batch form: one vehicle at a time");
-    if (kind != SEND && name != NULL)
+    if (kind != SEND && name)
         return by_name(s, c, name);
-    if (list != NULL)
+    if (list)
         return fm_stack_batch(s, c, kind == STATUS, list);
     return kind == STATUS ? by_asking(s, c) : by_vin(s, c);
 }

@@ -264,8 +264,12 @@ static char **read_lines(const char *path, size_t *n)
         line[strcspn(line, "\r\n")] = '\0';
         if (!*line)
             continue;
-        if (*n == cap && !(v = realloc(v, (cap = cap * 2 + 64) * sizeof *v)))
-            bench_die("out of memory");
+        if (*n == cap) {
+            char **grown = realloc(v, (cap = cap * 2 + 64) * sizeof *v);
+            if (!grown)
+                bench_die("out of memory");
+            v = grown;
+        }
         if (!(v[(*n)++] = strdup(line)))
             bench_die("out of memory");
     }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # make bench-journal: what the journal and its guards cost
-# (fleetmod-policy(5), POLICY.md's numbers), each figure beside a baseline
+# (fleetmod-policy(5); the figures the 1.1 design set), each figure beside a baseline
 # measured in this same run, printed as one table.
 #
 #   sh tests/bench/journal.sh JTOOL BENCH_GUARD MODULE SIM FLEETCMD JOURNAL_PG_SO

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """make bench-webhook: fleetmodd's webhooks across a receiver's outage
-(SERVICE.md: a receiver down for 60 s, then up: every event delivered,
+(fleetmodd(8): a receiver down for 60 s, then up: every event delivered,
 none lost, repeats only with the same event_id). Not part of make check.
 
 A fleetmodd with the service's own delivery defaults (max_backoff 300 s)

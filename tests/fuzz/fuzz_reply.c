@@ -20,7 +20,7 @@ static void check_reply(const struct fleetmod_reply *r)
     assert(r->provider && r->status);
     if (r->has_error)
         assert(r->error.name && r->error.message);
-    assert((r->results == NULL) == (r->n_results == 0));
+    assert((!r->results) == (r->n_results == 0));
     for (size_t i = 0; i < r->n_results; i++)
         check_reply(&r->results[i]);
 }
@@ -34,7 +34,7 @@ static void check_json(const uint8_t *data, size_t size)
     if (!text)
         return;
     v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-    assert(v != NULL || json_error_code(&err) == json_error_null_byte_in_key);
+    assert(v || json_error_code(&err) == json_error_null_byte_in_key);
     json_decref(v);
     free(text);
 }

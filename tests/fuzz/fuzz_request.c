@@ -18,10 +18,10 @@
 
 static void check_list(char **list, size_t n)
 {
-    assert((list == NULL) == (n == 0));
+    assert((!list) == (n == 0));
     assert(n <= MW_BATCH_MAX);
     for (size_t i = 0; i < n; i++)
-        assert(list[i] != NULL);
+        assert(list[i]);
 }
 
 /* The decoder's scan and msgpack-c must agree that the input is one value

@@ -63,6 +63,10 @@ static int die(const char *what, fleetmod_rc rc)
 
 static void pack_str(msgpack_packer *pk, const char *s)
 {
+    if (!s) {
+        msgpack_pack_nil(pk);
+        return;
+    }
     msgpack_pack_str(pk, strlen(s));
     msgpack_pack_str_body(pk, s, strlen(s));
 }

@@ -60,7 +60,7 @@ static void answer(const struct rel_reply *r)
 {
     const msgpack_object *err = msgmap_get(r->map, "error");
     json_t *o = json_pack("{s:i,s:f,s:b}", "rc", (int)r->rc, "ms", r->ms, "map",
-                          r->map != NULL);
+                          !!r->map);
 
     put_str(o, r->map, "status", "status");
     put_str(o, r->map, "id", "id");

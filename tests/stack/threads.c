@@ -1,7 +1,7 @@
 /*
  * threads.c - many threads sending through one stack (fleetmod/host.h,
- * "Stacks", and fleetmod/module.h on threads), with libfleetmod's stack API as a C host uses
- * it.
+ * "Stacks", and fleetmod/module.h on threads), with libfleetmod's stack API as
+ * a C host uses it.
  *
  *   stack-threads STACK THREADS SENDS VIN=SECTION...
  *
@@ -57,7 +57,7 @@ __attribute__((format(printf, 2, 3))) static void error(struct worker *w,
     if (w->errors++ > 0)
         return;
     va_start(ap, fmt);
-    vsnprintf(w->first_error, sizeof(w->first_error), fmt, ap);
+    vsnprintf(w->first_error, sizeof w->first_error, fmt, ap);
     va_end(ap);
 }
 
@@ -72,7 +72,7 @@ static fleetmod_rc call(struct fleetmod_stack *s, stack_call_fn fn,
     struct fleetmod_buf req = {0}, reply = {0};
     fleetmod_rc rc = fleetmod_request_pack(rq, &req);
 
-    memset(out, 0, sizeof(*out));
+    memset(out, 0, sizeof *out);
     if (rc == FLEETMOD_OK)
         rc = fn(s, req.data, req.len, fleetmod_buf_write, &reply);
     if (fleetmod_reply_decode(reply.data, reply.len, out) != FLEETMOD_OK &&
@@ -85,7 +85,7 @@ static fleetmod_rc call(struct fleetmod_stack *s, stack_call_fn fn,
 
 static bool same(const char *a, const char *b)
 {
-    return a != NULL && b != NULL && strcmp(a, b) == 0;
+    return a && b && strcmp(a, b) == 0;
 }
 
 /* The status of id, asked without "provider", must come from section. */
@@ -109,7 +109,7 @@ static void send_one(struct worker *w, unsigned i)
     size_t k = (w->index + i) % w->sh->n_routes;
     const struct route *rt = &w->sh->routes[k];
     char rid[64];
-    snprintf(rid, sizeof(rid), "t%u-%u", w->index, i);
+    snprintf(rid, sizeof rid, "t%u-%u", w->index, i);
     struct fleetmod_request rq = {
         .vin = rt->vin, .command = "location", .request_id = rid};
     struct fleetmod_reply r;
@@ -119,7 +119,7 @@ static void send_one(struct worker *w, unsigned i)
         error(w, "send %s (%s): %s, provider %s", rt->vin, rid,
               fleetmod_rc_name(rc), r.provider ? r.provider : "-");
     else if (!same(r.provider, rt->section) || !same(r.request_id, rid) ||
-             r.id == NULL)
+             !r.id)
         error(w, "send %s (%s): provider %s, request_id %s, expected %s",
               rt->vin, rid, r.provider ? r.provider : "-",
               r.request_id ? r.request_id : "-", rt->section);
@@ -144,7 +144,7 @@ static int parse_routes(int argc, char **argv, struct route *routes, size_t *n)
     *n = 0;
     for (int i = 0; i < argc; i++) {
         char *eq = strchr(argv[i], '=');
-        if (eq == NULL || *n == MAX_ROUTES)
+        if (!eq || *n == MAX_ROUTES)
             return -1;
         *eq = '\0';
         routes[(*n)++] = (struct route){argv[i], eq + 1};
@@ -210,7 +210,7 @@ int main(int argc, char **argv)
         return 64;
     }
     fleetmod_rc rc =
-        fleetmod_stack_open(argv[1], NULL, &sh.stack, err, sizeof(err));
+        fleetmod_stack_open(argv[1], NULL, &sh.stack, err, sizeof err);
     if (rc != FLEETMOD_OK) {
         fprintf(stderr, "stack-threads: %s: %s\n", fleetmod_rc_name(rc), err);
         return 2;

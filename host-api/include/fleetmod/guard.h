@@ -145,7 +145,7 @@ struct fleetmod_journal_filter {
      * (reconcile can ask). An unknown command without an id is settled:
      * nothing can tell more; the duplicate guard still counts it. */
     bool unresolved;
-    size_t limit;    /* 0: no limit */
+    size_t limit; /* 0: no limit */
 };
 
 /* Return non-zero to stop; the function then returns FLEETMOD_OK. */

@@ -130,8 +130,8 @@ fleetmod_rc fleetmod_open(const char *module, const char *config_path,
                           size_t errlen);
 
 /* The module's table and the file it was loaded from. */
-const struct fleetmod_module *fleetmod_handle_module(
-    const struct fleetmod_handle *h);
+const struct fleetmod_module *
+fleetmod_handle_module(const struct fleetmod_handle *h);
 const char *fleetmod_handle_path(const struct fleetmod_handle *h);
 
 /* Forward a call to the module (see fleetmod_call_fn in module.h for the
@@ -192,11 +192,11 @@ fleetmod_rc fleetmod_stack_open(const char *path,
 /* One provider of a stack, for listing. Pointers live as long as the
  * stack. */
 struct fleetmod_stack_entry {
-    const char *section;             /* unique section name */
-    const char *module_path;         /* the file loaded; as written if failed */
+    const char *section;     /* unique section name */
+    const char *module_path; /* the file loaded; as written if failed */
     const struct fleetmod_module *module; /* NULL when it failed to load */
-    const char *state;               /* "ready" or "failed" */
-    const char *error;               /* why it failed, else NULL */
+    const char *state;                    /* "ready" or "failed" */
+    const char *error;                    /* why it failed, else NULL */
 };
 
 /* The number of providers: the enabled sections. */
@@ -287,7 +287,7 @@ struct fleetmod_request {
     uint64_t wait_ms;
     const char *const *vins; /* batch send: n_vins strings */
     size_t n_vins;
-    const char *const *ids;  /* batch status: n_ids strings */
+    const char *const *ids; /* batch status: n_ids strings */
     size_t n_ids;
 };
 
@@ -298,12 +298,12 @@ fleetmod_rc fleetmod_request_pack(const struct fleetmod_request *req,
 
 /* The error map of a reply. */
 struct fleetmod_reply_error {
-    int code;                 /* the rc */
-    const char *name;         /* "EDENIED"; never NULL when has_error */
-    const char *message;      /* never NULL when has_error */
-    int http_status;          /* 0 when no HTTP answer came */
-    const char *delivered;    /* "no", "yes", "unknown" or NULL */
-    int64_t retry_after_ms;   /* -1 when not given */
+    int code;               /* the rc */
+    const char *name;       /* "EDENIED"; never NULL when has_error */
+    const char *message;    /* never NULL when has_error */
+    int http_status;        /* 0 when no HTTP answer came */
+    const char *delivered;  /* "no", "yes", "unknown" or NULL */
+    int64_t retry_after_ms; /* -1 when not given */
 };
 
 /* A reply decoded into C. Strings are NUL-terminated copies (NULL when the
@@ -318,15 +318,15 @@ struct fleetmod_reply {
     const char *request_id;
     const char *code;
     const char *message;
-    const char *detail_text;  /* detail when it is a string */
-    bool has_detail_map;      /* detail is a map (see fleetmod_msg_to_json) */
+    const char *detail_text; /* detail when it is a string */
+    bool has_detail_map;     /* detail is a map (see fleetmod_msg_to_json) */
     bool has_created, has_updated, has_executed;
     int64_t created, updated, executed;
     bool has_error;
     struct fleetmod_reply_error error;
-    size_t n_results;                /* status "batch" */
-    struct fleetmod_reply *results;  /* n_results items, request order */
-    void *reserved;                  /* keeps the 1.0 layout; always NULL */
+    size_t n_results;               /* status "batch" */
+    struct fleetmod_reply *results; /* n_results items, request order */
+    void *reserved;                 /* keeps the 1.0 layout; always NULL */
 };
 
 /* Decode a reply map. Unknown keys are ignored, and so is a known key whose
@@ -410,8 +410,8 @@ void fleetmod_reply_map_free(struct fleetmod_reply_map *m);
  * as the map it was decoded into. m NULL reads as an empty map. */
 const char *fleetmod_reply_get_str(const struct fleetmod_reply_map *m,
                                    const char *key);
-bool fleetmod_reply_get_int(const struct fleetmod_reply_map *m,
-                            const char *key, int64_t *out);
+bool fleetmod_reply_get_int(const struct fleetmod_reply_map *m, const char *key,
+                            int64_t *out);
 bool fleetmod_reply_get_bool(const struct fleetmod_reply_map *m,
                              const char *key, bool *out);
 

@@ -120,7 +120,8 @@ static inline const char *fleetmod_error_name(fleetmod_rc rc)
         "OK",        "EINVAL",    "ECONFIG",      "EAUTH",    "EDENIED",
         "ECONFIRM",  "EPROVIDER", "EUNREACHABLE", "EUNKNOWN", "ERATELIMIT",
         "ENOTFOUND", "ENOMEM",    "EINTERNAL",    "EREFUSED"};
-    return (unsigned)rc < FLEETMOD_RC_COUNT ? names[rc] : "EINTERNAL";
+    unsigned i = (unsigned)rc; /* a negative rc wraps above the table */
+    return i < FLEETMOD_RC_COUNT ? names[i] : "EINTERNAL";
 }
 
 static inline const char *fleetmod_rc_delivered(fleetmod_rc rc)
@@ -252,7 +253,8 @@ struct fleetmod_module {
 /* The most items module m takes in one batch call: its max_batch when
  * its table has one, else FLEETMOD_BATCH_DEFAULT. The one reading of the
  * limit, for hosts and stacks alike. */
-static inline uint32_t fleetmod_module_max_batch(const struct fleetmod_module *m)
+static inline uint32_t
+fleetmod_module_max_batch(const struct fleetmod_module *m)
 {
     if (FLEETMOD_HAS_MEMBER(m, struct fleetmod_module, max_batch) &&
         m->max_batch > 0)

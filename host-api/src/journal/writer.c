@@ -18,7 +18,7 @@ static bool read_line(const char *path, char *buf, size_t len)
     FILE *f = fopen(path, "re");
     if (!f)
         return false;
-    bool ok = fgets(buf, (int)len, f) != NULL;
+    bool ok = fgets(buf, (int)len, f);
     fclose(f);
     if (ok)
         buf[strcspn(buf, "\n")] = '\0';

@@ -367,7 +367,7 @@ static void huge_claimed_sizes_are_invalid(void **state)
         {"\x82\xa1k\xc0", 4},                     /* map missing a pair */
         {"\xc1", 1},                              /* never-used byte */
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fleetmod_reply r;
         assert_int_equal(
             fleetmod_reply_decode(cases[i].bytes, cases[i].len, &r),
@@ -387,10 +387,10 @@ static void deep_nesting_is_invalid(void **state)
     buf[0] = (char)0x81; /* a map whose value nests 100000 arrays */
     buf[1] = (char)0xa1;
     buf[2] = 'k';
-    memset(buf + 3, 0x91, sizeof(buf) - 4);
-    buf[sizeof(buf) - 1] = (char)0xc0;
+    memset(buf + 3, 0x91, sizeof buf - 4);
+    buf[sizeof buf - 1] = (char)0xc0;
     struct fleetmod_reply r;
-    assert_int_equal(fleetmod_reply_decode(buf, sizeof(buf), &r),
+    assert_int_equal(fleetmod_reply_decode(buf, sizeof buf, &r),
                      FLEETMOD_EINVAL);
     fleetmod_reply_free(&r);
 }
@@ -409,7 +409,7 @@ static void random_bytes_never_crash(void **state)
     unsigned char buf[96];
     int ok = 0;
     for (int i = 0; i < 20000; i++) {
-        size_t len = next_random(&seed) % sizeof(buf);
+        size_t len = next_random(&seed) % sizeof buf;
         for (size_t j = 0; j < len; j++)
             buf[j] = (unsigned char)next_random(&seed);
         /* A map header first makes deeper paths reachable. */
@@ -423,7 +423,7 @@ static void random_bytes_never_crash(void **state)
         struct fleetmod_reply_map *map = NULL;
         rc = fleetmod_reply_map_decode((char *)buf, len, &map);
         assert_true(rc == FLEETMOD_OK || rc == FLEETMOD_EINVAL);
-        assert_true((rc == FLEETMOD_OK) == (map != NULL));
+        assert_true((rc == FLEETMOD_OK) == !!map);
         fleetmod_reply_map_free(map);
         free(fleetmod_msg_to_json((char *)buf, len));
     }

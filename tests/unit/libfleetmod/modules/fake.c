@@ -46,28 +46,28 @@ struct fleetmod_instance {
 static fleetmod_rc init(const struct fleetmod_host *host, const char *config,
                         struct fleetmod_instance **out)
 {
-    const char *label = config != NULL ? config : "default";
+    const char *label = config ? config : "default";
     if (strncmp(label, "initrc=", 7) == 0)
         return (fleetmod_rc)atoi(label + 7);
     if (strncmp(label, "saysrc=", 7) == 0) {
         char line[128];
-        snprintf(line, sizeof(line), "fake: %.64s: refused as its label asks",
+        snprintf(line, sizeof line, "fake: %.64s: refused as its label asks",
                  label);
-        if (host != NULL && host->log != NULL) {
+        if (host && host->log) {
             host->log(host->user, 3, line);
             host->log(host->user, 4, "fake: a warning is not why");
             host->log(host->user, 3, "fake: and a second problem");
         }
         return (fleetmod_rc)atoi(label + 7);
     }
-    struct fleetmod_instance *in = calloc(1, sizeof(*in));
-    if (in == NULL)
+    struct fleetmod_instance *in = calloc(1, sizeof *in);
+    if (!in)
         return FLEETMOD_ENOMEM;
-    if (host != NULL) {
+    if (host) {
         in->user = host->user;
         in->log = host->log;
     }
-    snprintf(in->label, sizeof(in->label), "%s", label);
+    snprintf(in->label, sizeof in->label, "%s", label);
     *out = in;
     return FLEETMOD_OK;
 }
@@ -94,8 +94,8 @@ static int has_token(const struct fleetmod_instance *in, const char *text,
                      const char *what)
 {
     char token[128];
-    snprintf(token, sizeof(token), "[%s:%s]", in->label, what);
-    return strstr(text, token) != NULL;
+    snprintf(token, sizeof token, "[%s:%s]", in->label, what);
+    return !!strstr(text, token);
 }
 
 static void pack_str(msgpack_packer *pk, const char *s)
@@ -118,10 +118,9 @@ static void pack_reply(msgpack_packer *pk, const struct fleetmod_instance *in,
 {
     const char *names[] = {"command", "wait_ms"};
     const msgpack_object *echo[] = {NULL, NULL};
-    for (int i = 0; i < 2 && batch_req != NULL; i++)
+    for (int i = 0; i < 2 && batch_req; i++)
         echo[i] = msgmap_get(batch_req, names[i]);
-    int extra = (vin != NULL) + (id != NULL) + (rc != FLEETMOD_OK) +
-                (echo[0] != NULL) + (echo[1] != NULL);
+    int extra = !!vin + !!id + (rc != FLEETMOD_OK) + !!echo[0] + !!echo[1];
     msgpack_pack_map(pk, 5 + extra);
     pack_kv(pk, "provider", "fake");
     pack_kv(pk, "status", rc == FLEETMOD_OK ? "pending" : "failed");
@@ -132,12 +131,12 @@ static void pack_reply(msgpack_packer *pk, const struct fleetmod_instance *in,
         msgpack_pack_true(pk);
     pack_kv(pk, "label", in->label);
     pack_kv(pk, "call", call);
-    if (vin != NULL)
+    if (vin)
         pack_kv(pk, "vin", vin);
-    if (id != NULL)
+    if (id)
         pack_kv(pk, "id", id);
     for (int i = 0; i < 2; i++) {
-        if (echo[i] != NULL) {
+        if (echo[i]) {
             pack_str(pk, names[i]);
             msgpack_pack_object(pk, *echo[i]);
         }
@@ -179,7 +178,7 @@ static int any_item_has(const struct fleetmod_instance *in,
 {
     for (uint32_t i = 0; i < list->via.array.size; i++) {
         char item[128];
-        text_of(&list->via.array.ptr[i], item, sizeof(item));
+        text_of(&list->via.array.ptr[i], item, sizeof item);
         if (has_token(in, item, what))
             return 1;
     }
@@ -223,12 +222,12 @@ static fleetmod_rc batch(msgpack_packer *pk, struct fleetmod_instance *in,
         return batch_failed(pk, in, call, FLEETMOD_EDENIED,
                             "fake: the whole batch is denied");
     const msgpack_object *rid = msgmap_get(req, "request_id");
-    msgpack_pack_map(pk, 4 + (rid != NULL));
+    msgpack_pack_map(pk, 4 + !!rid);
     pack_kv(pk, "provider", "fake");
     pack_kv(pk, "status", "batch");
     pack_str(pk, "terminal");
     msgpack_pack_true(pk);
-    if (rid != NULL) {
+    if (rid) {
         pack_str(pk, "request_id");
         msgpack_pack_object(pk, *rid);
     }
@@ -236,7 +235,7 @@ static fleetmod_rc batch(msgpack_packer *pk, struct fleetmod_instance *in,
     msgpack_pack_array(pk, list->via.array.size);
     for (uint32_t i = 0; i < list->via.array.size; i++) {
         char item[128];
-        text_of(&list->via.array.ptr[i], item, sizeof(item));
+        text_of(&list->via.array.ptr[i], item, sizeof item);
         int status = strcmp(call, "status") == 0;
         pack_reply(pk, in, call, outcome(in, call, item), status ? NULL : item,
                    status ? item : NULL, req);
@@ -250,20 +249,20 @@ static const msgpack_object *batch_list(const msgpack_object *req,
 {
     const msgpack_object *list =
         msgmap_get(req, strcmp(call, "status") == 0 ? "ids" : "vins");
-    return list != NULL && list->type == MSGPACK_OBJECT_ARRAY ? list : NULL;
+    return list && list->type == MSGPACK_OBJECT_ARRAY ? list : NULL;
 }
 
 static void log_call(const struct fleetmod_instance *in, const char *call,
                      const msgpack_object *list)
 {
     char msg[128];
-    if (in->log == NULL)
+    if (!in->log)
         return;
-    if (list != NULL)
-        snprintf(msg, sizeof(msg), "%s %s %u", in->label, call,
+    if (list)
+        snprintf(msg, sizeof msg, "%s %s %u", in->label, call,
                  list->via.array.size);
     else
-        snprintf(msg, sizeof(msg), "%s %s", in->label, call);
+        snprintf(msg, sizeof msg, "%s %s", in->label, call);
     in->log(in->user, 7, msg);
 }
 
@@ -282,14 +281,14 @@ static fleetmod_rc answer(struct fleetmod_instance *in, const char *call,
         u.data.type == MSGPACK_OBJECT_MAP;
     const msgpack_object *list = map ? batch_list(&u.data, call) : NULL;
     log_call(in, call, list);
-    if (list != NULL) {
+    if (list) {
         rc = batch(&pk, in, call, &u.data, list, write, sink);
         msgpack_unpacked_destroy(&u);
         return rc;
     }
     if (map) {
-        get_str(&u.data, "vin", vin, sizeof(vin));
-        get_str(&u.data, "id", id, sizeof(id));
+        get_str(&u.data, "vin", vin, sizeof vin);
+        get_str(&u.data, "id", id, sizeof id);
         rc = outcome(in, call, strcmp(call, "status") == 0 ? id : vin);
     }
     msgpack_unpacked_destroy(&u);
@@ -297,7 +296,7 @@ static fleetmod_rc answer(struct fleetmod_instance *in, const char *call,
         return write(sink, "\xc1garbage", 8) == 0 ? FLEETMOD_OK
                                                   : FLEETMOD_ENOMEM;
     if (rc == FLEETMOD_OK && id[0] == '\0')
-        snprintf(id, sizeof(id), "%s-1", in->label);
+        snprintf(id, sizeof id, "%s-1", in->label);
     pack_reply(&pk, in, call, rc, vin[0] != '\0' ? vin : NULL,
                id[0] != '\0' ? id : NULL, NULL);
     return rc;

@@ -17,12 +17,12 @@
  * string and removes the tree with fixture_rmtree. */
 static inline char *fixture_tmpdir(void)
 {
-    const char *base = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char *dir = malloc(strlen(base) + 32);
-    if (dir == NULL)
+    if (!dir)
         return NULL;
     sprintf(dir, "%s/fleetmod-test.XXXXXX", base);
-    if (mkdtemp(dir) == NULL) {
+    if (!mkdtemp(dir)) {
         free(dir);
         return NULL;
     }
@@ -42,8 +42,8 @@ static inline int fixture_write(const char *dir, const char *name,
                                 const char *text)
 {
     char path[4096];
-    FILE *f = fopen(fixture_path(path, sizeof(path), dir, name), "w");
-    if (f == NULL)
+    FILE *f = fopen(fixture_path(path, sizeof path, dir, name), "w");
+    if (!f)
         return -1;
     int bad = fputs(text, f) < 0;
     return fclose(f) != 0 || bad ? -1 : 0;
@@ -54,8 +54,8 @@ static inline int fixture_link_module(const char *dir, const char *name,
                                       const char *module)
 {
     char target[4096], path[4096];
-    snprintf(target, sizeof(target), "%s/%s.so", TEST_MODULES, module);
-    return symlink(target, fixture_path(path, sizeof(path), dir, name));
+    snprintf(target, sizeof target, "%s/%s.so", TEST_MODULES, module);
+    return symlink(target, fixture_path(path, sizeof path, dir, name));
 }
 
 /* Remove the tree at path: files, links and directories (the stack
@@ -65,16 +65,16 @@ static inline void fixture_rmtree_at(const char *path)
     DIR *d = opendir(path);
     struct dirent *e;
     char sub[4096];
-    while (d != NULL && (e = readdir(d)) != NULL) {
+    while (d && (e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        int n = snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-        if (n < 0 || (size_t)n >= sizeof(sub))
+        int n = snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof sub)
             continue;
         if (unlink(sub) != 0)
             fixture_rmtree_at(sub);
     }
-    if (d != NULL)
+    if (d)
         closedir(d);
     rmdir(path);
 }
@@ -83,7 +83,7 @@ static inline void fixture_rmtree_at(const char *path)
  * string. */
 static inline void fixture_rmtree(char *dir)
 {
-    if (dir == NULL)
+    if (!dir)
         return;
     fixture_rmtree_at(dir);
     free(dir);
