@@ -241,6 +241,41 @@ check "fleetmodd: the package neither enabled nor started the service" sh -c \
      ! pgrep -x fleetmodd'
 check "fleetmodd --help runs" /usr/sbin/fleetmodd --help
 
+# Configured, it starts as its own user, answers /v1/health on its socket
+# and stops cleanly on SIGTERM (no systemd here: started as the unit would,
+# as User=fleetmod in the foreground).
+svc=$(mktemp -d /tmp/fleetmodd-pkg.XXXXXX)
+chmod 0755 "$svc"
+mkdir "$svc/run" "$svc/state"
+cp "$work/client_secret" "$work/sign_secret" "$svc/"
+sed "s|$work/|$svc/|" "$work/mobway.conf" >"$svc/mobway.conf"
+printf '[mobway]\nmodule = mobway\nconfig = %s\n' "$svc/mobway.conf" \
+    >"$svc/stack.conf"
+printf '[journal]\nurl = sqlite:%s\n' "$svc/state/journal.db" >"$svc/policy.conf"
+printf '[service]\nstack = %s\npolicy = %s\nsocket = %s\n' "$svc/stack.conf" \
+    "$svc/policy.conf" "$svc/run/fleetmodd.sock" >"$svc/fleetmodd.conf"
+chown -R fleetmod:fleetmod "$svc"
+chmod 0600 "$svc/client_secret" "$svc/sign_secret"
+# setpriv execs (runuser would stay the parent and die of the signal too).
+setpriv --reuid=fleetmod --regid=fleetmod --init-groups \
+    env -u FLEETMOD_MODULE_PATH /usr/sbin/fleetmodd \
+    --foreground --config "$svc/fleetmodd.conf" >"$svc/log" 2>&1 &
+fmd_pid=$!
+i=0
+while [ ! -S "$svc/run/fleetmodd.sock" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+check "fleetmodd: configured, it starts as fleetmod and answers /v1/health" sh -c \
+    'curl -sf --max-time 10 --unix-socket "$1/run/fleetmodd.sock" \
+         http://localhost/v1/health >"$1/health"; rc=$?; cat "$1/health" "$1/log"
+     [ $rc -eq 0 ] && grep -q "\"journal\"" "$1/health"' sh "$svc"
+kill -TERM "$fmd_pid" 2>/dev/null
+wait "$fmd_pid"
+fmd_rc=$?
+check "fleetmodd: SIGTERM stops it cleanly (exit 0)" test "$fmd_rc" -eq 0
+rm -rf "$svc"
+
 check "dpkg --purge removes the packages" dpkg --purge $PKGS
 for p in $PKGS; do
     check "$p is gone from dpkg's database" sh -c \
