@@ -15,6 +15,18 @@
 #include "jpg.h"
 #include "schema.h"
 
+void jpg_outcome(struct jpg_params *p, const struct fm_jevent *ev)
+{
+    jpg_opt(p, ev->rc, ev->rc >= 0);
+    jpg_str(p, ev->error_name);
+    jpg_str(p, ev->delivered);
+    jpg_opt(p, ev->http_status, ev->http_status != 0);
+    jpg_str(p, ev->provider_id);
+    jpg_opt(p, ev->executed_at, ev->executed_at != 0);
+    jpg_int(p, ev->late ? 1 : 0);
+    jpg_opt(p, ev->latency_ms, ev->latency_ms >= 0);
+}
+
 int jpg_last_hash(struct fm_jdb *db, uint8_t h[FM_JHASH_LEN], char *err,
                   size_t errlen)
 {
@@ -56,14 +68,7 @@ int jpg_event_insert(struct fm_jdb *db, struct fm_jevent *ev,
     jpg_str(&p, ev->reason);
     jpg_str(&p, ev->request_id);
     jpg_opt(&p, ev->deadline, ev->deadline != 0);
-    jpg_opt(&p, ev->rc, ev->rc >= 0);
-    jpg_str(&p, ev->error_name);
-    jpg_str(&p, ev->delivered);
-    jpg_opt(&p, ev->http_status, ev->http_status != 0);
-    jpg_str(&p, ev->provider_id);
-    jpg_opt(&p, ev->executed_at, ev->executed_at != 0);
-    jpg_int(&p, ev->late ? 1 : 0);
-    jpg_opt(&p, ev->latency_ms, ev->latency_ms >= 0);
+    jpg_outcome(&p, ev);
     jpg_str(&p, ev->note);
     jpg_str(&p, ev->detail);
     jpg_hash(&p, ev->prev_hash);

@@ -113,6 +113,12 @@ int jpg_schema(struct fm_jdb *db, char *err, size_t errlen);
  * that the chain never grows on a hash nobody can check. */
 int jpg_last_hash(struct fm_jdb *db, uint8_t h[FM_JHASH_LEN], char *err,
                   size_t errlen);
+/* event.c: the outcome of an event as eight parameters, in the order both the
+ * event's INSERT and the summary row's UPDATE take them: rc, error_name,
+ * delivered, http_status, provider_id, executed_at, late, latency_ms
+ * (NULL where the event does not set one). */
+void jpg_outcome(struct jpg_params *p, const struct fm_jevent *ev);
+
 /* event.c: appends ev to this connection's chain: host_id and prev_hash
  * (= h) set, hashed by libfleetmod, inserted; h becomes ev's hash, the
  * prev_hash of the next event of the same transaction. */

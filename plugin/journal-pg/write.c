@@ -175,14 +175,7 @@ static int apply(struct fm_jdb *db, const struct fm_jevent *ev, char *err,
     struct jpg_params p = {0};
     jpg_str(&p, ev->journal_id);
     jpg_str(&p, fm_jstate_name(ev->state));
-    jpg_opt(&p, ev->rc, ev->rc >= 0);
-    jpg_str(&p, ev->error_name);
-    jpg_str(&p, ev->delivered);
-    jpg_opt(&p, ev->http_status, ev->http_status != 0);
-    jpg_str(&p, ev->provider_id);
-    jpg_opt(&p, ev->executed_at, ev->executed_at != 0);
-    jpg_int(&p, ev->late ? 1 : 0);
-    jpg_opt(&p, ev->latency_ms, ev->latency_ms >= 0);
+    jpg_outcome(&p, ev);
     jpg_int(&p, ev->at);
     PGresult *r =
         jpg_exec(db,
